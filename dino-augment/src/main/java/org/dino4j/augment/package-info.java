@@ -1,0 +1,2 @@
+/** dino4j augment module. */
+package org.dino4j.augment;

@@ -1,0 +1,2 @@
+/** dino4j bench module. */
+package org.dino4j.bench;

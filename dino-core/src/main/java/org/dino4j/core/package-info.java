@@ -1,0 +1,2 @@
+/** dino4j core module. */
+package org.dino4j.core;

@@ -1,0 +1,2 @@
+/** dino4j eval module. */
+package org.dino4j.eval;

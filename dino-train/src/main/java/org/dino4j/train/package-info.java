@@ -1,0 +1,2 @@
+/** dino4j train module. */
+package org.dino4j.train;
