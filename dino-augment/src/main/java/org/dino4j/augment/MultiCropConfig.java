@@ -1,0 +1,129 @@
+package org.dino4j.augment;
+
+import org.dino4j.augment.transform.Checks;
+import org.dino4j.augment.transform.ColorJitterSpec;
+import org.dino4j.augment.transform.Normalization;
+import org.dino4j.augment.transform.ViewSpec;
+
+/**
+ * DINO's multi-crop recipe (Caron et al. 2021, §3.1 "multi-crop", Appendix "data augmentation";
+ * {@code main_dino.py: DataAugmentationDINO}): two global views and {@code numLocal} local views per image.
+ * Every view: RandomResizedCrop(scale, ratio 3/4–4/3, bilinear) → horizontal flip (p {@code flipP}) →
+ * colour jitter ({@link ColorJitterSpec}) → random grayscale (p {@code grayscaleP}, RGB only) → Gaussian
+ * blur (σ ~ U(blurSigmaMin, blurSigmaMax), p per view) → solarization (p per view) → normalisation.
+ *
+ * @param global1       global view 1 (DINO: scale (0.4, 1), blur p 1.0, solarize p 0)
+ * @param global2       global view 2 (DINO: scale (0.4, 1), blur p 0.1, solarize p 0.2); same size as global1
+ * @param local         every local view (DINO: scale (0.05, 0.4), blur p 0.5, solarize p 0)
+ * @param numLocal      number of local views N &ge; 0 (DINO: 8 at 224/96)
+ * @param ratioMin      lower crop aspect ratio w/h, &gt; 0 (DINO 3/4)
+ * @param ratioMax      upper crop aspect ratio, &ge; ratioMin (DINO 4/3)
+ * @param flipP         horizontal flip probability (DINO 0.5)
+ * @param jitter        colour jitter (DINO {@link ColorJitterSpec#DINO})
+ * @param grayscaleP    random-grayscale probability for RGB images (DINO 0.2); ignored for 1 channel
+ * @param blurSigmaMin  lower blur σ in pixels, &gt; 0 (DINO 0.1)
+ * @param blurSigmaMax  upper blur σ, &ge; blurSigmaMin (DINO 2.0)
+ * @param normalization per-channel mean/std applied last
+ */
+public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local, int numLocal,
+                              double ratioMin, double ratioMax, double flipP, ColorJitterSpec jitter,
+                              double grayscaleP, double blurSigmaMin, double blurSigmaMax,
+                              Normalization normalization) {
+
+    /** Global crop area range of DINO. */
+    public static final double GLOBAL_SCALE_MIN = 0.4, GLOBAL_SCALE_MAX = 1.0;
+    /** Local crop area range of DINO. */
+    public static final double LOCAL_SCALE_MIN = 0.05, LOCAL_SCALE_MAX = 0.4;
+
+    /** Validates; a bad value throws one {@link IllegalArgumentException} naming the field and the value. */
+    public MultiCropConfig {
+        if (global1 == null) throw new IllegalArgumentException("global1 must not be null");
+        if (global2 == null) throw new IllegalArgumentException("global2 must not be null");
+        if (local == null) throw new IllegalArgumentException("local must not be null");
+        if (global1.size() != global2.size())
+            throw new IllegalArgumentException("global2.size must equal global1.size (" + global1.size() + "), got " + global2.size());
+        Checks.atLeast("numLocal", numLocal, 0);
+        if (!(ratioMin > 0 && Double.isFinite(ratioMin))) throw new IllegalArgumentException("ratioMin must be > 0, got " + ratioMin);
+        if (!(ratioMax >= ratioMin && Double.isFinite(ratioMax)))
+            throw new IllegalArgumentException("ratioMax must be >= ratioMin (" + ratioMin + "), got " + ratioMax);
+        Checks.probability("flipP", flipP);
+        if (jitter == null) throw new IllegalArgumentException("jitter must not be null");
+        Checks.probability("grayscaleP", grayscaleP);
+        if (!(blurSigmaMin > 0 && Double.isFinite(blurSigmaMin)))
+            throw new IllegalArgumentException("blurSigmaMin must be > 0, got " + blurSigmaMin);
+        if (!(blurSigmaMax >= blurSigmaMin && Double.isFinite(blurSigmaMax)))
+            throw new IllegalArgumentException("blurSigmaMax must be >= blurSigmaMin (" + blurSigmaMin + "), got " + blurSigmaMax);
+        if (normalization == null) throw new IllegalArgumentException("normalization must not be null");
+    }
+
+    /**
+     * DINO's recipe with the given sizes and scale ranges (ratio 3/4–4/3, flip 0.5, jitter 0.8, grayscale
+     * 0.2, σ ∈ [0.1, 2], blur 1.0 / 0.1 / 0.5, solarize 0 / 0.2 / 0).
+     */
+    public static MultiCropConfig dino(int globalSize, int localSize, int numLocal,
+                                       double globalScaleMin, double globalScaleMax,
+                                       double localScaleMin, double localScaleMax, Normalization norm) {
+        return new MultiCropConfig(
+                new ViewSpec(globalSize, globalScaleMin, globalScaleMax, 1.0, 0.0),
+                new ViewSpec(globalSize, globalScaleMin, globalScaleMax, 0.1, 0.2),
+                new ViewSpec(localSize, localScaleMin, localScaleMax, 0.5, 0.0),
+                numLocal, 3.0 / 4.0, 4.0 / 3.0, 0.5, ColorJitterSpec.DINO, 0.2, 0.1, 2.0, norm);
+    }
+
+    /**
+     * Preset for 28×28 data (Fashion-MNIST, the synthetic set): 2 global views of 28, 6 local views of 12,
+     * DINO scales, mean 0.5 / std 0.5 on every channel. σ range is DINO's [0.1, 2] pixels, which is
+     * relatively strong at 28 px (documented in docs/augment.md).
+     */
+    public static MultiCropConfig preset28() {
+        return dino(28, 12, 6, GLOBAL_SCALE_MIN, GLOBAL_SCALE_MAX, LOCAL_SCALE_MIN, LOCAL_SCALE_MAX, Normalization.HALF);
+    }
+
+    /** DINO's ImageNet preset: 2 global views of 224, 8 local views of 96, ImageNet mean/std. */
+    public static MultiCropConfig preset224() {
+        return dino(224, 96, 8, GLOBAL_SCALE_MIN, GLOBAL_SCALE_MAX, LOCAL_SCALE_MIN, LOCAL_SCALE_MAX, Normalization.IMAGENET);
+    }
+
+    /** @return the global view side (both global views share it). */
+    public int globalSize() {
+        return global1.size();
+    }
+
+    /** @return the local view side. */
+    public int localSize() {
+        return local.size();
+    }
+
+    /** @return a copy with another number of local views. */
+    public MultiCropConfig withNumLocal(int n) {
+        return new MultiCropConfig(global1, global2, local, n, ratioMin, ratioMax, flipP, jitter, grayscaleP,
+                blurSigmaMin, blurSigmaMax, normalization);
+    }
+
+    /** @return a copy with another local view size (e.g. 14 instead of 12 for the 28 preset). */
+    public MultiCropConfig withLocalSize(int size) {
+        return new MultiCropConfig(global1, global2,
+                new ViewSpec(size, local.scaleMin(), local.scaleMax(), local.blurP(), local.solarizeP()),
+                numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP, blurSigmaMin, blurSigmaMax, normalization);
+    }
+
+    /** @return a copy with another normalisation. */
+    public MultiCropConfig withNormalization(Normalization norm) {
+        return new MultiCropConfig(global1, global2, local, numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP,
+                blurSigmaMin, blurSigmaMax, norm);
+    }
+
+    /**
+     * Checks the view sizes against the smallest input the backbone accepts.
+     *
+     * @param backboneMin smallest side the backbone accepts
+     * @throws IllegalArgumentException naming {@code global1.size} or {@code local.size} when one is smaller
+     */
+    public MultiCropConfig requireMinSize(int backboneMin) {
+        if (globalSize() < backboneMin)
+            throw new IllegalArgumentException("global1.size must be >= the backbone minimum " + backboneMin + ", got " + globalSize());
+        if (numLocal > 0 && localSize() < backboneMin)
+            throw new IllegalArgumentException("local.size must be >= the backbone minimum " + backboneMin + ", got " + localSize());
+        return this;
+    }
+}

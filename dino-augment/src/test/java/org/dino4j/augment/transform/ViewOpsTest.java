@@ -1,0 +1,160 @@
+package org.dino4j.augment.transform;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ViewOpsTest {
+
+    @Test
+    void cropAreasStayWithinScaleBoundsAndInsideImage() {
+        Random rng = new Random(11);
+        int h = 224, w = 224;
+        for (double[] sc : new double[][]{{0.4, 1.0}, {0.05, 0.4}}) {
+            double minSeen = 1, maxSeen = 0;
+            for (int i = 0; i < 5000; i++) {
+                CropBox b = ViewOps.sampleCrop(rng, h, w, sc[0], sc[1], 3.0 / 4, 4.0 / 3);
+                assertTrue(b.top() + b.height() <= h && b.left() + b.width() <= w, b.toString());
+                double frac = b.area() / (double) (h * w);
+                // rounding w and h to integers changes the area by at most (sqrt(tr)+sqrt(t/r)+0.25)/A
+                double slack = (2 * Math.sqrt(sc[1] * h * w * 4 / 3.0) + 0.25) / (h * w);
+                assertTrue(frac >= sc[0] - slack && frac <= sc[1] + slack, "area fraction " + frac + " outside " + sc[0] + ".." + sc[1]);
+                double ratio = b.width() / (double) b.height();
+                assertTrue(ratio > 0.70 && ratio < 1.40, "ratio " + ratio);
+                minSeen = Math.min(minSeen, frac);
+                maxSeen = Math.max(maxSeen, frac);
+            }
+            // the whole range is explored
+            assertTrue(minSeen < sc[0] + 0.05 * (sc[1] - sc[0]), "min " + minSeen);
+            assertTrue(maxSeen > sc[1] - 0.1 * (sc[1] - sc[0]), "max " + maxSeen);
+        }
+    }
+
+    @Test
+    void bilinearReproducesALinearRampExactly() {
+        int h = 10, w = 12;
+        float[] src = new float[h * w];
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) src[y * w + x] = 0.1f * x + 0.03f * y + 0.2f;
+        CropBox box = new CropBox(2, 3, 6, 5);
+        int oh = 9, ow = 7;
+        float[] dst = new float[oh * ow];
+        ViewOps.resizeBilinear(src, 1, h, w, box, dst, oh, ow);
+        for (int oy = 0; oy < oh; oy++) for (int ox = 0; ox < ow; ox++) {
+            double fx = Math.min(Math.max((ox + 0.5) * 5.0 / ow - 0.5, 0), 4), fy = Math.min(Math.max((oy + 0.5) * 6.0 / oh - 0.5, 0), 5);
+            double expect = 0.1 * (3 + fx) + 0.03 * (2 + fy) + 0.2;
+            assertEquals(expect, dst[oy * ow + ox], 1e-5);
+        }
+        // same size, full box: identity
+        float[] id = new float[h * w];
+        ViewOps.resizeBilinear(src, 1, h, w, new CropBox(0, 0, h, w), id, h, w);
+        assertArrayEquals(src, id, 1e-6f);
+    }
+
+    @Test
+    void flipMirrorsRows() {
+        float[] img = new float[2 * 3 * 4];
+        for (int i = 0; i < img.length; i++) img[i] = i;
+        float[] f = img.clone();
+        ViewOps.flipHorizontal(f, 2, 3, 4);
+        for (int c = 0; c < 2; c++) for (int y = 0; y < 3; y++) for (int x = 0; x < 4; x++)
+            assertEquals(img[(c * 3 + y) * 4 + 3 - x], f[(c * 3 + y) * 4 + x]);
+    }
+
+    @Test
+    void gaussianBlurMatchesDirectConvolution() {
+        int c = 2, h = 9, w = 11;
+        Random r = new Random(3);
+        float[] img = new float[c * h * w];
+        for (int i = 0; i < img.length; i++) img[i] = r.nextFloat();
+        for (double sigma : new double[]{0.1, 0.7, 2.0}) {
+            float[] out = img.clone();
+            ViewOps.gaussianBlur(out, c, h, w, sigma, new float[64], new float[64]);
+            int rad = (int) Math.ceil(3 * sigma);
+            double norm = 0;
+            for (int k = -rad; k <= rad; k++) norm += Math.exp(-k * k / (2 * sigma * sigma));
+            for (int ch = 0; ch < c; ch++) for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) {
+                double acc = 0;
+                for (int dy = -rad; dy <= rad; dy++) for (int dx = -rad; dx <= rad; dx++) {
+                    double wt = Math.exp(-(dx * dx + dy * dy) / (2 * sigma * sigma)) / (norm * norm);
+                    acc += wt * img[ch * h * w + refl(y + dy, h) * w + refl(x + dx, w)];
+                }
+                assertEquals(acc, out[ch * h * w + y * w + x], 1e-5, "sigma " + sigma);
+            }
+        }
+    }
+
+    private static int refl(int i, int n) { // mirror without edge repeat, iterated
+        while (i < 0 || i >= n) i = i < 0 ? -i : 2 * (n - 1) - i;
+        return i;
+    }
+
+    @Test
+    void pointOpsFollowTheirFormulas() {
+        float[] v = {0.1f, 0.5f, 0.9f, 0.49f};
+        float[] s = v.clone();
+        ViewOps.solarize(s, 4);
+        assertArrayEquals(new float[]{0.1f, 0.5f, 0.1f, 0.49f}, s, 1e-6f);
+        float[] b = v.clone();
+        ViewOps.adjustBrightness(b, 4, 1.4f);
+        assertArrayEquals(new float[]{0.14f, 0.7f, 1f, 0.686f}, b, 1e-6f);
+        float[] ct = v.clone();
+        ViewOps.adjustContrast(ct, 1, 4, 0f);
+        double mean = (0.1 + 0.5 + 0.9 + 0.49) / 4;
+        for (float x : ct) assertEquals(mean, x, 1e-6);
+        float[] n = v.clone();
+        ViewOps.normalize(n, 1, 4, new float[]{0.5f}, new float[]{0.25f});
+        for (int i = 0; i < 4; i++) assertEquals((v[i] - 0.5) / 0.25, n[i], 1e-5);
+    }
+
+    @Test
+    void colourOpsOnKnownColours() {
+        // one red pixel, one grey pixel: [R plane, G plane, B plane]
+        float[] img = {1f, 0.5f, 0f, 0.5f, 0f, 0.5f};
+        float[] g = img.clone();
+        ViewOps.toGrayscale(g, 2);
+        assertEquals(0.299, g[0], 1e-6);
+        assertEquals(0.299, g[2], 1e-6);
+        assertEquals(0.299, g[4], 1e-6);
+        float[] hue = img.clone();
+        ViewOps.adjustHue(hue, 2, 1f / 3); // red -> green, grey unchanged
+        assertArrayEquals(new float[]{0f, 0.5f, 1f, 0.5f, 0f, 0.5f}, hue, 1e-5f);
+        float[] sat = img.clone();
+        ViewOps.adjustSaturation(sat, 2, 0f);
+        assertEquals(sat[0], sat[2], 1e-6);
+        assertEquals(sat[2], sat[4], 1e-6);
+        assertEquals(0.5f, sat[1], 1e-6);
+    }
+
+    @Test
+    void jitterIsDeterministicForASeedAndStaysInRange() {
+        Random r = new Random(5);
+        float[] img = new float[3 * 64];
+        for (int i = 0; i < img.length; i++) img[i] = r.nextFloat();
+        float[] a = img.clone(), b = img.clone();
+        ViewOps.colorJitter(a, 3, 64, ColorJitterSpec.DINO, new Random(9));
+        ViewOps.colorJitter(b, 3, 64, ColorJitterSpec.DINO, new Random(9));
+        assertArrayEquals(a, b);
+        assertFalse(java.util.Arrays.equals(a, img));
+        for (float x : a) assertTrue(x >= 0 && x <= 1);
+    }
+
+    @Test
+    void specsRejectBadValuesNamingTheField() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new ViewSpec(28, 0.0, 1.0, 0.5, 0));
+        assertTrue(e.getMessage().contains("scaleMin"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ViewSpec(28, 0.4, 1.2, 0.5, 0));
+        assertTrue(e.getMessage().contains("scaleMax") && e.getMessage().contains("1.2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ViewSpec(28, 0.5, 0.4, 0.5, 0));
+        assertTrue(e.getMessage().contains("scaleMax"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ViewSpec(28, 0.4, 1, 1.5, 0));
+        assertTrue(e.getMessage().contains("blurP"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new ColorJitterSpec(0.8, 0.4, 0.4, 0.2, 0.7));
+        assertTrue(e.getMessage().contains("jitter.hue"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Normalization(new float[]{0.5f}, new float[]{0f}));
+        assertTrue(e.getMessage().contains("std"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Normalization.IMAGENET.meanFor(1));
+        assertTrue(e.getMessage().contains("channels"), e.getMessage());
+    }
+}
