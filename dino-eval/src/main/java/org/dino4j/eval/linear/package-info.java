@@ -1,0 +1,2 @@
+/** Linear probe: multinomial logistic regression on frozen features. */
+package org.dino4j.eval.linear;

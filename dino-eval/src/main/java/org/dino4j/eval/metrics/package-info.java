@@ -1,0 +1,2 @@
+/** Embedding quality metrics: trustworthiness and silhouette. */
+package org.dino4j.eval.metrics;
