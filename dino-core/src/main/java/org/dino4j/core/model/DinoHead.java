@@ -1,0 +1,96 @@
+package org.dino4j.core.model;
+
+import java.util.Objects;
+import java.util.Random;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The DINO projection head in SameDiff (Caron et al. 2021, Appendix; reference {@code DINOHead}):
+ * {@code features [B, inDim]} → MLP (Linear–GELU–…–Linear, {@code nLayers} linear layers) →
+ * {@code z [B, bottleneck]} → ℓ2 normalisation {@code ẑ = z / max(‖z‖₂, ε)} → weight-normalised linear layer
+ * without bias, {@code logits = ẑ · W}, {@code W[:, k] = g_k · v[:, k] / ‖v[:, k]‖₂} (Salimans &amp; Kingma 2016),
+ * {@code v [bottleneck, K]}; g ≡ 1 (not a variable) when {@code normLastLayer}.
+ *
+ * <p>GELU: SameDiff's {@code preciseGelu}, the tanh approximation 0.5x(1+tanh(√(2/π)(x+0.044715x³)))
+ * (PyTorch's exact erf GELU differs by &lt; 1e-3). Init as DINO: MLP weights trunc-normal(std 0.02), biases
+ * 0; v ~ U(±1/√bottleneck) (PyTorch nn.Linear default), g = 1.
+ *
+ * <p>Variable names under the scope: {@code mlp<i>_w [in, out]}, {@code mlp<i>_b [out]},
+ * {@code last_layer/weight_v [bottleneck, K]} and, if trainable, {@code last_layer/weight_g [1, K]}; every
+ * name containing {@link #LAST_LAYER} belongs to the last layer (frozen in DINO's first epoch).
+ */
+public final class DinoHead {
+    /** Name fragment of the last layer's variables. */
+    public static final String LAST_LAYER = "last_layer";
+
+    private DinoHead() {
+    }
+
+    /**
+     * The head applied to one input.
+     *
+     * @param embedding ℓ2-normalised bottleneck {@code [B, bottleneck]}
+     * @param logits {@code [B, K]}
+     */
+    public record Output(SDVariable embedding, SDVariable logits) {
+    }
+
+    /** The head bound to one set of graph parameters; may be applied several times. */
+    @FunctionalInterface
+    public interface Instance {
+        /**
+         * @param features {@code [B, inDim]}
+         * @return embedding and logits
+         */
+        Output apply(SDVariable features);
+    }
+
+    /**
+     * Defines the head's parameters in {@code sd} under {@code scope}.
+     *
+     * @param sd graph
+     * @param scope name prefix, e.g. {@code "head"}
+     * @param inDim input (backbone feature) dimension, &gt;= 1
+     * @param cfg head configuration
+     * @param dt parameter data type
+     * @param rng seeded source of all initial values
+     * @return the shared-parameter head function
+     */
+    public static Instance define(SameDiff sd, String scope, int inDim, DinoHeadConfig cfg, DataType dt,
+                                  Random rng) {
+        Objects.requireNonNull(cfg, "cfg");
+        if (inDim < 1) {
+            throw new IllegalArgumentException("inDim must be >= 1, got " + inDim);
+        }
+        int n = cfg.nLayers();
+        SDVariable[] w = new SDVariable[n];
+        SDVariable[] b = new SDVariable[n];
+        for (int i = 0; i < n; i++) {
+            int in = i == 0 ? inDim : cfg.hiddenDim();
+            int out = i == n - 1 ? cfg.bottleneckDim() : cfg.hiddenDim();
+            w[i] = sd.var(scope + "/mlp" + i + "_w", Init.truncNormal(rng, 0.02, dt, in, out));
+            b[i] = sd.var(scope + "/mlp" + i + "_b", Init.fill(0.0, dt, out));
+        }
+        SDVariable v = sd.var(scope + "/" + LAST_LAYER + "/weight_v",
+                Init.uniform(rng, 1.0 / Math.sqrt(cfg.bottleneckDim()), dt, cfg.bottleneckDim(), cfg.outDim()));
+        SDVariable g = cfg.normLastLayer() ? null
+                : sd.var(scope + "/" + LAST_LAYER + "/weight_g", Init.fill(1.0, dt, 1, cfg.outDim()));
+        double eps = cfg.l2Eps();
+        SDVariable wn = v.div(v.norm2(true, 0));
+        final SDVariable weight = g == null ? wn : wn.mul(g);
+        return x -> {
+            SDVariable h = x;
+            for (int i = 0; i < n; i++) {
+                h = sd.nn.linear(h, w[i], b[i]);
+                if (i < n - 1) {
+                    h = sd.nn.preciseGelu(h);
+                }
+            }
+            SDVariable norm = sd.nn.relu(h.norm2(true, 1).sub(eps), 0).add(eps);
+            SDVariable emb = h.div(norm);
+            return new Output(emb, emb.mmul(weight));
+        };
+    }
+}

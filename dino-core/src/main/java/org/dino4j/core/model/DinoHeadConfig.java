@@ -1,0 +1,59 @@
+package org.dino4j.core.model;
+
+import java.io.Serializable;
+
+/**
+ * DINO projection head h (Caron et al. 2021, Sec. 3.1 and Appendix: "3-layer MLP with hidden dimension 2048
+ * followed by ℓ2 normalization and a weight normalized fully connected layer with K dimensions"). The input
+ * dimension is the backbone's feature dimension and is not part of this record.
+ *
+ * @param hiddenDim width of the hidden MLP layers (official 2048); &gt;= 1
+ * @param bottleneckDim output of the MLP, the ℓ2-normalised embedding (official 256); &gt;= 1
+ * @param outDim K, number of prototypes / logits (official 65536); &gt;= 2
+ * @param nLayers linear layers in the MLP (official 3); &gt;= 1 (1 = a single Linear to the bottleneck)
+ * @param normLastLayer if true the weight-norm gain g is fixed at 1 (official default, helps stability);
+ *        if false g is a trainable {@code [1, K]} parameter
+ * @param l2Eps ε of the ℓ2 normalisation x/max(‖x‖, ε) (PyTorch F.normalize default 1e-12); &gt; 0
+ */
+public record DinoHeadConfig(int hiddenDim, int bottleneckDim, int outDim, int nLayers, boolean normLastLayer,
+                             double l2Eps) implements Serializable {
+
+    /** Validates every field (IllegalArgumentException naming the field and value). */
+    public DinoHeadConfig {
+        if (hiddenDim < 1) {
+            throw new IllegalArgumentException("hiddenDim must be >= 1, got " + hiddenDim);
+        }
+        if (bottleneckDim < 1) {
+            throw new IllegalArgumentException("bottleneckDim must be >= 1, got " + bottleneckDim);
+        }
+        if (outDim < 2) {
+            throw new IllegalArgumentException("outDim must be >= 2, got " + outDim);
+        }
+        if (nLayers < 1) {
+            throw new IllegalArgumentException("nLayers must be >= 1, got " + nLayers);
+        }
+        if (!(l2Eps > 0) || Double.isInfinite(l2Eps)) {
+            throw new IllegalArgumentException("l2Eps must be > 0 and finite, got " + l2Eps);
+        }
+    }
+
+    /** @return the paper's head: 2048 / 256 / K 65536, 3 layers, normLastLayer true */
+    public static DinoHeadConfig official() {
+        return new DinoHeadConfig(2048, 256, 65536, 3, true, 1e-12);
+    }
+
+    /** @return the reference head for 28×28 data: 512 / 128 / K 4096, 3 layers, normLastLayer true */
+    public static DinoHeadConfig small28() {
+        return new DinoHeadConfig(512, 128, 4096, 3, true, 1e-12);
+    }
+
+    /**
+     * @param hiddenDim hidden width
+     * @param bottleneckDim bottleneck width
+     * @param outDim K
+     * @return a 3-layer head with normLastLayer true and ε 1e-12
+     */
+    public static DinoHeadConfig of(int hiddenDim, int bottleneckDim, int outDim) {
+        return new DinoHeadConfig(hiddenDim, bottleneckDim, outDim, 3, true, 1e-12);
+    }
+}

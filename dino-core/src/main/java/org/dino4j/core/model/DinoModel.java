@@ -1,0 +1,545 @@
+package org.dino4j.core.model;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import org.dino4j.core.DinoRuntime;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.VariableType;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A DINO network g = h ∘ f (Caron et al. 2021, Sec. 3.1): a {@link Backbone} f and a {@link DinoHead} h in
+ * ONE SameDiff graph, together with the student's training loss.
+ *
+ * <p>Graph interface (names are contracts):
+ * <ul>
+ *   <li>placeholders {@link #GLOBAL_CROPS} {@code [2B, C, Hg, Wg]} and {@link #LOCAL_CROPS}
+ *       {@code [N·B, C, Hl, Wl]} (view-major, see docs/CONTRACTS.md);</li>
+ *   <li>{@link #FEATURES} {@code [2B, D]} = f(global crops); {@link #GLOBAL_EMBEDDING} {@code [2B, bottleneck]}
+ *       the ℓ2-normalised bottleneck; {@link #GLOBAL_LOGITS} {@code [2B, K]} = g(global crops), needs only the
+ *       global placeholder (teacher path);</li>
+ *   <li>{@link #STUDENT_LOGITS} {@code [(2+N)B, K]}: global rows then local rows;</li>
+ *   <li>{@link #LOSS} = Σ_r w_r · (−Σ_k t_{r,k} · log softmax(z_r/τ_s)_k) with placeholders {@link #TARGETS}
+ *       {@code [(2+N)B, K]} (teacher targets computed outside the graph: no gradient can reach the teacher),
+ *       {@link #ROW_WEIGHTS} {@code [(2+N)B, 1]} and the scalar {@link #TAU_S} (paper Eq. 1–3).</li>
+ * </ul>
+ *
+ * <p>Every trainable parameter is a view of one flat buffer {@link #params()} {@code [1, P]}, and
+ * {@link #lossAndGradients} writes dL/dθ into the matching flat buffer {@link #gradients()}, so EMA, weight
+ * decay and optimizers are single passes over flat arrays; {@link #parameters()} describes the slices.
+ *
+ * <p>Outputs of the forward methods are fresh 'c'-ordered arrays owned by the caller. SameDiff's array cache
+ * (which in 1.0.0-M2.1 can return arrays labelled 'f' whose memory is 'c', see dl4j-notes trap 2, and reuses
+ * output buffers across calls) is replaced by a no-op memory manager for the calling thread.
+ *
+ * <p>Not thread-safe: use one model from one thread at a time.
+ */
+public final class DinoModel {
+    /** Placeholder: global crops {@code [2B, C, Hg, Wg]}. */
+    public static final String GLOBAL_CROPS = "global_crops";
+    /** Placeholder: local crops {@code [N·B, C, Hl, Wl]}. */
+    public static final String LOCAL_CROPS = "local_crops";
+    /** Output: backbone features of the global crops {@code [2B, D]}. */
+    public static final String FEATURES = "features";
+    /** Output: ℓ2-normalised head bottleneck of the global crops {@code [2B, bottleneck]}. */
+    public static final String GLOBAL_EMBEDDING = "global_embedding";
+    /** Output: head logits of the global crops {@code [2B, K]} (the teacher's output). */
+    public static final String GLOBAL_LOGITS = "global_logits";
+    /** Output: student logits, global rows then local rows {@code [(2+N)B, K]}. */
+    public static final String STUDENT_LOGITS = "student_logits";
+    /** Placeholder: target distributions {@code [(2+N)B, K]}, rows summing to 1. */
+    public static final String TARGETS = "targets";
+    /** Placeholder: per-row loss weights {@code [(2+N)B, 1]}. */
+    public static final String ROW_WEIGHTS = "row_weights";
+    /** Placeholder: scalar student temperature τ_s. */
+    public static final String TAU_S = "tau_s";
+    /** Output: the scalar training loss. */
+    public static final String LOSS = "loss";
+    /** Name prefix of the backbone's parameters. */
+    public static final String BACKBONE_SCOPE = "backbone";
+    /** Name prefix of the head's parameters. */
+    public static final String HEAD_SCOPE = "head";
+    /** Placeholder of the exported backbone graph ({@link #exportBackbone}): images {@code [B, C, H, W]}. */
+    public static final String IMAGES = "images";
+
+    private static final int FILE_MAGIC = 0x44494e4f; // "DINO"
+    private static final int FILE_VERSION = 1;
+
+    private final Backbone backbone;
+    private final DinoHeadConfig headConfig;
+    private final DataType dataType;
+    private final SameDiff sd;
+    private SameDiff sdGlobalOnly;
+    private final INDArray params;
+    private final INDArray gradients;
+    private final List<ParamInfo> infos;
+    private final INDArray[] gradViews;
+    private final List<String> paramNames;
+
+    private DinoModel(Backbone backbone, DinoHeadConfig headConfig, DataType dataType, long seed,
+                      INDArray initial) {
+        this.backbone = Objects.requireNonNull(backbone, "backbone");
+        this.headConfig = Objects.requireNonNull(headConfig, "headConfig");
+        if (dataType != DataType.FLOAT && dataType != DataType.DOUBLE) {
+            throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE, got " + dataType);
+        }
+        this.dataType = dataType;
+        this.sd = build(true, new Random(seed));
+        List<ParamInfo> list = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        long p = 0;
+        for (SDVariable v : sd.variables()) {
+            if (v.getVariableType() != VariableType.VARIABLE) {
+                continue;
+            }
+            long[] shape = v.getShape();
+            long len = v.getArr().length();
+            boolean vector = effectivelyOneD(shape);
+            String n = v.name();
+            boolean decay = !vector && !n.endsWith("_b") && !n.contains("gn") && !n.endsWith("_gain")
+                    && !n.endsWith("_bias");
+            list.add(new ParamInfo(n, p, len, shape, decay, n.contains(DinoHead.LAST_LAYER)));
+            names.add(n);
+            p += len;
+        }
+        this.infos = Collections.unmodifiableList(list);
+        this.paramNames = List.copyOf(names);
+        this.params = Nd4j.create(dataType, 1, p);
+        this.gradients = Nd4j.create(dataType, 1, p);
+        this.gradViews = new INDArray[list.size()];
+        for (int i = 0; i < list.size(); i++) {
+            ParamInfo pi = list.get(i);
+            INDArray view = view(params, pi);
+            view.assign(sd.getArrForVarName(pi.name()));
+            sd.associateArrayWithVariable(view, pi.name());
+            gradViews[i] = view(gradients, pi);
+        }
+        if (initial != null) {
+            params.assign(initial);
+        }
+        DinoRuntime.quietly(() -> {
+            sd.createGradFunction();
+            return null;
+        });
+    }
+
+    /**
+     * Builds a FLOAT model whose parameters are initialised from {@code new Random(seed)}.
+     *
+     * @param backbone feature extractor
+     * @param headConfig projection head
+     * @param seed initialisation seed
+     * @return the model
+     */
+    public static DinoModel create(Backbone backbone, DinoHeadConfig headConfig, long seed) {
+        return new DinoModel(backbone, headConfig, DataType.FLOAT, seed, null);
+    }
+
+    /**
+     * Builds a model of the given floating point type (DOUBLE for gradient checks).
+     *
+     * @param backbone feature extractor
+     * @param headConfig projection head
+     * @param dataType FLOAT or DOUBLE
+     * @param seed initialisation seed
+     * @return the model
+     */
+    public static DinoModel create(Backbone backbone, DinoHeadConfig headConfig, DataType dataType, long seed) {
+        return new DinoModel(backbone, headConfig, dataType, seed, null);
+    }
+
+    private static boolean effectivelyOneD(long[] shape) {
+        int big = 0;
+        for (long s : shape) {
+            if (s > 1) {
+                big++;
+            }
+        }
+        return big <= 1;
+    }
+
+    /** A 'c'-ordered view of {@code flat}'s slice for {@code pi}, with the parameter's shape. */
+    private static INDArray view(INDArray flat, ParamInfo pi) {
+        long[] shape = pi.shape();
+        return Nd4j.create(flat.data(), shape, Nd4j.getStrides(shape, 'c'), pi.offset(), 'c', flat.dataType());
+    }
+
+    /** Builds the graph; parameters get fresh arrays from {@code rng}. */
+    private SameDiff build(boolean withLocal, Random rng) {
+        SameDiff g = SameDiff.create();
+        g.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+        int c = backbone.inChannels();
+        SDVariable globals = g.placeHolder(GLOBAL_CROPS, dataType, -1, c, -1, -1);
+        Backbone.Instance f = backbone.define(g, BACKBONE_SCOPE, dataType, rng);
+        DinoHead.Instance h = DinoHead.define(g, HEAD_SCOPE, backbone.featureDim(), headConfig, dataType, rng);
+        SDVariable feats = f.apply(globals);
+        DinoHead.Output og = h.apply(feats);
+        g.identity(FEATURES, feats);
+        g.identity(GLOBAL_EMBEDDING, og.embedding());
+        SDVariable zg = g.identity(GLOBAL_LOGITS, og.logits());
+        SDVariable student;
+        if (withLocal) {
+            SDVariable locals = g.placeHolder(LOCAL_CROPS, dataType, -1, c, -1, -1);
+            SDVariable zl = h.apply(f.apply(locals)).logits();
+            student = g.concat(STUDENT_LOGITS, 0, zg, zl);
+        } else {
+            student = g.identity(STUDENT_LOGITS, zg);
+        }
+        SDVariable targets = g.placeHolder(TARGETS, dataType, -1, headConfig.outDim());
+        SDVariable weights = g.placeHolder(ROW_WEIGHTS, dataType, -1, 1);
+        SDVariable tau = g.placeHolder(TAU_S, dataType);
+        SDVariable logp = g.nn.logSoftmax(student.div(tau));
+        SDVariable ce = targets.mul(logp).sum(true, 1).neg();
+        g.sum(LOSS, ce.mul(weights));
+        g.setLossVariables(LOSS);
+        return g;
+    }
+
+    /** The graph without the local-crop branch (training steps without local crops); built on first use. */
+    private SameDiff globalOnlyGraph() {
+        if (sdGlobalOnly == null) {
+            SameDiff g = build(false, new Random(0));
+            for (ParamInfo pi : infos) {
+                g.associateArrayWithVariable(view(params, pi), pi.name());
+            }
+            DinoRuntime.quietly(() -> {
+                g.createGradFunction();
+                return null;
+            });
+            sdGlobalOnly = g;
+        }
+        return sdGlobalOnly;
+    }
+
+    /** Makes the calling thread's sessions of {@code g} (and of its gradient function) use no array cache. */
+    private static void noArrayCache(SameDiff g) {
+        install(g);
+        SameDiff grad = g.getFunction("grad");
+        if (grad != null) {
+            install(grad);
+        }
+    }
+
+    private static void install(SameDiff g) {
+        long id = Thread.currentThread().getId();
+        InferenceSession s = g.getSessions().get(id);
+        if (s == null) {
+            s = new InferenceSession(g);
+            g.getSessions().put(id, s);
+        }
+        if (!(s.getMmgr() instanceof NoOpMemoryMgr)) {
+            s.setMmgr(new NoOpMemoryMgr());
+        }
+    }
+
+    private static INDArray owned(INDArray a) {
+        return a.ordering() == 'c' && !a.isView() ? a : a.dup('c');
+    }
+
+    // ------------------------------------------------------------------------------------------ checks
+
+    private void checkImages(String what, INDArray x, boolean nullable) {
+        if (x == null) {
+            if (nullable) {
+                return;
+            }
+            throw new IllegalArgumentException(what + " must not be null");
+        }
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(what + " must be [B, C, H, W], got shape "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        if (x.size(1) != backbone.inChannels()) {
+            throw new IllegalArgumentException(what + " must have " + backbone.inChannels() + " channels, got "
+                    + x.size(1));
+        }
+        if (x.size(2) < backbone.minInputSize() || x.size(3) < backbone.minInputSize()) {
+            throw new IllegalArgumentException(what + " height/width must be >= minInputSize "
+                    + backbone.minInputSize() + ", got " + x.size(2) + "x" + x.size(3));
+        }
+        if (x.size(0) < 1) {
+            throw new IllegalArgumentException(what + " must have at least one row, got " + x.size(0));
+        }
+        if (x.dataType() != dataType) {
+            throw new IllegalArgumentException(what + " must be " + dataType + ", got " + x.dataType());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ forward
+
+    /**
+     * Backbone features (forward only).
+     *
+     * @param images {@code [B, C, H, W]}, H, W &gt;= {@code minInputSize()}
+     * @return features {@code [B, D]}
+     */
+    public INDArray features(INDArray images) {
+        checkImages("images", images, false);
+        return run(sd, Map.of(GLOBAL_CROPS, images), FEATURES);
+    }
+
+    /**
+     * ℓ2-normalised head bottleneck of the global crops (forward only; for diagnostics and tests).
+     *
+     * @param globals {@code [B, C, H, W]}
+     * @return {@code [B, bottleneck]}
+     */
+    public INDArray globalEmbedding(INDArray globals) {
+        checkImages("globals", globals, false);
+        return run(sd, Map.of(GLOBAL_CROPS, globals), GLOBAL_EMBEDDING);
+    }
+
+    /**
+     * Head logits of the global crops (the teacher's forward).
+     *
+     * @param globals {@code [2B, C, Hg, Wg]}
+     * @return {@code [2B, K]}
+     */
+    public INDArray globalLogits(INDArray globals) {
+        checkImages("globals", globals, false);
+        return run(sd, Map.of(GLOBAL_CROPS, globals), GLOBAL_LOGITS);
+    }
+
+    /**
+     * Student logits (forward only): global rows then local rows.
+     *
+     * @param globals {@code [2B, C, Hg, Wg]}
+     * @param locals {@code [N·B, C, Hl, Wl]} or null (then the result equals {@link #globalLogits})
+     * @return {@code [(2+N)B, K]}
+     */
+    public INDArray studentLogits(INDArray globals, INDArray locals) {
+        checkImages("globals", globals, false);
+        checkImages("locals", locals, true);
+        if (locals == null) {
+            return run(sd, Map.of(GLOBAL_CROPS, globals), GLOBAL_LOGITS);
+        }
+        return run(sd, Map.of(GLOBAL_CROPS, globals, LOCAL_CROPS, locals), STUDENT_LOGITS);
+    }
+
+    private static INDArray run(SameDiff g, Map<String, INDArray> ph, String out) {
+        noArrayCache(g);
+        return owned(g.output(ph, out).get(out));
+    }
+
+    // ------------------------------------------------------------------------------------------ training
+
+    /**
+     * Computes the training loss L = Σ_r w_r · (−Σ_k t_{r,k} log softmax(z_r/τ_s)_k) over the student rows
+     * z (global then local crops) and writes dL/dθ into {@link #gradients()} (every slot is overwritten).
+     *
+     * @param globals {@code [2B, C, Hg, Wg]}
+     * @param locals {@code [N·B, C, Hl, Wl]} or null (no local crops)
+     * @param targets {@code [R, K]} teacher targets, R = rows(globals) + rows(locals)
+     * @param rowWeights {@code [R, 1]} or {@code [R]} weights w_r
+     * @param tauS student temperature τ_s &gt; 0
+     * @return the loss L
+     */
+    public double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights,
+                                   double tauS) {
+        checkImages("globals", globals, false);
+        checkImages("locals", locals, true);
+        long rows = globals.size(0) + (locals == null ? 0 : locals.size(0));
+        if (targets == null || targets.rank() != 2 || targets.size(0) != rows
+                || targets.size(1) != headConfig.outDim()) {
+            throw new IllegalArgumentException("targets must be [" + rows + ", " + headConfig.outDim() + "], got "
+                    + (targets == null ? "null" : java.util.Arrays.toString(targets.shape())));
+        }
+        if (targets.dataType() != dataType) {
+            throw new IllegalArgumentException("targets must be " + dataType + ", got " + targets.dataType());
+        }
+        if (rowWeights == null || rowWeights.length() != rows || rowWeights.rank() > 2
+                || (rowWeights.rank() == 2 && rowWeights.size(1) != 1)) {
+            throw new IllegalArgumentException("rowWeights must be [" + rows + ", 1] or [" + rows + "], got "
+                    + (rowWeights == null ? "null" : java.util.Arrays.toString(rowWeights.shape())));
+        }
+        if (rowWeights.dataType() != dataType) {
+            throw new IllegalArgumentException("rowWeights must be " + dataType + ", got " + rowWeights.dataType());
+        }
+        if (!(tauS > 0) || Double.isInfinite(tauS)) {
+            throw new IllegalArgumentException("tauS must be > 0 and finite, got " + tauS);
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(GLOBAL_CROPS, globals);
+        if (locals != null) {
+            ph.put(LOCAL_CROPS, locals);
+        }
+        ph.put(TARGETS, targets);
+        ph.put(ROW_WEIGHTS, rowWeights.rank() == 2 ? rowWeights : rowWeights.reshape(rows, 1));
+        ph.put(TAU_S, Nd4j.scalar(dataType, tauS));
+        SameDiff g = locals == null ? globalOnlyGraph() : sd;
+        noArrayCache(g);
+        OutAndGrad r = g.calculateGradientsAndOutputs(ph, List.of(LOSS), paramNames);
+        Map<String, INDArray> grads = r.getGradients();
+        for (int i = 0; i < gradViews.length; i++) {
+            INDArray gi = grads.get(infos.get(i).name());
+            if (gi == null) {
+                gradViews[i].assign(0);
+            } else {
+                gradViews[i].assign(gi.ordering() == 'c' ? gi : gi.dup('c'));
+            }
+        }
+        return r.getOutputs().get(LOSS).getDouble(0);
+    }
+
+    // ------------------------------------------------------------------------------------------ accessors
+
+    /** @return the flat parameter buffer {@code [1, P]}; every graph parameter is a view of it (live) */
+    public INDArray params() {
+        return params;
+    }
+
+    /** @return the flat gradient buffer {@code [1, P]} written by {@link #lossAndGradients} */
+    public INDArray gradients() {
+        return gradients;
+    }
+
+    /** @return the parameters in flat-buffer order */
+    public List<ParamInfo> parameters() {
+        return infos;
+    }
+
+    /** @return the backbone */
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    /** @return the head configuration */
+    public DinoHeadConfig headConfig() {
+        return headConfig;
+    }
+
+    /** @return FLOAT or DOUBLE */
+    public DataType dataType() {
+        return dataType;
+    }
+
+    /**
+     * The underlying graph (with placeholders/outputs named by this class's constants), for validation tools
+     * such as gradient checks. Do not add variables to it.
+     *
+     * @return the SameDiff graph
+     */
+    public SameDiff graph() {
+        return sd;
+    }
+
+    /**
+     * An independent model (separate SameDiff graph and flat buffers) with the same architecture whose
+     * parameters start as an exact copy of this one's — e.g. the teacher built from the student.
+     *
+     * @return the copy
+     */
+    public DinoModel copy() {
+        return new DinoModel(backbone, headConfig, dataType, 0L, params);
+    }
+
+    // ------------------------------------------------------------------------------------------ files
+
+    /**
+     * Writes the architecture (backbone and head config, data type) and the flat parameters.
+     *
+     * @param file destination
+     * @throws IOException on write failure
+     */
+    public void save(Path file) throws IOException {
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        try (ObjectOutputStream oos = new ObjectOutputStream(header)) {
+            oos.writeObject(backbone);
+            oos.writeObject(headConfig);
+            oos.writeUTF(dataType.name());
+        }
+        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(
+                Files.newOutputStream(file)))) {
+            out.writeInt(FILE_MAGIC);
+            out.writeInt(FILE_VERSION);
+            byte[] h = header.toByteArray();
+            out.writeInt(h.length);
+            out.write(h);
+            Nd4j.write(params, out);
+        }
+    }
+
+    /**
+     * Reads a model written by {@link #save}.
+     *
+     * @param file source
+     * @return the model with the saved parameters
+     * @throws IOException if the file is missing, not a dino4j model file, or corrupt
+     */
+    public static DinoModel load(Path file) throws IOException {
+        try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file)))) {
+            if (in.readInt() != FILE_MAGIC) {
+                throw new IOException("not a dino4j model file: " + file);
+            }
+            int version = in.readInt();
+            if (version != FILE_VERSION) {
+                throw new IOException("unsupported dino4j model file version " + version + " in " + file);
+            }
+            byte[] h = new byte[in.readInt()];
+            in.readFully(h);
+            Backbone bb;
+            DinoHeadConfig hc;
+            DataType dt;
+            try (ObjectInputStream ois = new ObjectInputStream(new ByteArrayInputStream(h))) {
+                bb = (Backbone) ois.readObject();
+                hc = (DinoHeadConfig) ois.readObject();
+                dt = DataType.valueOf(ois.readUTF());
+            } catch (ClassNotFoundException | ClassCastException | IllegalArgumentException e) {
+                throw new IOException("corrupt dino4j model header in " + file + ": " + e, e);
+            }
+            INDArray p = Nd4j.read(in);
+            DinoModel m = new DinoModel(bb, hc, dt, 0L, null);
+            if (p.length() != m.params.length()) {
+                throw new IOException("parameter count " + p.length() + " in " + file + " does not match the "
+                        + "architecture's " + m.params.length());
+            }
+            m.params.assign(p.reshape(1, p.length()));
+            return m;
+        }
+    }
+
+    /**
+     * Saves the backbone alone as a SameDiff file ({@code sd.save(file, false)}): placeholder {@link #IMAGES}
+     * {@code [-1, C, -1, -1]}, output {@link #FEATURES} {@code [B, D]}, current parameter values.
+     *
+     * @param file destination
+     * @throws IOException on write failure
+     */
+    public void exportBackbone(Path file) throws IOException {
+        SameDiff g = SameDiff.create();
+        SDVariable x = g.placeHolder(IMAGES, dataType, -1, backbone.inChannels(), -1, -1);
+        Backbone.Instance f = backbone.define(g, BACKBONE_SCOPE, dataType, new Random(0));
+        g.identity(FEATURES, f.apply(x));
+        for (ParamInfo pi : infos) {
+            if (pi.name().startsWith(BACKBONE_SCOPE + "/")) {
+                g.getArrForVarName(pi.name()).assign(view(params, pi));
+            }
+        }
+        try {
+            g.save(file.toFile(), false);
+        } catch (RuntimeException e) {
+            throw new IOException("could not write backbone graph " + file + ": " + e, e);
+        }
+    }
+}

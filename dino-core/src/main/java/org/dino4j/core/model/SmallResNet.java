@@ -1,0 +1,155 @@
+package org.dino4j.core.model;
+
+import java.util.Objects;
+import java.util.Random;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * ResNet-style CNN with GroupNorm and global average pooling, see {@link SmallResNetConfig} for the layout.
+ * Images {@code [B, C, H, W]} (NCHW) → features {@code [B, D]}, D = last stage's channels. Convolutions are
+ * bias-free (each is followed by GroupNorm's affine), weights {@code [kH, kW, inC, outC]} He-normal
+ * initialised (fan-in), GroupNorm gains 1 and biases 0.
+ *
+ * <p>Parameter names (under the scope): {@code stem/conv_w}, {@code stem/gn_gain}, {@code stem/gn_bias},
+ * {@code s<i>/down/...}, {@code s<i>/b<j>/conv1_w}, {@code .../gn1_gain}, ... .
+ */
+public final class SmallResNet implements Backbone {
+    private static final long serialVersionUID = 1L;
+
+    private final SmallResNetConfig config;
+
+    /**
+     * @param config validated architecture
+     */
+    public SmallResNet(SmallResNetConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** @return the architecture */
+    public SmallResNetConfig config() {
+        return config;
+    }
+
+    @Override
+    public String name() {
+        return "smallresnet";
+    }
+
+    @Override
+    public int inChannels() {
+        return config.inChannels();
+    }
+
+    @Override
+    public int featureDim() {
+        return config.featureDim();
+    }
+
+    @Override
+    public int minInputSize() {
+        return config.minInputSize();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SmallResNet s && s.config.equals(config);
+    }
+
+    @Override
+    public int hashCode() {
+        return config.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "SmallResNet" + config;
+    }
+
+    /** One conv + GroupNorm unit's parameters. */
+    private record ConvGn(SDVariable w, int stride, SDVariable gain, SDVariable bias, SDVariable groupAvg) {
+    }
+
+    @Override
+    public Instance define(SameDiff sd, String scope, DataType dt, Random rng) {
+        Objects.requireNonNull(sd, "sd");
+        Objects.requireNonNull(rng, "rng");
+        final ConvGn stem = convGn(sd, scope + "/stem/", "", config.inChannels(), config.stemChannels(), 1, dt, rng);
+        int n = config.stageChannels().size();
+        final ConvGn[] down = new ConvGn[n];
+        final ConvGn[][] b1 = new ConvGn[n][config.blocksPerStage()];
+        final ConvGn[][] b2 = new ConvGn[n][config.blocksPerStage()];
+        int in = config.stemChannels();
+        for (int i = 0; i < n; i++) {
+            int c = config.stageChannels().get(i);
+            down[i] = convGn(sd, scope + "/s" + i + "/down/", "", in, c, 2, dt, rng);
+            for (int j = 0; j < config.blocksPerStage(); j++) {
+                String p = scope + "/s" + i + "/b" + j + "/";
+                b1[i][j] = convGn(sd, p, "1", c, c, 1, dt, rng);
+                b2[i][j] = convGn(sd, p, "2", c, c, 1, dt, rng);
+            }
+            in = c;
+        }
+        return images -> {
+            SDVariable h = sd.nn.relu(apply(sd, stem, images), 0);
+            for (int i = 0; i < n; i++) {
+                h = sd.nn.relu(apply(sd, down[i], h), 0);
+                for (int j = 0; j < b1[i].length; j++) {
+                    SDVariable r = sd.nn.relu(apply(sd, b1[i][j], h), 0);
+                    r = apply(sd, b2[i][j], r);
+                    h = sd.nn.relu(r.add(h), 0);
+                }
+            }
+            return sd.mean(h, 2, 3);
+        };
+    }
+
+    private ConvGn convGn(SameDiff sd, String prefix, String suffix, int in, int out, int stride, DataType dt,
+                          Random rng) {
+        SDVariable w = sd.var(prefix + "conv" + suffix + "_w", Init.heNormal(rng, 9L * in, dt, 3, 3, in, out));
+        SDVariable gain = sd.var(prefix + "gn" + suffix + "_gain", Init.fill(1.0, dt, 1, out, 1, 1));
+        SDVariable bias = sd.var(prefix + "gn" + suffix + "_bias", Init.fill(0.0, dt, 1, out, 1, 1));
+        return new ConvGn(w, stride, gain, bias, groupAverager(sd, out, dt));
+    }
+
+    /** Constant {@code [C, C]} matrix A with A[i][j] = 1/(C/G) when channels i, j share a group. */
+    private SDVariable groupAverager(SameDiff sd, int channels, DataType dt) {
+        String name = "gn_group_avg_" + channels + "_" + config.groups();
+        if (sd.hasVariable(name)) {
+            return sd.getVariable(name);
+        }
+        int cpg = channels / config.groups();
+        double[][] a = new double[channels][channels];
+        for (int i = 0; i < channels; i++) {
+            for (int j = 0; j < channels; j++) {
+                a[i][j] = (i / cpg == j / cpg) ? 1.0 / cpg : 0.0;
+            }
+        }
+        INDArray arr = Nd4j.createFromArray(a).castTo(dt);
+        return sd.constant(name, arr);
+    }
+
+    /**
+     * conv3×3 (SAME, stride s, no bias) then GroupNorm written in SameDiff ops: per-channel spatial means
+     * {@code [B,C]} averaged within groups by the constant matrix A give the group mean μ; the group
+     * variance σ² is computed the same way from (x−μ)²; y = (x−μ)/sqrt(σ²+ε)·γ + β
+     * (Wu &amp; He 2018, Eq. 1–2). Equivalent to reshaping to {@code [B, G, C/G·H·W]}, but needs no
+     * dynamic reshape, so it works for any H, W.
+     */
+    private SDVariable apply(SameDiff sd, ConvGn u, SDVariable x) {
+        Conv2DConfig cc = Conv2DConfig.builder().kH(3).kW(3).sH(u.stride()).sW(u.stride())
+                .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build();
+        SDVariable h = sd.cnn.conv2d(x, u.w(), cc);
+        long c = u.gain().getShape()[1];
+        SDVariable mu = sd.reshape(sd.mean(h, 2, 3).mmul(u.groupAvg()), -1, c, 1, 1);
+        SDVariable d = h.sub(mu);
+        SDVariable var = sd.mean(d.mul(d), 2, 3).mmul(u.groupAvg());
+        SDVariable inv = sd.reshape(sd.math.rsqrt(var.add(config.gnEps())), -1, c, 1, 1);
+        return d.mul(inv).mul(u.gain()).add(u.bias());
+    }
+}

@@ -1,0 +1,87 @@
+package org.dino4j.core.model;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Architecture of {@link SmallResNet}: a ResNet-style CNN (He et al. 2016) with GroupNorm (Wu &amp; He 2018)
+ * instead of BatchNorm, so that nothing depends on batch statistics.
+ *
+ * <p>Layout: stem conv3×3 ({@code stemChannels}) → GN → ReLU; then for each stage i a transition conv3×3
+ * with stride 2 to {@code stageChannels[i]} → GN → ReLU, followed by
+ * {@code blocksPerStage} basic residual blocks (conv3×3–GN–ReLU–conv3×3–GN, identity shortcut, ReLU);
+ * finally global average pooling → features {@code [B, stageChannels.last]}.
+ *
+ * @param inChannels input channels C (1 for MNIST-like data, 3 for RGB); &gt;= 1
+ * @param stemChannels output channels of the stem convolution; &gt;= 1, divisible by {@code groups}
+ * @param stageChannels channels of each stage (non-empty, each &gt;= 1 and divisible by {@code groups});
+ *        the last one is the feature dimension D
+ * @param blocksPerStage residual blocks after each stage's transition conv; &gt;= 0 (0 = plain CNN)
+ * @param groups GroupNorm groups; &gt;= 1
+ * @param gnEps GroupNorm epsilon added to the variance; &gt; 0 (PyTorch default 1e-5)
+ * @param minInputSize smallest accepted input height/width; &gt;= 1
+ */
+public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> stageChannels, int blocksPerStage,
+                                int groups, double gnEps, int minInputSize) implements Serializable {
+
+    /** Validates every field (IllegalArgumentException naming the field and value). */
+    public SmallResNetConfig {
+        if (inChannels < 1) {
+            throw new IllegalArgumentException("inChannels must be >= 1, got " + inChannels);
+        }
+        if (groups < 1) {
+            throw new IllegalArgumentException("groups must be >= 1, got " + groups);
+        }
+        if (stemChannels < 1 || stemChannels % groups != 0) {
+            throw new IllegalArgumentException("stemChannels must be >= 1 and divisible by groups (" + groups
+                    + "), got " + stemChannels);
+        }
+        if (stageChannels == null || stageChannels.isEmpty()) {
+            throw new IllegalArgumentException("stageChannels must be non-empty, got " + stageChannels);
+        }
+        stageChannels = List.copyOf(stageChannels);
+        for (int c : stageChannels) {
+            if (c < 1 || c % groups != 0) {
+                throw new IllegalArgumentException("stageChannels entries must be >= 1 and divisible by groups ("
+                        + groups + "), got " + stageChannels);
+            }
+        }
+        if (blocksPerStage < 0) {
+            throw new IllegalArgumentException("blocksPerStage must be >= 0, got " + blocksPerStage);
+        }
+        if (!(gnEps > 0) || Double.isInfinite(gnEps)) {
+            throw new IllegalArgumentException("gnEps must be > 0 and finite, got " + gnEps);
+        }
+        if (minInputSize < 1) {
+            throw new IllegalArgumentException("minInputSize must be >= 1, got " + minInputSize);
+        }
+    }
+
+    /**
+     * Reference preset for 28×28 global / 12–16 px local crops: stem 32 at full resolution, stages 32/64/128
+     * each halving the resolution (28→14→7→4; 12→6→3→2), one residual block per stage, 8 groups, D = 128,
+     * minimum input 8 px. About 16 M multiply-adds per 28² image.
+     *
+     * @param inChannels input channels
+     * @return the preset
+     */
+    public static SmallResNetConfig small28(int inChannels) {
+        return new SmallResNetConfig(inChannels, 32, List.of(32, 64, 128), 1, 8, 1e-5, 8);
+    }
+
+    /**
+     * A tiny plain CNN for fast tests: stem 4, stages 4/8 (stride 2 each) without residual blocks, 2 groups,
+     * D = 8, minimum input 4 px.
+     *
+     * @param inChannels input channels
+     * @return the preset
+     */
+    public static SmallResNetConfig tiny(int inChannels) {
+        return new SmallResNetConfig(inChannels, 4, List.of(4, 8), 0, 2, 1e-5, 4);
+    }
+
+    /** @return the feature dimension D (channels of the last stage) */
+    public int featureDim() {
+        return stageChannels.get(stageChannels.size() - 1);
+    }
+}

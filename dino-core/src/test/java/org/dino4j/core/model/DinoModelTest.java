@@ -1,0 +1,345 @@
+package org.dino4j.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class DinoModelTest {
+    static final SmallResNetConfig TINY = SmallResNetConfig.tiny(1);
+    static final DinoHeadConfig HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12);
+
+    static DinoModel tiny(DataType dt, long seed) {
+        return DinoModel.create(new SmallResNet(TINY), HEAD, dt, seed);
+    }
+
+    static INDArray images(Random rng, DataType dt, int b, int c, int h, int w) {
+        double[] v = new double[b * c * h * w];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = rng.nextDouble();
+        }
+        return Nd4j.createFromArray(v).castTo(dt).reshape('c', b, c, h, w);
+    }
+
+    /** Random target rows summing to 1. */
+    static INDArray targets(Random rng, DataType dt, int rows, int k) {
+        double[][] t = new double[rows][k];
+        for (double[] row : t) {
+            double s = 0;
+            for (int i = 0; i < k; i++) {
+                row[i] = rng.nextDouble();
+                s += row[i];
+            }
+            for (int i = 0; i < k; i++) {
+                row[i] /= s;
+            }
+        }
+        return Nd4j.createFromArray(t).castTo(dt);
+    }
+
+    static INDArray weights(Random rng, DataType dt, int rows) {
+        double[][] w = new double[rows][1];
+        for (double[] r : w) {
+            r[0] = 0.1 + rng.nextDouble();
+        }
+        return Nd4j.createFromArray(w).castTo(dt);
+    }
+
+    static double maxAbsDiff(INDArray a, INDArray b) {
+        return a.castTo(DataType.DOUBLE).sub(b.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+    }
+
+    @Test
+    void featureShapesForGlobalAndLocalSizes() {
+        DinoModel m = tiny(DataType.FLOAT, 1);
+        Random r = new Random(2);
+        for (int s : new int[] {28, 12, 16, 13}) {
+            INDArray f = m.features(images(r, DataType.FLOAT, 3, 1, s, s));
+            assertArrayEquals(new long[] {3, TINY.featureDim()}, f.shape(), "size " + s);
+        }
+        DinoModel big = DinoModel.create(new SmallResNet(SmallResNetConfig.small28(3)),
+                new DinoHeadConfig(32, 16, 20, 3, true, 1e-12), 3);
+        for (int s : new int[] {28, 12, 16}) {
+            assertArrayEquals(new long[] {2, 128}, big.features(images(r, DataType.FLOAT, 2, 3, s, s)).shape());
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.features(images(r, DataType.FLOAT, 1, 1, 3, 12)));
+        assertTrue(e.getMessage().contains("minInputSize"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.features(images(r, DataType.FLOAT, 1, 2, 12, 12)));
+        assertTrue(e.getMessage().contains("channels"), e.getMessage());
+    }
+
+    @Test
+    void forwardMatchesFloat64ReferenceEvenAfterLossCalls() {
+        DinoModel m = tiny(DataType.FLOAT, 5);
+        Random r = new Random(6);
+        INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
+        INDArray l = images(r, DataType.FLOAT, 4, 1, 6, 6);
+        // the trap sequence: loss output first, then matmul outputs; repeated twice
+        for (int rep = 0; rep < 2; rep++) {
+            m.lossAndGradients(g, l, targets(r, DataType.FLOAT, 8, 10), weights(r, DataType.FLOAT, 8), 0.1);
+            INDArray feats = m.features(g);
+            INDArray emb = m.globalEmbedding(g);
+            INDArray logits = m.globalLogits(g);
+            INDArray student = m.studentLogits(g, l);
+            for (int b = 0; b < 4; b++) {
+                double[] f = Ref.plainFeatures(m, TINY, Ref.image(g, b));
+                double[][] h = Ref.head(m, f);
+                double[][] hl = Ref.head(m, Ref.plainFeatures(m, TINY, Ref.image(l, b)));
+                for (int i = 0; i < f.length; i++) {
+                    assertEquals(f[i], feats.getDouble(b, i), 1e-4, "feature " + b + "," + i);
+                }
+                double n = 0;
+                for (int i = 0; i < h[0].length; i++) {
+                    assertEquals(h[0][i], emb.getDouble(b, i), 1e-4, "embedding");
+                    n += emb.getDouble(b, i) * emb.getDouble(b, i);
+                }
+                assertEquals(1.0, n, 1e-5, "embedding is l2-normalised");
+                for (int k = 0; k < 10; k++) {
+                    assertEquals(h[1][k], logits.getDouble(b, k), 1e-4, "logit");
+                    assertEquals(h[1][k], student.getDouble(b, k), 1e-4, "student global logit");
+                    assertEquals(hl[1][k], student.getDouble(4 + b, k), 1e-4, "student local logit");
+                }
+            }
+            // ND4J math on the outputs (would be wrong with a mislabelled 'f' output)
+            assertEquals(0.0, maxAbsDiff(logits.mul(2.0).sub(logits), logits), 1e-6);
+            assertEquals('c', logits.ordering());
+        }
+        long tid = Thread.currentThread().getId();
+        assertTrue(m.graph().getSessions().get(tid).getMmgr()
+                instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr, "array cache disabled");
+        assertTrue(m.graph().getFunction("grad").getSessions().get(tid).getMmgr()
+                instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr, "array cache disabled (grad)");
+    }
+
+    @Test
+    void weightNormColumnsHaveUnitNormAndGIsFixed() {
+        DinoModel m = tiny(DataType.DOUBLE, 7);
+        String v = DinoModel.HEAD_SCOPE + "/" + DinoHead.LAST_LAYER + "/weight_v";
+        assertFalse(m.parameters().stream().anyMatch(p -> p.name().endsWith("weight_g")));
+        // scale v's columns: logits must not change (W = v/||v|| per column, g = 1)
+        Random r = new Random(8);
+        INDArray g = images(r, DataType.DOUBLE, 2, 1, 12, 12);
+        INDArray before = m.globalLogits(g);
+        INDArray emb = m.globalEmbedding(g);
+        INDArray vArr = m.graph().getArrForVarName(v);
+        vArr.muliRowVector(Nd4j.linspace(1, 5, 10, DataType.DOUBLE));
+        INDArray after = m.globalLogits(g);
+        assertEquals(0.0, maxAbsDiff(before, after), 1e-12);
+        // |logit| <= ||emb|| * ||W col|| = 1, and logit = emb · v_col/||v_col|| computed here
+        INDArray w = vArr.div(vArr.norm2(0).reshape(1, 10));
+        for (int c = 0; c < 10; c++) {
+            assertEquals(1.0, w.getColumn(c).norm2Number().doubleValue(), 1e-12);
+        }
+        assertEquals(0.0, maxAbsDiff(emb.mmul(w), after), 1e-12);
+
+        DinoModel trainableG = DinoModel.create(new SmallResNet(TINY), new DinoHeadConfig(16, 8, 10, 3, false, 1e-12),
+                DataType.DOUBLE, 7);
+        ParamInfo gInfo = trainableG.parameters().stream().filter(p -> p.name().endsWith("weight_g")).findFirst()
+                .orElseThrow();
+        assertTrue(gInfo.lastLayer());
+        assertFalse(gInfo.weightDecay());
+        INDArray l0 = trainableG.globalLogits(g);
+        trainableG.graph().getArrForVarName(gInfo.name()).muli(3.0);
+        assertEquals(0.0, maxAbsDiff(l0.mul(3.0), trainableG.globalLogits(g)), 1e-10);
+    }
+
+    @Test
+    void everyParameterIsAViewOfTheFlatBuffer() {
+        DinoModel m = tiny(DataType.FLOAT, 9);
+        long p = 0;
+        SameDiff sd = m.graph();
+        for (ParamInfo pi : m.parameters()) {
+            assertEquals(p, pi.offset(), "contiguous " + pi.name());
+            p += pi.length();
+            INDArray arr = sd.getArrForVarName(pi.name());
+            assertArrayEquals(pi.shape(), arr.shape());
+            // flat → graph
+            m.params().putScalar(0, pi.offset() + pi.length() - 1, 1234.5f);
+            assertEquals(1234.5, arr.getDouble(pi.length() - 1), 0, pi.name());
+            // graph → flat
+            arr.putScalar(0, -42.0);
+            assertEquals(-42.0, m.params().getDouble(0, pi.offset()), 0, pi.name());
+        }
+        assertEquals(p, m.params().length());
+        assertEquals(p, m.gradients().length());
+        assertSame(m.params(), m.params());
+    }
+
+    @Test
+    void inPlaceUpdateOfParamsIsSeenByNextForwardAndCopyIsIndependent() {
+        DinoModel student = tiny(DataType.FLOAT, 11);
+        DinoModel teacher = student.copy();
+        Random r = new Random(12);
+        INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
+        INDArray l = images(r, DataType.FLOAT, 4, 1, 8, 8);
+        assertEquals(0.0, maxAbsDiff(student.params(), teacher.params()), 0);
+        assertEquals(0.0, maxAbsDiff(student.studentLogits(g, l), teacher.studentLogits(g, l)), 0);
+
+        INDArray s0 = student.globalLogits(g);
+        // optimizer-like in-place step on the student: θ ← θ − 0.5·sign(∇) on every parameter
+        student.lossAndGradients(g, l, targets(r, DataType.FLOAT, 8, 10), weights(r, DataType.FLOAT, 8), 0.1);
+        student.params().subi(Nd4j.math.sign(student.gradients()).muli(0.05));
+        INDArray s1 = student.globalLogits(g);
+        assertTrue(maxAbsDiff(s0, s1) > 1e-3, "student output changed");
+        assertEquals(0.0, maxAbsDiff(teacher.globalLogits(g), s0), 0, "teacher unchanged by student update");
+        // the updated student must equal a fresh copy of its flat params (graph sees the in-place update)
+        assertEquals(0.0, maxAbsDiff(student.copy().globalLogits(g), s1), 0);
+        // changing the teacher does not change the student
+        teacher.params().muli(0.5);
+        assertEquals(0.0, maxAbsDiff(student.globalLogits(g), s1), 0);
+        assertTrue(maxAbsDiff(teacher.globalLogits(g), s0) > 1e-4);
+    }
+
+    @Test
+    void lossEqualsFloat64CrossEntropy() {
+        DinoModel m = tiny(DataType.FLOAT, 13);
+        Random r = new Random(14);
+        INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
+        INDArray l = images(r, DataType.FLOAT, 6, 1, 6, 6);
+        INDArray t = targets(r, DataType.FLOAT, 10, 10);
+        INDArray w = weights(r, DataType.FLOAT, 10);
+        double tau = 0.1;
+        double loss = m.lossAndGradients(g, l, t, w, tau);
+        double ref = Ref.loss(m.studentLogits(g, l), t, w, tau);
+        assertEquals(ref, loss, 1e-4 * Math.abs(ref));
+        // 1-D row weights and no local crops
+        INDArray t2 = targets(r, DataType.FLOAT, 4, 10);
+        INDArray w2 = weights(r, DataType.FLOAT, 4).reshape(4);
+        double loss2 = m.lossAndGradients(g, null, t2, w2, 0.2);
+        assertEquals(Ref.loss(m.globalLogits(g), t2, w2, 0.2), loss2, 1e-4 * Math.abs(loss2));
+        assertArrayEquals(new long[] {10, 10}, m.studentLogits(g, l).shape());
+        assertEquals(0.0, maxAbsDiff(m.studentLogits(g, null), m.globalLogits(g)), 0);
+    }
+
+    /**
+     * Central differences of the graph's loss (forward only) vs the flat gradient buffer written by
+     * lossAndGradients, in DOUBLE (the model's gradient check): one random element of every parameter tensor
+     * (with local crops) and one of six random tensors (without). SameDiff's own GradCheckUtil (M2.1) throws a
+     * NullPointerException on graphs with intermediate (ARRAY) variables, so the check is written here.
+     */
+    @Test
+    void flatGradientsMatchFiniteDifferences() {
+        DinoModel m = tiny(DataType.DOUBLE, 15);
+        Random r = new Random(16);
+        INDArray g = images(r, DataType.DOUBLE, 4, 1, 12, 12);
+        INDArray l = images(r, DataType.DOUBLE, 4, 1, 6, 6);
+        for (boolean withLocal : new boolean[] {true, false}) {
+            int rows = withLocal ? 8 : 4;
+            INDArray t = targets(r, DataType.DOUBLE, rows, 10);
+            INDArray w = weights(r, DataType.DOUBLE, rows);
+            double tau = 0.5;
+            m.lossAndGradients(g, withLocal ? l : null, t, w, tau);
+            INDArray grad = m.gradients().dup();
+            assertTrue(grad.norm2Number().doubleValue() > 0);
+            Map<String, INDArray> ph = new java.util.HashMap<>(Map.of(DinoModel.GLOBAL_CROPS, g,
+                    DinoModel.TARGETS, t, DinoModel.ROW_WEIGHTS, w, DinoModel.TAU_S, Nd4j.scalar(tau)));
+            java.util.List<ParamInfo> ps = new java.util.ArrayList<>(m.parameters());
+            if (withLocal) {
+                ph.put(DinoModel.LOCAL_CROPS, l);
+            } else {
+                java.util.Collections.shuffle(ps, r);
+                ps = ps.subList(0, 6);
+            }
+            for (ParamInfo pi : ps) {
+              for (int rep = 0; rep < 1; rep++) {
+                long idx = pi.offset() + r.nextInt((int) pi.length());
+                double x0 = m.params().getDouble(0, idx);
+                double h = 1e-6;
+                m.params().putScalar(0, idx, x0 + h);
+                double up = loss(m, ph, withLocal);
+                m.params().putScalar(0, idx, x0 - h);
+                double down = loss(m, ph, withLocal);
+                m.params().putScalar(0, idx, x0);
+                double fd = (up - down) / (2 * h);
+                double an = grad.getDouble(0, idx);
+                assertEquals(fd, an, 1e-6 + 1e-3 * Math.abs(fd), pi.name() + "[" + (idx - pi.offset()) + "]");
+              }
+            }
+        }
+    }
+
+    private static double loss(DinoModel m, Map<String, INDArray> ph, boolean withLocal) {
+        if (withLocal) {
+            return m.graph().output(ph, DinoModel.LOSS).get(DinoModel.LOSS).getDouble(0);
+        }
+        // without local crops: the reference float64 loss on the model's own global logits
+        return Ref.loss(m.globalLogits(ph.get(DinoModel.GLOBAL_CROPS)), ph.get(DinoModel.TARGETS),
+                ph.get(DinoModel.ROW_WEIGHTS), ph.get(DinoModel.TAU_S).getDouble(0));
+    }
+
+    @Test
+    void parameterMetadata() {
+        DinoModel m = tiny(DataType.FLOAT, 19);
+        for (ParamInfo pi : m.parameters()) {
+            String n = pi.name();
+            boolean matrix = n.endsWith("conv_w") || n.endsWith("_w") || n.endsWith("weight_v");
+            assertEquals(matrix, pi.weightDecay(), n);
+            assertEquals(n.contains("/last_layer/"), pi.lastLayer(), n);
+        }
+        assertEquals(1, m.parameters().stream().filter(ParamInfo::lastLayer).count());
+        assertTrue(m.parameters().stream().anyMatch(p -> p.name().equals("head/mlp0_b") && !p.weightDecay()));
+        assertTrue(m.parameters().stream().anyMatch(p -> p.name().equals("backbone/stem/gn_gain") && !p.weightDecay()));
+    }
+
+    @Test
+    void sameSeedSameParamsDifferentSeedDifferent() {
+        assertEquals(0.0, maxAbsDiff(tiny(DataType.FLOAT, 21).params(), tiny(DataType.FLOAT, 21).params()), 0);
+        assertTrue(maxAbsDiff(tiny(DataType.FLOAT, 21).params(), tiny(DataType.FLOAT, 22).params()) > 1e-3);
+    }
+
+    @Test
+    void saveLoadAndBackboneExport(@TempDir Path dir) throws Exception {
+        DinoModel m = tiny(DataType.FLOAT, 23);
+        m.params().addi(0.01); // not the seed's values
+        Random r = new Random(24);
+        INDArray g = images(r, DataType.FLOAT, 3, 1, 12, 12);
+        Path f = dir.resolve("m.bin");
+        m.save(f);
+        DinoModel back = DinoModel.load(f);
+        assertEquals(m.backbone(), back.backbone());
+        assertEquals(m.headConfig(), back.headConfig());
+        assertEquals(0.0, maxAbsDiff(m.params(), back.params()), 0);
+        assertEquals(0.0, maxAbsDiff(m.globalLogits(g), back.globalLogits(g)), 0);
+
+        Path bb = dir.resolve("backbone.sd");
+        m.exportBackbone(bb);
+        SameDiff sd = SameDiff.load(bb.toFile(), false);
+        INDArray fx = sd.output(Map.of(DinoModel.IMAGES, g), DinoModel.FEATURES).get(DinoModel.FEATURES);
+        assertEquals(0.0, maxAbsDiff(fx, m.features(g)), 1e-6);
+
+        java.nio.file.Files.writeString(dir.resolve("bad.bin"), "nope");
+        assertThrows(java.io.IOException.class, () -> DinoModel.load(dir.resolve("bad.bin")));
+    }
+
+    @Test
+    void lossArgumentsAreValidated() {
+        DinoModel m = tiny(DataType.FLOAT, 25);
+        Random r = new Random(26);
+        INDArray g = images(r, DataType.FLOAT, 2, 1, 8, 8);
+        INDArray t = targets(r, DataType.FLOAT, 2, 10);
+        INDArray w = weights(r, DataType.FLOAT, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> m.lossAndGradients(g, null, targets(r, DataType.FLOAT, 3, 10), w, 0.1));
+        assertTrue(e.getMessage().contains("targets"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> m.lossAndGradients(g, null, t, weights(r, DataType.FLOAT, 3), 0.1));
+        assertTrue(e.getMessage().contains("rowWeights"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> m.lossAndGradients(g, null, t, w, 0));
+        assertTrue(e.getMessage().contains("tauS"), e.getMessage());
+        assertNotEquals(0.0, m.lossAndGradients(g, null, t, w, 0.1));
+    }
+}
