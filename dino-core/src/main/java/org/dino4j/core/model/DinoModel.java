@@ -201,8 +201,10 @@ public final class DinoModel {
         SDVariable student;
         if (withLocal) {
             SDVariable locals = g.placeHolder(LOCAL_CROPS, dataType, -1, c, -1, -1);
-            SDVariable zl = h.apply(f.apply(locals)).logits();
-            student = g.concat(STUDENT_LOGITS, 0, zg, zl);
+            // the head is row-wise: run it once on the concatenated features [(2+N)B, D] instead of twice and
+            // concatenating [.., K] logits (one bigger matmul per layer, a D-wide instead of a K-wide concat)
+            SDVariable all = g.concat(0, feats, f.apply(locals));
+            student = g.identity(STUDENT_LOGITS, h.apply(all).logits());
         } else {
             student = g.identity(STUDENT_LOGITS, zg);
         }
@@ -248,6 +250,7 @@ public final class DinoModel {
             s = new InferenceSession(g);
             g.getSessions().put(id, s);
         }
+
         if (!(s.getMmgr() instanceof NoOpMemoryMgr)) {
             s.setMmgr(new NoOpMemoryMgr());
         }

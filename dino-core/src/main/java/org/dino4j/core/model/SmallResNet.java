@@ -135,21 +135,26 @@ public final class SmallResNet implements Backbone {
     }
 
     /**
-     * conv3×3 (SAME, stride s, no bias) then GroupNorm written in SameDiff ops: per-channel spatial means
-     * {@code [B,C]} averaged within groups by the constant matrix A give the group mean μ; the group
-     * variance σ² is computed the same way from (x−μ)²; y = (x−μ)/sqrt(σ²+ε)·γ + β
-     * (Wu &amp; He 2018, Eq. 1–2). Equivalent to reshaping to {@code [B, G, C/G·H·W]}, but needs no
-     * dynamic reshape, so it works for any H, W.
+     * conv3×3 (SAME, stride s, no bias) then GroupNorm (Wu &amp; He 2018, Eq. 1–2):
+     * y = (x−μ_g)/sqrt(σ²_g+ε)·γ_c + β_c, with the group moments μ_g = E_g[x] and σ²_g = E_g[x²] − μ_g².
+     *
+     * <p>Formulation (chosen for speed, see docs/performance.md): the per-channel spatial moments
+     * E_{H,W}[x] and E_{H,W}[x²] {@code [B, C]} are averaged within groups by the constant {@code [C, C]}
+     * matrix A (so any H, W works without a dynamic reshape); everything per-group is folded into one
+     * per-(sample, channel) scale a = γ/sqrt(σ²+ε) and shift b = β − μ·a {@code [B, C]}, so the full-size
+     * tensor sees only x², two spatial means and one fused y = x·a + b (instead of x−μ, (x−μ)², ·inv, ·γ, +β);
+     * the backward pass shrinks by the same factor. σ² is clamped at 0 (it can be a rounding error below 0).
      */
     private SDVariable apply(SameDiff sd, ConvGn u, SDVariable x) {
         Conv2DConfig cc = Conv2DConfig.builder().kH(3).kW(3).sH(u.stride()).sW(u.stride())
                 .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build();
         SDVariable h = sd.cnn.conv2d(x, u.w(), cc);
         long c = u.gain().getShape()[1];
-        SDVariable mu = sd.reshape(sd.mean(h, 2, 3).mmul(u.groupAvg()), -1, c, 1, 1);
-        SDVariable d = h.sub(mu);
-        SDVariable var = sd.mean(d.mul(d), 2, 3).mmul(u.groupAvg());
-        SDVariable inv = sd.reshape(sd.math.rsqrt(var.add(config.gnEps())), -1, c, 1, 1);
-        return d.mul(inv).mul(u.gain()).add(u.bias());
+        SDVariable mu = sd.mean(h, 2, 3).mmul(u.groupAvg());                 // [B, C] group mean per channel
+        SDVariable ex2 = sd.mean(h.mul(h), 2, 3).mmul(u.groupAvg());         // [B, C] group E[x²]
+        SDVariable var = sd.nn.relu(ex2.sub(mu.mul(mu)), 0);
+        SDVariable a = sd.math.rsqrt(var.add(config.gnEps())).mul(sd.reshape(u.gain(), 1, c));
+        SDVariable b = sd.reshape(u.bias(), 1, c).sub(mu.mul(a));
+        return h.mul(sd.reshape(a, -1, c, 1, 1)).add(sd.reshape(b, -1, c, 1, 1));
     }
 }

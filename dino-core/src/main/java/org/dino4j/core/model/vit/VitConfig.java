@@ -1,0 +1,115 @@
+package org.dino4j.core.model.vit;
+
+import java.io.Serializable;
+
+/**
+ * Architecture of {@link VisionTransformer}: a ViT (Dosovitskiy et al. 2021) as used by DINO
+ * (Caron et al. 2021, Sec. 3.2 / Appendix; official {@code vision_transformer.py}): a strided-convolution patch
+ * embedding, a CLS token, learnable position embeddings, {@code depth} pre-norm blocks
+ * (LayerNorm → multi-head self-attention → residual; LayerNorm → GELU MLP → residual), a final LayerNorm, and
+ * the CLS token's output as features {@code [B, embedDim]}.
+ *
+ * @param inChannels input channels C (1 for MNIST-like data, 3 for RGB); &gt;= 1
+ * @param patchSize side p of the square patches (= kernel and stride of the patch-embedding convolution);
+ *        &gt;= 1. An input of H×W gives a grid of ⌊H/p⌋×⌊W/p⌋ patches (remainder pixels are dropped, as in PyTorch)
+ * @param embedDim token dimension D (the feature dimension); &gt;= 1 and divisible by {@code heads}
+ * @param depth number of transformer blocks; &gt;= 1
+ * @param heads attention heads per block; &gt;= 1 (head dimension D/heads)
+ * @param mlpRatio hidden width of each block's MLP as a multiple of D (paper/official: 4); the hidden width
+ *        ⌊D·mlpRatio⌋ must be &gt;= 1
+ * @param dropPath stochastic-depth rate (official default 0.1 for ViT-S/16 training). Only 0 is accepted:
+ *        drop path is NOT implemented yet (it needs a per-step mask drawn from a seeded Random and fed as a
+ *        placeholder); a value &gt; 0 throws rather than being silently ignored
+ * @param basePatchGrid side G of the square patch grid the position embeddings are stored at (e.g. 7 for 28 px
+ *        with p = 4, 14 for 224 px with p = 16); other grids get a bilinear interpolation of them; &gt;= 1
+ * @param layerNormEps LayerNorm epsilon added to the variance; &gt; 0 (official DINO ViT: 1e-6)
+ */
+public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, int heads, double mlpRatio,
+                        double dropPath, int basePatchGrid, double layerNormEps) implements Serializable {
+
+    /** Validates every field (IllegalArgumentException naming the field and value). */
+    public VitConfig {
+        if (inChannels < 1) {
+            throw new IllegalArgumentException("inChannels must be >= 1, got " + inChannels);
+        }
+        if (patchSize < 1) {
+            throw new IllegalArgumentException("patchSize must be >= 1, got " + patchSize);
+        }
+        if (heads < 1) {
+            throw new IllegalArgumentException("heads must be >= 1, got " + heads);
+        }
+        if (embedDim < 1 || embedDim % heads != 0) {
+            throw new IllegalArgumentException("embedDim must be >= 1 and divisible by heads (" + heads + "), got "
+                    + embedDim);
+        }
+        if (depth < 1) {
+            throw new IllegalArgumentException("depth must be >= 1, got " + depth);
+        }
+        if (!(mlpRatio > 0) || Double.isInfinite(mlpRatio) || (int) Math.floor(embedDim * mlpRatio) < 1) {
+            throw new IllegalArgumentException("mlpRatio must be > 0, finite and give a hidden width >= 1, got "
+                    + mlpRatio);
+        }
+        if (dropPath != 0.0) {
+            throw new IllegalArgumentException("dropPath must be 0 (drop path is not implemented yet), got "
+                    + dropPath);
+        }
+        if (basePatchGrid < 1) {
+            throw new IllegalArgumentException("basePatchGrid must be >= 1, got " + basePatchGrid);
+        }
+        if (!(layerNormEps > 0) || Double.isInfinite(layerNormEps)) {
+            throw new IllegalArgumentException("layerNormEps must be > 0 and finite, got " + layerNormEps);
+        }
+    }
+
+    /**
+     * ViT for 28×28 data (Fashion-MNIST): patch 4 (7×7 grid for 28 px, 3×3 for 12 px, 4×4 for 16 px local crops),
+     * D = 64, depth 4, 4 heads, MLP ratio 4, position embeddings stored at 7×7.
+     *
+     * @param inChannels input channels
+     * @return the preset
+     */
+    public static VitConfig tiny28(int inChannels) {
+        return new VitConfig(inChannels, 4, 64, 4, 4, 4.0, 0.0, 7, 1e-6);
+    }
+
+    /**
+     * ViT for 28×28 data with patch 7 (4×4 grid for 28 px; local crops must be &gt;= 7 px, 14 px gives 2×2):
+     * D = 64, depth 4, 4 heads.
+     *
+     * @param inChannels input channels
+     * @return the preset
+     */
+    public static VitConfig tiny28Patch7(int inChannels) {
+        return new VitConfig(inChannels, 7, 64, 4, 4, 4.0, 0.0, 4, 1e-6);
+    }
+
+    /**
+     * ViT-Tiny/16 for 224 px data (DINO's {@code vit_tiny}): patch 16, D = 192, depth 12, 3 heads, grid 14.
+     *
+     * @param inChannels input channels
+     * @return the preset
+     */
+    public static VitConfig vitTiny224(int inChannels) {
+        return new VitConfig(inChannels, 16, 192, 12, 3, 4.0, 0.0, 14, 1e-6);
+    }
+
+    /**
+     * ViT-Small/16 for 224 px data (DINO's {@code vit_small}): patch 16, D = 384, depth 12, 6 heads, grid 14.
+     *
+     * @param inChannels input channels
+     * @return the preset
+     */
+    public static VitConfig vitSmall224(int inChannels) {
+        return new VitConfig(inChannels, 16, 384, 12, 6, 4.0, 0.0, 14, 1e-6);
+    }
+
+    /** @return the MLP hidden width ⌊D·mlpRatio⌋ */
+    public int mlpHidden() {
+        return (int) Math.floor(embedDim * mlpRatio);
+    }
+
+    /** @return the per-head dimension D/heads */
+    public int headDim() {
+        return embedDim / heads;
+    }
+}

@@ -1,0 +1,295 @@
+package org.dino4j.core.model.vit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.dino4j.core.model.DinoHeadConfig;
+import org.dino4j.core.model.DinoModel;
+import org.dino4j.core.model.ParamInfo;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class VisionTransformerTest {
+    /** Patch 4, D 8, depth 2, 2 heads, MLP ratio 2, position embeddings stored at 3×3 (12 px). */
+    static final VitConfig MICRO = new VitConfig(1, 4, 8, 2, 2, 2.0, 0.0, 3, 1e-6);
+    static final DinoHeadConfig HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12);
+
+    static DinoModel micro(DataType dt, long seed) {
+        return DinoModel.create(new VisionTransformer(MICRO), HEAD, dt, seed);
+    }
+
+    static INDArray images(Random r, DataType dt, int b, int c, int h, int w) {
+        double[] v = new double[b * c * h * w];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextGaussian();
+        }
+        return Nd4j.createFromArray(v).castTo(dt).reshape('c', b, c, h, w);
+    }
+
+    static double[][][] image(INDArray x, int b) {
+        int c = (int) x.size(1), h = (int) x.size(2), w = (int) x.size(3);
+        double[][][] y = new double[c][h][w];
+        for (int ci = 0; ci < c; ci++) {
+            for (int i = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    y[ci][i][j] = x.getDouble(b, ci, i, j);
+                }
+            }
+        }
+        return y;
+    }
+
+    /** Makes the parameters less trivial than the init (LayerNorm gains 1, biases 0) so every term matters. */
+    static void perturb(DinoModel m, long seed) {
+        Random r = new Random(seed);
+        INDArray p = m.params();
+        for (long i = 0; i < p.length(); i++) {
+            p.putScalar(0, i, p.getDouble(0, i) + 0.3 * r.nextGaussian());
+        }
+    }
+
+    @Test
+    void forwardMatchesFloat64ReferenceOnStoredAndInterpolatedGrids() {
+        DinoModel m = micro(DataType.DOUBLE, 1);
+        perturb(m, 2);
+        Random r = new Random(3);
+        // 12 px → 3×3 grid (= stored grid); 8 px → 2×2; 10×15 px → 2×3 (non-square, remainder dropped); 20 → 5×5
+        int[][] sizes = {{12, 12}, {8, 8}, {10, 15}, {20, 20}};
+        for (int[] s : sizes) {
+            INDArray x = images(r, DataType.DOUBLE, 2, 1, s[0], s[1]);
+            INDArray f = m.features(x);
+            INDArray att = AttentionMaps.lastAttention(m, x);
+            int t = 1 + (s[0] / 4) * (s[1] / 4);
+            assertArrayEquals(new long[] {2, 8}, f.shape());
+            assertArrayEquals(new long[] {2, 2, t, t}, att.shape());
+            for (int b = 0; b < 2; b++) {
+                VitRef ref = VitRef.forward(m, image(x, b));
+                for (int e = 0; e < 8; e++) {
+                    assertEquals(ref.features[e], f.getDouble(b, e), 1e-9, "feature " + e + " at " + s[0] + "x" + s[1]);
+                }
+                for (int h = 0; h < 2; h++) {
+                    for (int i = 0; i < t; i++) {
+                        for (int j = 0; j < t; j++) {
+                            assertEquals(ref.attention[h][i][j], att.getDouble(b, h, i, j), 1e-9);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void shapesAndAttentionRowsForTiny28GlobalAndLocalCrops() {
+        DinoModel m = DinoModel.create(new VisionTransformer(VitConfig.tiny28(1)), HEAD, 4);
+        Random r = new Random(5);
+        INDArray g = images(r, DataType.FLOAT, 4, 1, 28, 28);
+        INDArray l = images(r, DataType.FLOAT, 6, 1, 12, 12);
+        assertArrayEquals(new long[] {4, 64}, m.features(g).shape());
+        assertArrayEquals(new long[] {6, 64}, m.features(l).shape());
+        assertArrayEquals(new long[] {10, 10}, m.studentLogits(g, l).shape());
+        INDArray att = AttentionMaps.lastAttention(m, g);
+        assertArrayEquals(new long[] {4, 4, 50, 50}, att.shape());
+        for (int b = 0; b < 4; b++) {
+            for (int h = 0; h < 4; h++) {
+                for (int i = 0; i < 50; i++) {
+                    double sum = 0;
+                    for (int j = 0; j < 50; j++) {
+                        double v = att.getDouble(b, h, i, j);
+                        assertTrue(v >= 0 && v <= 1);
+                        sum += v;
+                    }
+                    assertEquals(1.0, sum, 1e-5);
+                }
+            }
+        }
+        assertArrayEquals(new long[] {6, 4, 10, 10}, AttentionMaps.lastAttention(m, l).shape());
+    }
+
+    /**
+     * Central differences of the graph's loss vs the flat gradient written by lossAndGradients, in DOUBLE, with
+     * global crops on the stored grid (12 px, 3×3) and local crops on an interpolated one (8 px, 2×2): one random
+     * element of six random backbone tensors. Tolerance 1e-3 relative as in DinoModelTest: the head's
+     * {@code preciseGelu} backward is not exact to 1e-4 (the backbone alone is checked to 1e-5 below).
+     */
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        DinoModel m = micro(DataType.DOUBLE, 6);
+        perturb(m, 7);
+        Random r = new Random(8);
+        INDArray g = images(r, DataType.DOUBLE, 4, 1, 12, 12);
+        INDArray l = images(r, DataType.DOUBLE, 4, 1, 8, 8);
+        INDArray t = Nd4j.createFromArray(softmaxRows(r, 8, 10)).castTo(DataType.DOUBLE);
+        double[] wv = new double[8];
+        for (int i = 0; i < 8; i++) {
+            wv[i] = 0.5 + r.nextDouble();
+        }
+        INDArray w = Nd4j.createFromArray(wv).reshape(8, 1);
+        double tau = 0.5;
+        m.lossAndGradients(g, l, t, w, tau);
+        INDArray grad = m.gradients().dup();
+        Map<String, INDArray> ph = new HashMap<>(Map.of(DinoModel.GLOBAL_CROPS, g, DinoModel.LOCAL_CROPS, l,
+                DinoModel.TARGETS, t, DinoModel.ROW_WEIGHTS, w, DinoModel.TAU_S, Nd4j.scalar(tau)));
+        List<ParamInfo> ps = new ArrayList<>(m.parameters());
+        ps.removeIf(pi -> !pi.name().startsWith(DinoModel.BACKBONE_SCOPE + "/"));
+        java.util.Collections.shuffle(ps, r);
+        ps = ps.subList(0, 6);
+        int checked = 0;
+        for (ParamInfo pi : ps) {
+            if (!pi.name().startsWith(DinoModel.BACKBONE_SCOPE + "/")) {
+                continue;
+            }
+            long idx = pi.offset() + r.nextInt((int) pi.length());
+            double x0 = m.params().getDouble(0, idx);
+            double h = 1e-6;
+            m.params().putScalar(0, idx, x0 + h);
+            double up = loss(m, ph);
+            m.params().putScalar(0, idx, x0 - h);
+            double down = loss(m, ph);
+            m.params().putScalar(0, idx, x0);
+            double fd = (up - down) / (2 * h);
+            double an = grad.getDouble(0, idx);
+            assertEquals(fd, an, 1e-6 + 1e-3 * Math.abs(fd), pi.name() + "[" + (idx - pi.offset()) + "]");
+            checked++;
+        }
+        assertEquals(6, checked);
+    }
+
+    /**
+     * Backbone alone: L = Σ features(globals) ⊙ R1 + Σ features(locals) ⊙ R2 (R fixed random), gradients from
+     * SameDiff vs central differences for one random element of every parameter tensor, in DOUBLE.
+     */
+    @Test
+    void backboneGradientsMatchFiniteDifferencesEverywhere() {
+        org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.create();
+        Random r = new Random(9);
+        VisionTransformer vit = new VisionTransformer(MICRO);
+        org.nd4j.autodiff.samediff.SDVariable gx = sd.placeHolder("g", DataType.DOUBLE, -1, 1, -1, -1);
+        org.nd4j.autodiff.samediff.SDVariable lx = sd.placeHolder("l", DataType.DOUBLE, -1, 1, -1, -1);
+        org.dino4j.core.model.Backbone.Instance f = vit.define(sd, "vit", DataType.DOUBLE, new Random(10));
+        INDArray r1 = images(r, DataType.DOUBLE, 1, 1, 3, 8).reshape(3, 8);
+        INDArray r2 = images(r, DataType.DOUBLE, 1, 1, 2, 8).reshape(2, 8);
+        org.nd4j.autodiff.samediff.SDVariable loss = f.apply(gx).mul(sd.constant(r1)).sum()
+                .add(f.apply(lx).mul(sd.constant(r2)).sum());
+        sd.setLossVariables(loss);
+        List<String> names = new ArrayList<>();
+        for (org.nd4j.autodiff.samediff.SDVariable v : sd.variables()) {
+            if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {
+                names.add(v.name());
+                INDArray a = v.getArr();
+                a.addi(images(r, DataType.DOUBLE, 1, 1, 1, (int) a.length()).reshape(a.shape()).muli(0.3));
+            }
+        }
+        Map<String, INDArray> ph = Map.of("g", images(r, DataType.DOUBLE, 3, 1, 12, 12),
+                "l", images(r, DataType.DOUBLE, 2, 1, 8, 8));
+        Map<String, INDArray> grads = sd.calculateGradients(ph, names);
+        int checked = 0;
+        for (String n : names) {
+            INDArray a = sd.getArrForVarName(n);
+            INDArray gr = grads.get(n).dup('c');
+            for (int rep = 0; rep < 1; rep++) {
+                long i = r.nextInt((int) a.length());
+                double x0 = a.getDouble(i);
+                double h = 1e-6;
+                a.putScalar(i, x0 + h);
+                double up = sd.output(ph, loss.name()).get(loss.name()).getDouble(0);
+                a.putScalar(i, x0 - h);
+                double down = sd.output(ph, loss.name()).get(loss.name()).getDouble(0);
+                a.putScalar(i, x0);
+                double fd = (up - down) / (2 * h);
+                assertEquals(fd, gr.getDouble(i), 1e-7 + 1e-5 * Math.abs(fd), n + "[" + i + "]");
+                checked++;
+            }
+        }
+        assertEquals(5 + 16 * MICRO.depth() + 2, checked);
+    }
+
+    private static double loss(DinoModel m, Map<String, INDArray> ph) {
+        return m.graph().output(ph, DinoModel.LOSS).get(DinoModel.LOSS).getDouble(0);
+    }
+
+    private static double[][] softmaxRows(Random r, int rows, int k) {
+        double[][] t = new double[rows][k];
+        for (double[] row : t) {
+            double s = 0;
+            for (int j = 0; j < k; j++) {
+                row[j] = Math.exp(r.nextGaussian());
+                s += row[j];
+            }
+            for (int j = 0; j < k; j++) {
+                row[j] /= s;
+            }
+        }
+        return t;
+    }
+
+    @Test
+    void sameSeedSameParametersDifferentSeedDifferent() {
+        INDArray a = micro(DataType.FLOAT, 11).params();
+        INDArray b = micro(DataType.FLOAT, 11).params();
+        INDArray c = micro(DataType.FLOAT, 12).params();
+        assertEquals(0.0, a.sub(b).amaxNumber().doubleValue(), 0);
+        assertTrue(a.sub(c).amaxNumber().doubleValue() > 1e-3);
+    }
+
+    @Test
+    void parameterCountAndNames() {
+        DinoModel m = micro(DataType.FLOAT, 13);
+        long n = 0;
+        for (ParamInfo pi : m.parameters()) {
+            if (pi.name().startsWith("backbone/")) {
+                n += pi.length();
+            }
+        }
+        int d = 8, p = 4, hid = 16;
+        long expected = (long) p * p * d + d + d + d + 9L * d
+                + 2L * (2 * d + 4L * (d * d + d) + 2 * d + d * hid + hid + hid * d + d) + 2 * d;
+        assertEquals(expected, n);
+        assertTrue(m.parameters().stream().anyMatch(pi -> pi.name().equals("backbone/blk1/q_w") && pi.weightDecay()));
+        assertTrue(m.parameters().stream().anyMatch(pi -> pi.name().equals("backbone/blk0/ln1_gain")
+                && !pi.weightDecay()));
+    }
+
+    @Test
+    void saveAndLoadKeepTheArchitecture(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        DinoModel m = micro(DataType.FLOAT, 14);
+        java.nio.file.Path f = dir.resolve("vit.bin");
+        m.save(f);
+        DinoModel back = DinoModel.load(f);
+        assertEquals(m.backbone(), back.backbone());
+        INDArray x = images(new Random(15), DataType.FLOAT, 2, 1, 12, 12);
+        assertEquals(0.0, m.features(x).sub(back.features(x)).amaxNumber().doubleValue(), 0);
+    }
+
+    @Test
+    void configValidation() {
+        assertEquals("embedDim must be >= 1 and divisible by heads (3), got 64",
+                assertThrows(IllegalArgumentException.class,
+                        () -> new VitConfig(1, 4, 64, 4, 3, 4.0, 0.0, 7, 1e-6)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 0.1, 7, 1e-6)).getMessage().startsWith("dropPath"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new VitConfig(0, 4, 64, 4, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("inChannels"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new VitConfig(1, 0, 64, 4, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("patchSize"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new VitConfig(1, 4, 64, 0, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("depth"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new VitConfig(1, 4, 64, 4, 4, Double.NaN, 0.0, 7, 1e-6)).getMessage().startsWith("mlpRatio"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 0.0, 0, 1e-6)).getMessage().startsWith("basePatchGrid"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 0.0, 7, 0)).getMessage().startsWith("layerNormEps"));
+        assertEquals(192, VitConfig.vitTiny224(3).embedDim());
+        assertEquals(6, VitConfig.vitSmall224(3).heads());
+        assertEquals(256, VitConfig.tiny28(1).mlpHidden());
+    }
+}

@@ -1,0 +1,372 @@
+package org.dino4j.train;
+
+import org.dino4j.core.ema.Ema;
+import org.dino4j.core.loss.Center;
+import org.dino4j.core.loss.TeacherTargets;
+import org.dino4j.train.checkpoint.Checkpoint;
+import org.dino4j.train.checkpoint.CheckpointStore;
+import org.dino4j.train.config.ConfigLoader;
+import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.monitor.CollapseMonitor;
+import org.dino4j.train.monitor.MetricsLog;
+import org.dino4j.train.monitor.PhaseTimer;
+import org.dino4j.train.monitor.PhaseTimer.Phase;
+import org.dino4j.train.monitor.ProgressBar;
+import org.dino4j.train.optim.AdamW;
+import org.dino4j.train.optim.FlatBuffers;
+import org.dino4j.train.optim.GradientOps;
+import org.dino4j.train.optim.ParamSegment;
+import org.dino4j.train.schedule.TrainingSchedules;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The DINO training loop (Caron et al. 2021, Alg. 1; facebookresearch/dino {@code train_one_epoch}), on the CPU.
+ *
+ * <p>One step ({@link #step}), in the official order: per-iteration schedules → teacher forward on the 2 global
+ * crops → teacher targets (centered, sharpened p_t regrouped per student view: data, so the stop-gradient is
+ * structural) → student forward + backward on all crops (the DINO loss) → non-finite loss guard → per-tensor
+ * gradient clipping → last-layer freezing during the first {@code freezeLastLayer} epochs → AdamW → EMA teacher
+ * update → center update. EMA and center run outside the graph (dino-core's kernels).
+ *
+ * <p>Every buffer of the step (targets {@code [(2+N)B, K]}, teacher probabilities {@code [2B, K]}, row weights
+ * {@code [(2+N)B, 1]}, AdamW moments, clipping norms) is allocated once in the constructor.
+ */
+public final class DinoTrainer implements AutoCloseable {
+    private final DinoConfig cfg;
+    private final TrainableNetwork student;
+    private final TrainableNetwork teacher;
+    private final CropBatches data;
+    private final CheckpointStore store;
+    private final Path metricsFile;
+    private final PrintStream err;
+    private final ProgressBar bar;
+    private final TrainingSchedules sched;
+    private final List<ParamSegment> layout;
+    private final AdamW adam;
+    private final TeacherTargets targets;
+    private final Center center;
+    private final Ema ema;
+    private final CollapseMonitor collapse;
+    private final PhaseTimer timer = new PhaseTimer();
+    private final INDArray targetBuf;
+    private final INDArray probsBuf;
+    private final INDArray rowWeights;
+    private final double[] gradNorms;
+    private final FloatBuffer paramBuf;
+    private final FloatBuffer gradBuf;
+    private final int paramOff;
+    private final int gradOff;
+    private final int batch;
+    private final int numLocal;
+    private final int k;
+
+    private int epoch;
+    private long iteration;
+    /** Running sums of the current epoch: loss, H(p_t), H(p̄_t), count (kept across a mid-epoch resume). */
+    private double lossSum, hSum, hMeanSum;
+    private int epochCount;
+    private OnlineKnn knn;
+    private final List<Double> losses = new ArrayList<>();
+    private final Map<Integer, Double> knnHistory = new LinkedHashMap<>();
+
+    /**
+     * @param cfg     the validated config.
+     * @param student the student network (trained by AdamW).
+     * @param teacher the teacher network, with the student's architecture and initial parameters.
+     * @param data    the training batches.
+     * @param runDir  the run directory ({@code metrics.jsonl}, {@code checkpoints/}).
+     * @param err     where the progress line and warnings go (stderr).
+     * @param interactive redraw the progress line in place.
+     */
+    public DinoTrainer(DinoConfig cfg, TrainableNetwork student, TrainableNetwork teacher, CropBatches data, Path runDir,
+                       PrintStream err, boolean interactive) throws IOException {
+        java.nio.file.Files.createDirectories(runDir);
+        this.cfg = cfg;
+        this.student = student;
+        this.teacher = teacher;
+        this.data = data;
+        this.err = err;
+        this.store = new CheckpointStore(runDir.resolve("checkpoints"), cfg.run().keepCheckpoints());
+        this.metricsFile = runDir.resolve("metrics.jsonl");
+        this.bar = new ProgressBar(err, interactive, cfg.run().logEveryIters());
+        this.sched = TrainingSchedules.of(cfg, data.itersPerEpoch());
+        this.layout = student.layout();
+        int p = Math.toIntExact(student.params().length());
+        if (teacher.params().length() != p) {
+            throw new IllegalArgumentException("teacher must have the student's " + p + " parameters, got " + teacher.params().length());
+        }
+        if (student.gradients().length() != p) {
+            throw new IllegalArgumentException("gradients must have " + p + " entries, got " + student.gradients().length());
+        }
+        this.adam = new AdamW(layout, p, cfg.optim().beta1(), cfg.optim().beta2(), cfg.optim().eps());
+        this.batch = data.batchSize();
+        this.numLocal = data.numLocal();
+        this.k = student.outDim();
+        int threads = cfg.run().threads();
+        this.targets = new TeacherTargets(threads);
+        this.center = new Center(k, cfg.teacher().centerMomentum(), threads);
+        this.ema = new Ema(threads);
+        this.collapse = new CollapseMonitor(k, 0.98, 0.02);
+        this.targetBuf = Nd4j.create(DataType.FLOAT, (long) (2 + numLocal) * batch, k);
+        this.probsBuf = Nd4j.create(DataType.FLOAT, 2L * batch, k);
+        this.rowWeights = Nd4j.create(DataType.FLOAT, (long) (2 + numLocal) * batch, 1);
+        TeacherTargets.rowWeights(numLocal, batch, rowWeights);
+        this.gradNorms = new double[layout.size()];
+        this.paramBuf = FlatBuffers.floats(student.params(), "student params");
+        this.gradBuf = FlatBuffers.floats(student.gradients(), "student gradients");
+        this.paramOff = FlatBuffers.offset(student.params());
+        this.gradOff = FlatBuffers.offset(student.gradients());
+    }
+
+    /** Sets the online k-NN run every {@code run.knnEveryEpochs} epochs (null: none). */
+    public void setOnlineKnn(OnlineKnn knn) {
+        this.knn = knn;
+    }
+
+    /** The checkpoint store of this run. */
+    public CheckpointStore checkpoints() {
+        return store;
+    }
+
+    /** The schedules. */
+    public TrainingSchedules schedules() {
+        return sched;
+    }
+
+    /** Epoch of the next iteration. */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** Global index of the next iteration. */
+    public long iteration() {
+        return iteration;
+    }
+
+    /** The losses of the iterations run by this trainer instance, in order. */
+    public List<Double> losses() {
+        return losses;
+    }
+
+    /** Online k-NN top-1 per epoch (1-based epoch count → accuracy) measured by this instance. */
+    public Map<Integer, Double> knnHistory() {
+        return knnHistory;
+    }
+
+    /** The phase timings. */
+    public PhaseTimer timer() {
+        return timer;
+    }
+
+    /** The center (live). */
+    public INDArray center() {
+        return center.center();
+    }
+
+    /** Restores student, teacher, optimizer, center and position from a checkpoint of the same config. */
+    public void restore(Checkpoint c) {
+        DinoConfig saved = ConfigLoader.fromJson(c.configJson());
+        if (!saved.model().equals(cfg.model())) {
+            throw new IllegalArgumentException("checkpoint was written for model " + saved.model() + ", this run has " + cfg.model());
+        }
+        long p = student.params().length();
+        if (c.student().length != p) {
+            throw new IllegalArgumentException("checkpoint holds " + c.student().length + " parameters, the model has " + p);
+        }
+        if (c.center().length != k) throw new IllegalArgumentException("checkpoint center has " + c.center().length + " entries, K = " + k);
+        if (c.iteration() > sched.totalIters()) {
+            throw new IllegalArgumentException("checkpoint iteration " + c.iteration() + " is past the end of this run ("
+                    + sched.totalIters() + " iterations); raise run.epochs to continue training");
+        }
+        assign(student.params(), c.student());
+        assign(teacher.params(), c.teacher());
+        adam.restore(c.adamM(), c.adamV(), c.adamSteps());
+        assign(center.center(), c.center());
+        epoch = c.epoch();
+        iteration = c.iteration();
+        lossSum = c.epochSums().getOrDefault("loss", 0.0);
+        hSum = c.epochSums().getOrDefault("teacher_entropy", 0.0);
+        hMeanSum = c.epochSums().getOrDefault("mean_teacher_entropy", 0.0);
+        epochCount = (int) Math.round(c.epochSums().getOrDefault("count", 0.0));
+    }
+
+    private static void assign(INDArray dst, float[] src) {
+        FloatBuffer fb = FlatBuffers.floats(dst, "parameters");
+        fb.put(FlatBuffers.offset(dst), src);
+    }
+
+    /** Trains to the end of the schedule. */
+    public void train() throws IOException {
+        train(sched.totalIters());
+    }
+
+    /**
+     * Trains until the global iteration {@code stopAt} (exclusive) or the end of the schedule, checkpointing every
+     * epoch, every {@code run.checkpointEveryIters} iterations and at {@code stopAt}.
+     *
+     * @throws NonFiniteLossException when the loss is NaN/∞ (no checkpoint is written for that state).
+     */
+    public void train(long stopAt) throws IOException {
+        int ipe = data.itersPerEpoch();
+        long end = Math.min(stopAt, sched.totalIters());
+        if (iteration > 0) MetricsLog.truncateForResume(metricsFile, iteration, epoch);
+        try (MetricsLog metrics = new MetricsLog(metricsFile)) {
+            while (iteration < end) {
+                int from = (int) (iteration - (long) epoch * ipe);
+                runEpoch(metrics, from, (int) Math.min(ipe, end - (long) epoch * ipe));
+            }
+        }
+    }
+
+    private void runEpoch(MetricsLog metrics, int from, int until) throws IOException {
+        int ipe = data.itersPerEpoch();
+        int n = 0;
+        long t0 = System.nanoTime();
+        Iterator<CropBatch> it = data.epoch(epoch, from);
+        for (int i = from; i < until; i++) {
+            timer.start();
+            CropBatch b = it.next();
+            double loss = step(b, epoch, iteration);
+            losses.add(loss);
+            lossSum += loss;
+            hSum += targets.meanEntropy();
+            hMeanSum += targets.batchMeanEntropy();
+            epochCount++;
+            n++;
+            int at = (int) iteration;
+            metrics.begin("iter").put("iter", iteration).put("epoch", epoch).put("loss", loss)
+                    .put("lr", sched.lr()[at]).put("wd", sched.wd()[at]).put("momentum", sched.momentum()[at])
+                    .put("teacher_temp", sched.teacherTemp()[at]).end();
+            iteration++;
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double ips = n * batch / secs;
+            bar.update(epoch, cfg.run().epochs(), i, ipe, loss, sched.lr()[at], sched.momentum()[at],
+                    sched.teacherTemp()[at], ips, (until - i - 1) * secs / n);
+            if (cfg.run().gcEveryIters() > 0 && iteration % cfg.run().gcEveryIters() == 0) {
+                System.gc(); // ND4J frees off-heap buffers only when their Java objects are collected (dl4j-notes trap 3)
+            }
+            if (i + 1 < ipe && cfg.run().checkpointEveryIters() > 0 && iteration % cfg.run().checkpointEveryIters() == 0) {
+                saveCheckpoint();
+            }
+        }
+        if (until < ipe) { // stopped inside the epoch
+            bar.message("stopped inside epoch " + (epoch + 1) + "; time per step: " + timer.summary());
+            saveCheckpoint();
+            return;
+        }
+        // epoch finished
+        double meanLoss = lossSum / epochCount, h = hSum / epochCount, hMean = hMeanSum / epochCount;
+        double centerNorm = center.center().norm2Number().doubleValue();
+        double imagesPerSec = n * batch / ((System.nanoTime() - t0) / 1e9);
+        int done = epoch + 1;
+        Double top1 = null;
+        if (knn != null && cfg.run().knnEveryEpochs() > 0 && (done % cfg.run().knnEveryEpochs() == 0 || done == cfg.run().epochs())) {
+            top1 = knn.top1(teacher::features);
+            knnHistory.put(done, top1);
+        }
+        MetricsLog line = metrics.begin("epoch").put("epoch", epoch).put("iter", iteration).put("loss", meanLoss)
+                .put("teacher_entropy", h).put("mean_teacher_entropy", hMean).put("kl", meanLoss - h)
+                .put("center_norm", centerNorm).put("images_per_sec", imagesPerSec)
+                .put("ms_data", timer.meanMs(Phase.DATA)).put("ms_teacher", timer.meanMs(Phase.TEACHER))
+                .put("ms_student", timer.meanMs(Phase.STUDENT)).put("ms_optimizer", timer.meanMs(Phase.OPTIMIZER))
+                .put("ms_ema", timer.meanMs(Phase.EMA)).put("ms_center", timer.meanMs(Phase.CENTER));
+        if (top1 != null) line.put("knn_top1", top1);
+        line.end();
+        bar.message(String.format(Locale.ROOT, "epoch %d/%d: loss %.4f  H(p_t) %.3f  H(mean p_t) %.3f  KL %.3f  ln K %.3f  "
+                        + "|c| %.3f  %.0f img/s%s", done, cfg.run().epochs(), meanLoss, h, hMean, meanLoss - h, collapse.lnK(),
+                centerNorm, imagesPerSec, top1 == null ? "" : String.format(Locale.ROOT, "  k-NN top-1 %.2f%%", 100 * top1)));
+        bar.message("  time per step: " + timer.summary());
+        Optional<String> warn = collapse.check(meanLoss, h, hMean);
+        warn.ifPresent(bar::message);
+        timer.reset();
+        epoch++;
+        lossSum = hSum = hMeanSum = 0;
+        epochCount = 0;
+        saveCheckpoint();
+    }
+
+    /**
+     * One DINO training step, in the official order (see the class comment). Reads the schedules at
+     * {@code it}; updates student, teacher and center in place.
+     *
+     * @return the DINO loss of this batch (before the update).
+     * @throws NonFiniteLossException if the loss is not finite; nothing has been updated then.
+     */
+    public double step(CropBatch b, int ep, long it) {
+        final int at = Math.toIntExact(it);
+        final double lr = sched.lr()[at], wd = sched.wd()[at], momentum = sched.momentum()[at], tauT = sched.teacherTemp()[at];
+        timer.lap(Phase.DATA);
+
+        // teacher forward on the 2 global crops; targets are data for the student graph (stop-gradient)
+        INDArray zt = teacher.globalLogits(b.globals());
+        targets.compute(zt, center.center(), tauT, numLocal, probsBuf, targetBuf);
+        timer.lap(Phase.TEACHER);
+
+        // student forward + backward on all crops: the DINO loss and dL/dθ
+        double loss = student.lossAndGradients(b.globals(), b.locals(), targetBuf, rowWeights, cfg.teacher().studentTemp());
+        timer.lap(Phase.STUDENT);
+        if (!Double.isFinite(loss)) {
+            String latest;
+            try {
+                latest = store.latestFile().map(Path::toString).orElse("none (no checkpoint was written yet)");
+            } catch (IOException e) {
+                latest = "unreadable: " + e.getMessage();
+            }
+            throw new NonFiniteLossException(String.format(Locale.ROOT,
+                    "loss is %s at epoch %d, iteration %d (lr %.3g, τ_t %.3g); stopping. The last good checkpoint stays "
+                            + "the latest: %s. Lower optim.lr or raise optim.warmupEpochs.", loss, ep, it, lr, tauT, latest));
+        }
+
+        // gradient clipping per parameter tensor, last-layer freezing, AdamW
+        if (cfg.optim().clipGrad() > 0) GradientOps.clipPerTensor(gradBuf, gradOff, layout, cfg.optim().clipGrad(), gradNorms);
+        boolean freeze = ep < cfg.optim().freezeLastLayer();
+        if (freeze) GradientOps.zeroLastLayer(gradBuf, gradOff, layout);
+        adam.step(paramBuf, paramOff, gradBuf, gradOff, lr, wd, freeze);
+        timer.lap(Phase.OPTIMIZER);
+
+        // EMA teacher update θt ← λθt + (1−λ)θs
+        ema.update(teacher.params(), student.params(), momentum);
+        timer.lap(Phase.EMA);
+
+        // center update c ← m·c + (1−m)·mean(z_t)
+        center.update(zt);
+        timer.lap(Phase.CENTER);
+        timer.step();
+        return loss;
+    }
+
+    /** Writes a checkpoint of the current state and makes it the latest. */
+    public Path saveCheckpoint() throws IOException {
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("dino4j", String.valueOf(Optional.ofNullable(DinoTrainer.class.getPackage().getImplementationVersion()).orElse("dev")));
+        versions.put("nd4j", String.valueOf(Optional.ofNullable(Nd4j.class.getPackage().getImplementationVersion()).orElse("1.0.0-M2.1")));
+        versions.put("backend", Nd4j.getBackend().getClass().getSimpleName());
+        versions.put("java", System.getProperty("java.version"));
+        Checkpoint c = new Checkpoint(epoch, iteration, student.params().toFloatVector(), teacher.params().toFloatVector(),
+                adam.firstMoment(), adam.secondMoment(), adam.stepCounts(), center.center().toFloatVector(),
+                ConfigLoader.toJson(cfg), versions, Map.of("seed", cfg.run().seed()),
+                Map.of("loss", lossSum, "teacher_entropy", hSum, "mean_teacher_entropy", hMeanSum, "count", (double) epochCount));
+        return store.save(c);
+    }
+
+    @Override
+    public void close() {
+        targets.close();
+        center.close();
+        ema.close();
+    }
+}

@@ -1,0 +1,142 @@
+package org.dino4j.train.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.dino4j.augment.ImageDataset;
+import org.dino4j.augment.transform.Normalization;
+import org.dino4j.core.DinoRuntime;
+import org.dino4j.core.model.DinoModel;
+import org.dino4j.core.model.vit.AttentionMaps;
+import org.dino4j.core.model.vit.VisionTransformer;
+import org.dino4j.train.config.ConfigLoader;
+import org.dino4j.train.config.DataConfig;
+import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.run.RunModels;
+import org.dino4j.train.run.TrainData;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dino attention}: the last ViT block's CLS→patch self-attention of each head, drawn over chosen held-out
+ * images as PNG panels (image, then one overlay per head), as DINO's {@code visualize_attention.py}
+ * (Caron et al. 2021, Fig. 1/3). With {@code --threshold t}, patches outside the smallest set holding a share t
+ * of each head's attention mass are darkened. Output: {@code OUT/attention-<index>.png}; the written paths are
+ * printed as JSON.
+ */
+@Command(name = "attention", mixinStandardHelpOptions = true,
+        description = "Write the last ViT block's CLS attention per head over chosen images as PNG overlays.")
+public final class AttentionCommand implements Callable<Integer> {
+
+    /** Where the model comes from. */
+    static final class Source {
+        @Option(names = "--checkpoint", paramLabel = "RUN_DIR",
+                description = "Run directory (its latest checkpoint) or a checkpoint .zip.")
+        Path checkpoint;
+
+        @Option(names = "--model", paramLabel = "FILE", description = "A model file written by DinoModel.save.")
+        Path model;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--data", paramLabel = "SOURCE",
+            description = "synthetic | idx:DIR | images:DIR (default: the run's data; required with --model).")
+    String data;
+
+    @Option(names = "--images", split = ",", paramLabel = "I",
+            description = "Indices into the held-out images (default 0).")
+    int[] images = {0};
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/attention, or ./attention).")
+    Path out;
+
+    @Option(names = "--threshold", paramLabel = "T",
+            description = "Keep the patches holding this share of each head's attention mass, in (0, 1] (e.g. 0.6).")
+    Double threshold;
+
+    @Option(names = "--scale", paramLabel = "N", defaultValue = "8", description = "Pixel magnification (default ${DEFAULT-VALUE}).")
+    int scale;
+
+    @Option(names = "--student", description = "Use the student's weights (default: the teacher's).")
+    boolean student;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "ND4J threads (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threshold != null && !(threshold > 0 && threshold <= 1)) {
+            throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
+        }
+        if (scale < 1) {
+            throw new IllegalArgumentException("--scale must be >= 1, got " + scale);
+        }
+        DinoRuntime.setThreads(threads);
+        DinoModel model;
+        DataConfig dataConfig;
+        if (source.checkpoint != null) {
+            DinoConfig cfg = RunModels.config(source.checkpoint);
+            if (data != null) {
+                cfg = ConfigLoader.override(cfg, Map.of("data.source", data));
+            }
+            dataConfig = cfg.data();
+            TrainData td = TrainData.open(dataConfig);
+            model = RunModels.load(source.checkpoint, student, td.channels()).model();
+            if (out == null) {
+                Path root = Files.isDirectory(source.checkpoint) ? source.checkpoint
+                        : source.checkpoint.toAbsolutePath().getParent();
+                out = root.resolve("attention");
+            }
+        } else {
+            if (data == null) {
+                throw new IllegalArgumentException("--data is required with --model");
+            }
+            model = DinoModel.load(source.model);
+            dataConfig = ConfigLoader.load(null, null, Map.of("data.source", data)).data();
+            if (out == null) {
+                out = Path.of("attention");
+            }
+        }
+        if (!(model.backbone() instanceof VisionTransformer vit)) {
+            throw new IllegalArgumentException("attention maps need a ViT backbone, the model's is \""
+                    + model.backbone().name() + "\"");
+        }
+        ImageDataset ds = TrainData.open(dataConfig).queries();
+        int c = ds.channels(), h = ds.height(), w = ds.width();
+        int p = vit.config().patchSize();
+        int gh = h / p, gw = w / p;
+        if (gh < 1 || gw < 1) {
+            throw new IllegalArgumentException("images of " + h + "x" + w + " are smaller than the patch size " + p);
+        }
+        Normalization norm = TrainData.NORM;
+        float[] mean = norm.meanFor(c), std = norm.stdFor(c);
+        List<String> written = new ArrayList<>();
+        for (int idx : images) {
+            if (idx < 0 || idx >= ds.size()) {
+                throw new IllegalArgumentException("--images index must be in [0, " + ds.size() + "), got " + idx);
+            }
+            float[] img = ds.image(idx);
+            float[] x = new float[img.length];
+            for (int ch = 0; ch < c; ch++) {
+                for (int k = 0; k < h * w; k++) {
+                    x[ch * h * w + k] = (img[ch * h * w + k] - mean[ch]) / std[ch];
+                }
+            }
+            INDArray batch = Nd4j.createFromArray(x).reshape('c', 1, c, h, w).castTo(model.dataType());
+            float[][] cls = AttentionMaps.clsToPatches(AttentionMaps.lastAttention(model, batch), 0);
+            Path file = out.resolve("attention-" + idx + ".png");
+            AttentionMaps.writePng(AttentionMaps.render(img, c, h, w, cls, gh, gw, threshold, scale), file);
+            written.add(file.toString());
+        }
+        System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("files", written)));
+        return 0;
+    }
+}

@@ -1,0 +1,155 @@
+package org.dino4j.train.cli;
+
+import org.dino4j.core.DinoRuntime;
+import org.dino4j.eval.Evaluation;
+import org.dino4j.eval.features.Embeddings;
+import org.dino4j.eval.features.Features;
+import org.dino4j.eval.knn.KnnOptions;
+import org.dino4j.eval.knn.KnnResult;
+import org.dino4j.eval.linear.LinearProbeOptions;
+import org.dino4j.eval.linear.LinearProbeResult;
+import org.dino4j.eval.tsne.TsneOptions;
+import org.dino4j.eval.tsne.TsneSummary;
+import org.dino4j.train.CoreNetwork;
+import org.dino4j.train.config.ConfigLoader;
+import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.run.RunModels;
+import org.dino4j.train.run.SubsetDataset;
+import org.dino4j.train.run.TrainData;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code dino eval knn|linear|tsne|embed}: evaluations of a trained run's frozen backbone (dino-eval). */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate the frozen backbone of a run: k-NN, linear probe, t-SNE, embeddings export.",
+        subcommands = {EvalCommand.Knn.class, EvalCommand.Linear.class, EvalCommand.Tsne.class, EvalCommand.Embed.class})
+public final class EvalCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    /** Options shared by the evaluations. */
+    static class Common {
+        @Option(names = "--checkpoint", required = true, paramLabel = "RUN_DIR", description = "Run directory (its latest checkpoint) or a checkpoint .zip.")
+        Path checkpoint;
+
+        @Option(names = "--data", paramLabel = "SOURCE", description = "synthetic | idx:DIR | images:DIR (default: the run's data).")
+        String source;
+
+        @Option(names = "--student", description = "Use the student's weights (default: the teacher's, as in the paper).")
+        boolean student;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/eval).")
+        Path out;
+
+        @Option(names = "--eval-size", paramLabel = "N", description = "Training images used (memory / probe training set; default all, at most 60000).")
+        Integer evalSize;
+
+        @Option(names = "--threads", paramLabel = "N", description = "ND4J threads (default: the run's).")
+        Integer threads;
+
+        DinoConfig cfg;
+        TrainData data;
+        CoreNetwork net;
+
+        void open() throws Exception {
+            DinoConfig c = RunModels.config(checkpoint);
+            if (source != null) c = ConfigLoader.override(c, Map.of("data.source", source));
+            cfg = c;
+            DinoRuntime.setThreads(threads != null ? threads : cfg.run().threads());
+            this.data = TrainData.open(cfg.data());
+            net = RunModels.load(checkpoint, student, this.data.channels());
+            if (out == null) {
+                out = (java.nio.file.Files.isDirectory(checkpoint) ? checkpoint : checkpoint.toAbsolutePath().getParent()).resolve("eval");
+            }
+        }
+
+        Embeddings memory() {
+            int n = Math.min(data.train().size(), evalSize == null ? 60_000 : evalSize);
+            return Features.extract(net::features, TrainData.evalBatches(SubsetDataset.spread(data.train(), n), 256).get(), true);
+        }
+
+        Embeddings queries() {
+            return Features.extract(net::features, TrainData.evalBatches(data.queries(), 256).get(), true);
+        }
+    }
+
+    /** {@code dino eval knn}. */
+    @Command(name = "knn", mixinStandardHelpOptions = true, description = "Weighted k-NN (cosine, votes exp(sim/T)); writes knn.json.")
+    static final class Knn extends Common implements Callable<Integer> {
+        @Option(names = "--k", split = ",", paramLabel = "K", description = "Neighbour counts (default 10,20,100,200).")
+        int[] ks = KnnOptions.DEFAULT_KS;
+
+        @Option(names = "--temperature", paramLabel = "T", description = "Vote temperature (default 0.07).")
+        double t = KnnOptions.DEFAULT_TEMPERATURE;
+
+        @Override
+        public Integer call() throws Exception {
+            open();
+            KnnResult r = Evaluation.knn(memory(), queries(), new KnnOptions(ks, t, KnnOptions.DEFAULT_CHUNK_SIZE), out);
+            System.out.println(r.toJson());
+            System.err.println("wrote " + out.resolve(Evaluation.KNN_JSON));
+            return 0;
+        }
+    }
+
+    /** {@code dino eval linear}. */
+    @Command(name = "linear", mixinStandardHelpOptions = true, description = "Linear probe (multinomial logistic regression); writes linear.json.")
+    static final class Linear extends Common implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            open();
+            LinearProbeResult r = Evaluation.linear(memory(), queries(), LinearProbeOptions.defaults(cfg.run().seed()), out);
+            System.out.println(r.toJson());
+            System.err.println("wrote " + out.resolve(Evaluation.LINEAR_JSON));
+            return 0;
+        }
+    }
+
+    /** {@code dino eval tsne}. */
+    @Command(name = "tsne", mixinStandardHelpOptions = true, description = "t-SNE of held-out features; writes tsne.png, tsne.csv, tsne.json.")
+    static final class Tsne extends Common implements Callable<Integer> {
+        @Option(names = "--points", paramLabel = "N", defaultValue = "2000", description = "Held-out points (default ${DEFAULT-VALUE}).")
+        int points;
+
+        @Override
+        public Integer call() throws Exception {
+            open();
+            Embeddings q = queries();
+            int n = Math.min(points, q.size());
+            List<String> names = new ArrayList<>();
+            for (int c = 0; c < data.queries().numClasses(); c++) names.add(data.queries().className(c));
+            TsneSummary s = Evaluation.tsne(new Embeddings(Arrays.copyOf(q.features(), n), Arrays.copyOf(q.labels(), n)),
+                    TsneOptions.defaults(cfg.run().seed()).withPerplexity(Math.min(30, Math.max(1, (n - 1) / 3.0))), names, out);
+            System.out.println(s.toJson());
+            System.err.println("wrote " + out.resolve(Evaluation.TSNE_PNG));
+            return 0;
+        }
+    }
+
+    /** {@code dino eval embed}. */
+    @Command(name = "embed", mixinStandardHelpOptions = true, description = "Export L2-normalised features + labels as CSV and NPY.")
+    static final class Embed extends Common implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            open();
+            Evaluation.embed(memory(), out, "train_embeddings");
+            Evaluation.embed(queries(), out, "test_embeddings");
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of(
+                    "train", out.resolve("train_embeddings.npy").toString(), "test", out.resolve("test_embeddings.npy").toString())));
+            return 0;
+        }
+    }
+}

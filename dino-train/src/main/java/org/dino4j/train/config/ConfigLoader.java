@@ -1,0 +1,218 @@
+package org.dino4j.train.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a {@link DinoConfig} from a preset, an optional YAML/JSON file and {@code key.path=value} overrides, in
+ * that order. The file may name its own base with a top-level {@code preset:} key and needs to hold only the keys
+ * it changes. An unknown key, a value of the wrong type or an invalid value fails with one
+ * {@link IllegalArgumentException} naming the key (and the value) before any work starts.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private ConfigLoader() {}
+
+    /**
+     * Loads a config.
+     *
+     * @param preset    base preset name (see {@link Presets}); {@code null} = the file's {@code preset:} key, else "default".
+     * @param file      YAML ({@code .yaml}/{@code .yml}) or JSON file, or {@code null}.
+     * @param overrides dotted keys to values, e.g. {@code optim.lr=1e-3}; applied last, in iteration order.
+     * @throws IOException              when the file cannot be read or parsed (the message names the file).
+     * @throws IllegalArgumentException for an unknown key or an invalid value (naming the key and the value).
+     */
+    public static DinoConfig load(String preset, Path file, Map<String, String> overrides) throws IOException {
+        return load(preset, file, overrides, "default");
+    }
+
+    /**
+     * As {@link #load(String, Path, Map)}, with the preset used when neither {@code preset} nor the file names one.
+     */
+    public static DinoConfig load(String preset, Path file, Map<String, String> overrides, String defaultPreset)
+            throws IOException {
+        JsonNode user = null;
+        if (file != null) {
+            if (!Files.isRegularFile(file)) throw new IOException("config file " + file + " does not exist or is not a file");
+            try {
+                user = mapperFor(file).readTree(file.toFile());
+            } catch (JsonProcessingException e) {
+                throw new IOException("config file " + file + " is not valid " + (isYaml(file) ? "YAML" : "JSON") + ": "
+                        + e.getOriginalMessage(), e);
+            }
+            if (user != null && !user.isNull() && !user.isObject()) {
+                throw new IllegalArgumentException("config file " + file + " must hold a mapping of sections, got " + user.getNodeType());
+            }
+            if (user != null && user.has("preset")) {
+                String p = user.get("preset").asText();
+                if (preset == null) preset = p;
+                ((ObjectNode) user).remove("preset");
+            }
+        }
+        ObjectNode tree = JSON.valueToTree(Presets.get(preset == null ? defaultPreset : preset));
+        if (user != null && user.isObject()) merge(tree, (ObjectNode) user, "");
+        if (overrides != null) {
+            for (Map.Entry<String, String> e : overrides.entrySet()) set(tree, e.getKey(), e.getValue());
+        }
+        return fromTree(tree);
+    }
+
+    /** A config with {@code key.path=value} overrides applied (validated). */
+    public static DinoConfig override(DinoConfig base, Map<String, String> overrides) {
+        ObjectNode tree = JSON.valueToTree(base);
+        for (Map.Entry<String, String> e : overrides.entrySet()) set(tree, e.getKey(), e.getValue());
+        return fromTree(tree);
+    }
+
+    /** Parses a {@code key=value} override into its two parts. */
+    public static Map.Entry<String, String> parseOverride(String kv) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) throw new IllegalArgumentException("override must look like section.key=value, got \"" + kv + "\"");
+        return Map.entry(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+    }
+
+    /** Sets one dotted key of a config tree; the value is parsed as YAML (numbers, booleans, lists [a, b]). */
+    static void set(ObjectNode tree, String key, String value) {
+        String[] parts = key.split("\\.");
+        ObjectNode node = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            JsonNode child = node.get(parts[i]);
+            if (child == null || !child.isObject()) throw unknownKey(key, node);
+            node = (ObjectNode) child;
+        }
+        String last = parts[parts.length - 1];
+        JsonNode old = node.get(last);
+        if (old == null || old.isObject()) throw unknownKey(key, node);
+        JsonNode parsed;
+        try {
+            parsed = old.isTextual() ? JSON.getNodeFactory().textNode(value) : YAML.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(key + " has an unparseable value \"" + value + "\"");
+        }
+        if (parsed == null || parsed.isMissingNode() || parsed.isNull()) {
+            throw new IllegalArgumentException(key + " must have a value, got \"" + value + "\"");
+        }
+        if (old.isNumber() != parsed.isNumber() || old.isBoolean() != parsed.isBoolean() || old.isArray() != parsed.isArray()) {
+            throw new IllegalArgumentException(key + " must be " + describe(old) + ", got \"" + value + "\"");
+        }
+        node.set(last, parsed);
+    }
+
+    /** The config as YAML (all keys, loadable by {@link #load}). */
+    public static String toYaml(DinoConfig c) {
+        try {
+            return YAML.writeValueAsString(c);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The config as indented JSON. */
+    public static String toJson(DinoConfig c) {
+        try {
+            return JSON.writeValueAsString(c);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Parses a complete config from JSON (as written by {@link #toJson}), e.g. from a checkpoint. */
+    public static DinoConfig fromJson(String json) {
+        try {
+            return fromTree(JSON.readTree(json));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("config JSON is not valid: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static DinoConfig fromTree(JsonNode tree) {
+        try {
+            return JSON.treeToValue(tree, DinoConfig.class);
+        } catch (JsonMappingException e) {
+            Throwable t = e;
+            while (t != null) {
+                if (t instanceof IllegalArgumentException iae) throw iae;
+                t = t.getCause();
+            }
+            throw new IllegalArgumentException(path(e) + " has an invalid value: " + e.getOriginalMessage(), e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("config is not valid: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static void merge(ObjectNode base, ObjectNode user, String prefix) {
+        Iterator<Map.Entry<String, JsonNode>> it = user.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = prefix + e.getKey();
+            JsonNode old = base.get(e.getKey());
+            if (old == null) throw unknownKey(key, base);
+            if (old.isObject()) {
+                if (!e.getValue().isObject()) {
+                    throw new IllegalArgumentException(key + " must be a section (a mapping), got " + e.getValue());
+                }
+                merge((ObjectNode) old, (ObjectNode) e.getValue(), key + ".");
+            } else {
+                base.set(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private static IllegalArgumentException unknownKey(String key, ObjectNode where) {
+        List<String> known = new ArrayList<>();
+        where.fieldNames().forEachRemaining(known::add);
+        return new IllegalArgumentException("unknown config key \"" + key + "\" (known here: " + known + ")");
+    }
+
+    private static String describe(JsonNode n) {
+        if (n.isNumber()) return "a number";
+        if (n.isBoolean()) return "true or false";
+        if (n.isArray()) return "a list like [1, 2]";
+        return "a string";
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (sb.length() > 0) sb.append('.');
+                sb.append(r.getFieldName());
+            } else {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.length() == 0 ? "config" : sb.toString();
+    }
+
+    private static boolean isYaml(Path f) {
+        String n = f.getFileName().toString().toLowerCase();
+        return n.endsWith(".yaml") || n.endsWith(".yml");
+    }
+
+    private static ObjectMapper mapperFor(Path f) {
+        return isYaml(f) ? YAML : JSON;
+    }
+}

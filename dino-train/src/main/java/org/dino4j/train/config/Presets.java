@@ -1,0 +1,96 @@
+package org.dino4j.train.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+
+/**
+ * Named starting configurations. {@code default} carries the official {@code main_dino.py} hyperparameters on the
+ * small CNN; the others are tuned for small data and short CPU runs.
+ */
+public final class Presets {
+    private Presets() {}
+
+    private static final Map<String, Supplier<DinoConfig>> PRESETS = new TreeMap<>(Map.of(
+            "default", Presets::official,
+            "synthetic-quick", Presets::syntheticQuick,
+            "fashion-mnist", Presets::fashionMnist,
+            "reference", Presets::reference,
+            "tiny", Presets::tiny));
+
+    /** The names accepted by {@link #get(String)}. */
+    public static List<String> names() {
+        return List.copyOf(PRESETS.keySet());
+    }
+
+    /**
+     * The preset of that name.
+     *
+     * @throws IllegalArgumentException naming the preset and the accepted names.
+     */
+    public static DinoConfig get(String name) {
+        Supplier<DinoConfig> s = PRESETS.get(name);
+        if (s == null) throw new IllegalArgumentException("preset must be one of " + names() + ", got \"" + name + "\"");
+        return s.get();
+    }
+
+    /**
+     * Official hyperparameters (lr 5e-4 at batch 256, min lr 1e-6, 10 warm-up epochs, wd 0.04 → 0.4, clip 3.0,
+     * freeze last layer 1 epoch, λ 0.996, τ_s 0.1, τ_t 0.04 → 0.07 over 30 epochs, 100 epochs, batch 64, 8 local
+     * crops, scales (0.4, 1) / (0.05, 0.4)) on the small CNN with head 512/128/4096 and 28²/12² crops.
+     */
+    public static DinoConfig official() {
+        return new DinoConfig(ModelConfig.small(),
+                new DataConfig("synthetic", 64, 28, 1, 28, 12, 8, 0.4, 1.0, 0.05, 0.4, 2.0, 10_000, 1000, 2),
+                OptimConfig.official(), TeacherConfig.official(),
+                new RunConfig(100, 0, 1, 0, 2, 10, 20, 0.07, 1, 10));
+    }
+
+    /**
+     * The README's main job: the built-in synthetic dataset (2048 images), a few minutes on 2 CPU cores.
+     * A light plain CNN (stem 16, stages 16-32-64, GroupNorm, no residual blocks: ND4J's conv2d backward dominates
+     * the step), head 256/64, K 1024; short schedules: 1 warm-up epoch, τ_t 0.04 → 0.07 over 2 epochs, a lower
+     * momentum (0.99) so the teacher follows the student within ~100 steps.
+     */
+    public static DinoConfig syntheticQuick() {
+        return new DinoConfig(new ModelConfig("small-resnet", 16, List.of(16, 32, 64), 0, 8, 256, 64, 1024, 3, true),
+                new DataConfig("synthetic", 64, 28, 1, 28, 12, 6, 0.4, 1.0, 0.1, 0.4, 1.0, 2048, 1000, 2),
+                new OptimConfig(2e-3, 1e-5, 1, 0.04, 0.4, 3.0, 1, 0.9, 0.999, 1e-8),
+                new TeacherConfig(0.1, 0.04, 0.07, 2, 0.99, 0.9),
+                new RunConfig(4, 0, 1, 0, 2, 2, 20, 0.07, 1, 4));
+    }
+
+    /**
+     * Fashion-MNIST quality runs: batch 256, 2×28² + 6×12², head 512/128, K 4096 (the reference shapes) on the light
+     * plain GroupNorm CNN 16-16-32-64 of synthetic-quick (dino-core's small28 takes ~1 min per step here).
+     */
+    public static DinoConfig fashionMnist() {
+        return new DinoConfig(new ModelConfig("small-resnet", 16, List.of(16, 32, 64), 0, 8, 512, 128, 4096, 3, true),
+                new DataConfig("idx:/usr/share/datasets/fashion-mnist", 256, 28, 1, 28, 12, 6, 0.4, 1.0, 0.1, 0.4, 1.0, 10_000, 10_000, 2),
+                new OptimConfig(2e-3, 1e-5, 1, 0.04, 0.4, 3.0, 1, 0.9, 0.999, 1e-8),
+                new TeacherConfig(0.1, 0.04, 0.07, 2, 0.99, 0.9),
+                new RunConfig(4, 0, 1, 100, 2, 1, 20, 0.07, 1, 5));
+    }
+
+    /**
+     * The speed benchmark's reference config: batch 256, 2×28² + 6×12² crops, dino-core's small28 CNN, head 512/128,
+     * K 4096, synthetic data; official hyperparameters except the warm-ups (1 epoch).
+     */
+    public static DinoConfig reference() {
+        return new DinoConfig(ModelConfig.small(),
+                new DataConfig("synthetic", 256, 28, 1, 28, 12, 6, 0.4, 1.0, 0.05, 0.4, 2.0, 10_240, 1000, 2),
+                new OptimConfig(5e-4, 1e-6, 0, 0.04, 0.4, 3.0, 1, 0.9, 0.999, 1e-8),
+                new TeacherConfig(0.1, 0.04, 0.07, 0, 0.996, 0.9),
+                new RunConfig(1, 0, 1, 0, 2, 0, 20, 0.07, 1, 1));
+    }
+
+    /** A tiny config for tests: a plain 2-stage CNN 4-8, head 32/16/64, batch 8, 2 local crops of 8², 1 epoch. */
+    public static DinoConfig tiny() {
+        return new DinoConfig(new ModelConfig("small-resnet", 4, List.of(4, 8), 0, 2, 32, 16, 64, 3, true),
+                new DataConfig("synthetic", 8, 16, 1, 16, 8, 2, 0.4, 1.0, 0.1, 0.4, 1.0, 64, 32, 0),
+                new OptimConfig(1e-3, 1e-5, 0, 0.04, 0.4, 3.0, 1, 0.9, 0.999, 1e-8),
+                new TeacherConfig(0.1, 0.04, 0.07, 0, 0.99, 0.9),
+                new RunConfig(1, 0, 1, 0, 2, 1, 5, 0.07, 1, 1));
+    }
+}

@@ -1,0 +1,30 @@
+package org.dino4j.train.config;
+
+/**
+ * Temperatures, teacher momentum and centering (Caron et al. 2021, Eq. 1–4 and §3.1; official defaults).
+ *
+ * @param studentTemp             τ_s of the student softmax (official 0.1).
+ * @param warmupTeacherTemp       τ_t at the first epoch (official 0.04).
+ * @param teacherTemp             τ_t after the warm-up (0.07 here, the paper's recommended value when the warm-up is used).
+ * @param warmupTeacherTempEpochs epochs of the linear τ_t warm-up (30 in the paper's recipe).
+ * @param momentumTeacher         EMA momentum λ at the start; it follows a cosine to 1 (official 0.996).
+ * @param centerMomentum          momentum m of the center update c ← m·c + (1−m)·mean(z_t) (official 0.9, Eq. 4).
+ */
+public record TeacherConfig(double studentTemp, double warmupTeacherTemp, double teacherTemp,
+                            int warmupTeacherTempEpochs, double momentumTeacher, double centerMomentum) {
+
+    /** Validates every field. */
+    public TeacherConfig {
+        Checks.positive("teacher.studentTemp", studentTemp);
+        Checks.positive("teacher.warmupTeacherTemp", warmupTeacherTemp);
+        Checks.positive("teacher.teacherTemp", teacherTemp);
+        Checks.nonNegative("teacher.warmupTeacherTempEpochs", warmupTeacherTempEpochs);
+        Checks.closed("teacher.momentumTeacher", momentumTeacher, 0, 1);
+        Checks.halfOpen("teacher.centerMomentum", centerMomentum, 0, 1);
+    }
+
+    /** The paper's recipe: τ_s 0.1, τ_t 0.04 → 0.07 over 30 epochs, λ 0.996 → 1, center momentum 0.9. */
+    public static TeacherConfig official() {
+        return new TeacherConfig(0.1, 0.04, 0.07, 30, 0.996, 0.9);
+    }
+}

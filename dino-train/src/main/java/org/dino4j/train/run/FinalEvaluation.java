@@ -1,0 +1,111 @@
+package org.dino4j.train.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.dino4j.augment.data.ImageDataset;
+import org.dino4j.eval.Evaluation;
+import org.dino4j.eval.features.Embeddings;
+import org.dino4j.eval.features.Features;
+import org.dino4j.eval.knn.KnnOptions;
+import org.dino4j.eval.knn.KnnResult;
+import org.dino4j.eval.knn.WeightedKnn;
+import org.dino4j.eval.tsne.TsneOptions;
+import org.dino4j.eval.tsne.TsneSummary;
+import org.dino4j.train.TrainableNetwork;
+import org.dino4j.train.checkpoint.AtomicFiles;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The end of {@code dino train}: the paper's weighted k-NN (k = 20, T = 0.07, cosine; memory = training images,
+ * queries = held-out images, both un-augmented) on the teacher backbone's features, the same k-NN on raw pixels
+ * and on a randomly initialised network (same architecture, the run's initial weights), a t-SNE picture of the
+ * held-out features, and the HTML report.
+ */
+public final class FinalEvaluation {
+    /** The k of the headline number (the paper's 20-NN). */
+    public static final int K = 20;
+    /** Vote temperature T. */
+    public static final double T = 0.07;
+    private static final int BATCH = 256;
+
+    /**
+     * The three accuracies (fractions).
+     *
+     * @param dino       top-1 of the trained teacher backbone.
+     * @param rawPixels  top-1 of raw (normalised) pixels.
+     * @param randomInit top-1 of the untrained network.
+     * @param memory     memory size.
+     * @param queries    number of queries.
+     */
+    public record Result(double dino, double rawPixels, double randomInit, int memory, int queries) {}
+
+    private FinalEvaluation() {}
+
+    /**
+     * Runs the evaluation and writes {@code knn.json}, {@code baselines.json}, {@code tsne.*} and
+     * {@code report.html} into the run directory.
+     *
+     * @param teacher    the trained teacher.
+     * @param randomInit the untrained network.
+     * @param memory     labelled memory images.
+     * @param queries    labelled held-out images.
+     * @param tsnePoints held-out points in the t-SNE (0: none).
+     */
+    public static Result run(RunDirectory rd, TrainableNetwork teacher, TrainableNetwork randomInit, ImageDataset memory,
+                             ImageDataset queries, int tsnePoints, long seed, PrintStream log) throws IOException {
+        long t0 = System.nanoTime();
+        Embeddings memD = Features.extract(teacher::features, TrainData.evalBatches(memory, BATCH).get(), true);
+        Embeddings qD = Features.extract(teacher::features, TrainData.evalBatches(queries, BATCH).get(), true);
+        int[] ks = Arrays.stream(KnnOptions.DEFAULT_KS).filter(k -> k <= memory.size()).toArray();
+        if (ks.length == 0) ks = new int[]{Math.min(K, memory.size())};
+        KnnResult dino = Evaluation.knn(memD, qD, new KnnOptions(ks, T, KnnOptions.DEFAULT_CHUNK_SIZE), rd.root());
+        int k = Arrays.stream(ks).anyMatch(x -> x == K) ? K : ks[0];
+        log.printf(Locale.ROOT, "k-NN (DINO teacher features): %.2f%% top-1 at k=%d (%.0f s)%n", 100 * dino.forK(k).top1(), k,
+                (System.nanoTime() - t0) / 1e9);
+
+        Function<INDArray, INDArray> pixels = x -> x.reshape(x.size(0), x.length() / x.size(0));
+        double raw = knn(pixels, memory, queries, k);
+        log.printf(Locale.ROOT, "k-NN (raw pixels): %.2f%%%n", 100 * raw);
+        double rnd = knn(randomInit::features, memory, queries, k);
+        log.printf(Locale.ROOT, "k-NN (random-init network): %.2f%%%n", 100 * rnd);
+        Result r = new Result(dino.forK(k).top1(), raw, rnd, memory.size(), queries.size());
+
+        ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode b = om.createObjectNode();
+        b.put("k", k).put("temperature", T).put("memory", memory.size()).put("queries", queries.size())
+                .put("dino_top1", r.dino()).put("raw_pixels_top1", raw).put("random_init_top1", rnd);
+        AtomicFiles.writeString(rd.root().resolve("baselines.json"), om.writeValueAsString(b));
+
+        if (tsnePoints > 0) {
+            long t1 = System.nanoTime();
+            int n = Math.min(tsnePoints, qD.size());
+            float[][] f = Arrays.copyOf(qD.features(), n);
+            int[] l = Arrays.copyOf(qD.labels(), n);
+            List<String> names = new ArrayList<>();
+            for (int c = 0; c < queries.numClasses(); c++) names.add(queries.className(c));
+            TsneOptions opt = TsneOptions.defaults(seed).withPerplexity(Math.min(30, Math.max(1, (n - 1) / 3.0)));
+            TsneSummary s = Evaluation.tsne(new Embeddings(f, l), opt, names, rd.root());
+            log.printf(Locale.ROOT, "t-SNE of %d held-out points: trustworthiness %.3f, silhouette %.3f (%.0f s)%n", n,
+                    s.trustworthiness(), s.silhouette(), (System.nanoTime() - t1) / 1e9);
+        }
+        Reports.write(rd.root());
+        return r;
+    }
+
+    private static double knn(Function<INDArray, INDArray> f, ImageDataset memory, ImageDataset queries, int k) {
+        Embeddings m = Features.extract(f, TrainData.evalBatches(memory, BATCH).get(), true);
+        Embeddings q = Features.extract(f, TrainData.evalBatches(queries, BATCH).get(), true);
+        return new WeightedKnn(new KnnOptions(new int[]{k}, T, KnnOptions.DEFAULT_CHUNK_SIZE))
+                .evaluate(m.features(), m.labels(), q.features(), q.labels(), Math.max(m.numClasses(), q.numClasses()))
+                .forK(k).top1();
+    }
+}

@@ -1,0 +1,52 @@
+package org.dino4j.train.run;
+
+import org.dino4j.train.CoreNetwork;
+import org.dino4j.train.checkpoint.Checkpoint;
+import org.dino4j.train.checkpoint.CheckpointStore;
+import org.dino4j.train.config.ConfigLoader;
+import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.optim.FlatBuffers;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Loads the networks of a finished or running run directory from its latest checkpoint. */
+public final class RunModels {
+    private RunModels() {}
+
+    /**
+     * The network of a run: its config comes from the checkpoint, its weights are the teacher's (the paper
+     * evaluates the teacher) or the student's.
+     *
+     * @param runDir   the run directory (or a checkpoint {@code .zip} file).
+     * @param student  load the student instead of the teacher.
+     * @param channels image channels of the data.
+     */
+    public static CoreNetwork load(Path runDir, boolean student, int channels) throws IOException {
+        Checkpoint c = checkpoint(runDir);
+        DinoConfig cfg = ConfigLoader.fromJson(c.configJson());
+        CoreNetwork n = CoreNetwork.create(cfg.model(), channels, cfg.run().seed());
+        float[] w = student ? c.student() : c.teacher();
+        if (w.length != n.params().length()) {
+            throw new IOException("checkpoint of " + runDir + " holds " + w.length + " parameters, the model of its config has "
+                    + n.params().length() + " (different image channels?)");
+        }
+        FlatBuffers.floats(n.params(), "params").put(FlatBuffers.offset(n.params()), w);
+        return n;
+    }
+
+    /** The config saved in a run's latest checkpoint. */
+    public static DinoConfig config(Path runDir) throws IOException {
+        return ConfigLoader.fromJson(checkpoint(runDir).configJson());
+    }
+
+    /** The latest checkpoint of a run directory, or the checkpoint file itself. */
+    public static Checkpoint checkpoint(Path runDirOrFile) throws IOException {
+        if (Files.isRegularFile(runDirOrFile)) return CheckpointStore.load(runDirOrFile);
+        RunDirectory rd = new RunDirectory(runDirOrFile);
+        if (!Files.isDirectory(rd.root())) throw new IOException("run directory " + rd.root() + " does not exist");
+        return new CheckpointStore(rd.checkpoints(), 1).loadLatest()
+                .orElseThrow(() -> new IOException("run directory " + rd.root() + " has no checkpoint (" + rd.checkpoints() + "/latest)"));
+    }
+}

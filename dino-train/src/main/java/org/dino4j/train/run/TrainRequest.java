@@ -1,0 +1,32 @@
+package org.dino4j.train.run;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * What {@code dino train} was asked to do.
+ *
+ * @param preset      base preset (null: the config file's {@code preset:} or {@code synthetic-quick}).
+ * @param configFile  YAML/JSON config file or null.
+ * @param overrides   dotted config keys → values, applied last.
+ * @param out         the run directory.
+ * @param resume      continue the run in {@code out}.
+ * @param noEval      skip the final evaluation.
+ * @param evalSize    training images used as k-NN memory at the end (null: all, capped at 60000).
+ * @param tsnePoints  held-out points drawn in the t-SNE (0: no t-SNE).
+ * @param stopAfter   stop after this global iteration with a checkpoint (null: run to the end).
+ * @param dryRun      only validate and print the config.
+ * @param interactive stderr is a terminal (progress redrawn in place).
+ */
+public record TrainRequest(String preset, Path configFile, Map<String, String> overrides, Path out, boolean resume,
+                           boolean noEval, Integer evalSize, int tsnePoints, Long stopAfter, boolean dryRun,
+                           boolean interactive) {
+    /** Checks presence and ranges. */
+    public TrainRequest {
+        if (out == null) throw new IllegalArgumentException("--out must be set");
+        overrides = overrides == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(overrides));
+        if (evalSize != null && evalSize < 1) throw new IllegalArgumentException("--eval-size must be >= 1, got " + evalSize);
+        if (tsnePoints < 0) throw new IllegalArgumentException("--tsne-points must be >= 0, got " + tsnePoints);
+        if (stopAfter != null && stopAfter < 1) throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
+    }
+}

@@ -1,0 +1,145 @@
+package org.dino4j.train.run;
+
+import org.dino4j.core.DinoRuntime;
+import org.dino4j.train.CoreNetwork;
+import org.dino4j.train.CropBatches;
+import org.dino4j.train.DinoTrainer;
+import org.dino4j.train.OnlineKnn;
+import org.dino4j.train.checkpoint.AtomicFiles;
+import org.dino4j.train.checkpoint.Checkpoint;
+import org.dino4j.train.config.ConfigLoader;
+import org.dino4j.train.config.DinoConfig;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Runs {@code dino train}: resolve and validate the config, open the data (both before anything is written),
+ * create or resume the run directory, train with checkpoints, export the teacher backbone, then evaluate
+ * (k-NN vs baselines, t-SNE, report) and print where everything is.
+ */
+public final class TrainingRun {
+    /** Default preset of {@code dino train}: the README's main job. */
+    public static final String DEFAULT_PRESET = "synthetic-quick";
+    /** Upper bound of the online k-NN memory (training images). */
+    public static final int ONLINE_MEMORY = 5000;
+    /** Upper bound of the online k-NN queries. */
+    public static final int ONLINE_QUERIES = 1000;
+    /** Upper bound of the final k-NN memory. */
+    public static final int FINAL_MEMORY = 60_000;
+
+    private final TrainRequest req;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    /** @param req the request; {@code out} gets the results, {@code err} the progress. */
+    public TrainingRun(TrainRequest req, PrintStream out, PrintStream err) {
+        this.req = req;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Resolves the config of the request (validated), without touching the run directory. */
+    public DinoConfig resolveConfig() throws java.io.IOException {
+        RunDirectory rd = new RunDirectory(req.out());
+        if (req.resume()) {
+            if (!Files.isRegularFile(rd.config())) {
+                throw new IllegalArgumentException("--resume: " + rd.root() + " holds no run (no config.yaml); start a new run without --resume");
+            }
+            if (req.configFile() != null || req.preset() != null) {
+                throw new IllegalArgumentException("--resume continues with the run's saved config " + rd.config()
+                        + "; change settings with flags or --set, not --config/--preset");
+            }
+            return ConfigLoader.load("default", rd.config(), req.overrides());
+        }
+        if (rd.nonEmpty()) {
+            throw new IllegalArgumentException("run directory " + rd.root() + " already exists and is not empty; pass --resume "
+                    + "to continue the run in it, or choose a new --out (nothing is overwritten)");
+        }
+        return ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), DEFAULT_PRESET);
+    }
+
+    /** Runs and returns the exit code. */
+    public int run() throws Exception {
+        RunDirectory rd = new RunDirectory(req.out());
+        DinoConfig cfg = resolveConfig();
+        if (req.dryRun()) {
+            out.print(ConfigLoader.toYaml(cfg));
+            return 0;
+        }
+        DinoRuntime.setThreads(cfg.run().threads());
+        TrainData data = TrainData.open(cfg.data());
+        TrainData.crops(cfg.data()).requireMinSize(cfg.model().minInputSize());
+        if (cfg.data().batchSize() > data.train().size()) {
+            throw new IllegalArgumentException("data.batchSize must be <= the number of training images (" + data.train().size()
+                    + "), got " + cfg.data().batchSize());
+        }
+
+        Files.createDirectories(rd.root());
+        AtomicFiles.writeString(rd.config(), ConfigLoader.toYaml(cfg));
+        long seed = cfg.run().seed();
+        CoreNetwork student = CoreNetwork.create(cfg.model(), data.channels(), seed);
+        CoreNetwork teacher = student.copy();
+        try (CropBatches batches = data.loader(cfg.data(), seed, cfg.model().minInputSize());
+             DinoTrainer trainer = new DinoTrainer(cfg, student, teacher, batches, rd.root(), err, req.interactive())) {
+            if (req.resume()) {
+                Optional<Checkpoint> c = trainer.checkpoints().loadLatest();
+                if (c.isPresent()) {
+                    trainer.restore(c.get());
+                    err.printf(Locale.ROOT, "resuming %s at epoch %d, iteration %d%n", rd.root(), trainer.epoch() + 1, trainer.iteration());
+                } else {
+                    err.println("no checkpoint in " + rd.checkpoints() + " yet: starting the run from the beginning");
+                }
+            }
+            int k = cfg.run().knnEveryEpochs();
+            if (k > 0) {
+                trainer.setOnlineKnn(new OnlineKnn(
+                        TrainData.evalBatches(SubsetDataset.spread(data.train(), ONLINE_MEMORY), 256),
+                        TrainData.evalBatches(SubsetDataset.head(data.queries(), ONLINE_QUERIES), 256),
+                        data.numClasses(), Math.min(cfg.run().knnK(), Math.min(ONLINE_MEMORY, data.train().size())),
+                        cfg.run().knnTemperature()));
+            }
+            long total = trainer.schedules().totalIters();
+            err.printf(Locale.ROOT, "dino train: %s%n  data: %s%n  model: %s, %,d parameters, K = %d%n"
+                            + "  %d epochs x %d iterations of %d images (2 x %d² + %d x %d²), %d thread(s)%n",
+                    rd.root(), data.description(), cfg.model().backbone() + " " + cfg.model().widths(),
+                    student.params().length(), cfg.model().outDim(), cfg.run().epochs(), batches.itersPerEpoch(),
+                    cfg.data().batchSize(), cfg.data().globalCropSize(), cfg.data().localCrops(), cfg.data().localCropSize(),
+                    cfg.run().threads());
+            long t0 = System.nanoTime();
+            long stop = req.stopAfter() == null ? total : Math.min(total, req.stopAfter());
+            if (trainer.iteration() < stop) trainer.train(stop);
+            double minutes = (System.nanoTime() - t0) / 60e9;
+            if (trainer.iteration() < total) {
+                out.printf(Locale.ROOT, "stopped at iteration %d of %d; continue with: ./dino train --out %s --resume%n",
+                        trainer.iteration(), total, req.out());
+                return 0;
+            }
+            teacher.exportBackbone(rd.teacherBackbone());
+            out.printf(Locale.ROOT, "trained %d epochs in %.1f min%n", cfg.run().epochs(), minutes);
+            if (!req.noEval()) {
+                int mem = Math.min(data.train().size(), req.evalSize() == null ? FINAL_MEMORY : req.evalSize());
+                CoreNetwork random = CoreNetwork.create(cfg.model(), data.channels(), seed);
+                FinalEvaluation.Result r = FinalEvaluation.run(rd, teacher, random,
+                        SubsetDataset.spread(data.train(), mem), data.queries(), req.tsnePoints(), seed, err);
+                out.printf(Locale.ROOT, "%nweighted k-NN (k=%d, T=%.2f), %d memory / %d held-out images:%n",
+                        FinalEvaluation.K, FinalEvaluation.T, r.memory(), r.queries());
+                out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "DINO (teacher)", 100 * r.dino());
+                out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "raw pixels", 100 * r.rawPixels());
+                out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "random-init network", 100 * r.randomInit());
+            }
+            out.println();
+            out.println("run:        " + rd.root());
+            out.println("metrics:    " + rd.metrics());
+            out.println("checkpoint: " + trainer.checkpoints().latestFile().map(Object::toString).orElse("-"));
+            out.println("backbone:   " + rd.teacherBackbone());
+            if (!req.noEval()) {
+                if (req.tsnePoints() > 0) out.println("t-SNE:      " + rd.tsnePng());
+                out.println("report:     " + rd.report());
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package org.dino4j.train;
+
+import org.dino4j.train.config.Presets;
+import org.dino4j.train.optim.AdamW;
+import org.dino4j.train.optim.FlatBuffers;
+import org.dino4j.train.optim.ParamSegment;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The adapter over dino-core's DinoModel as the trainer uses it. */
+class CoreNetworkTest {
+
+    @Test
+    void layoutCoversTheFlatBufferAndMarksDecayAndLastLayer() {
+        CoreNetwork n = CoreNetwork.create(Presets.tiny().model(), 1, 3);
+        List<ParamSegment> l = n.layout();
+        FlatBuffers.checkLayout(l, n.params().length());
+        assertTrue(l.stream().anyMatch(ParamSegment::lastLayer), "a last layer is marked");
+        assertTrue(l.stream().anyMatch(s -> !s.decay()), "some parameters have no weight decay");
+        assertTrue(l.stream().anyMatch(ParamSegment::decay), "some parameters have weight decay");
+        CoreNetwork t = n.copy();
+        assertArrayEquals(n.params().toFloatVector(), t.params().toFloatVector());
+    }
+
+    @Test
+    void adamWStepsOnTheGradientLowerTheLossOnAFixedBatch() {
+        int b = 4, nl = 2, k = Presets.tiny().model().outDim();
+        CoreNetwork n = CoreNetwork.create(Presets.tiny().model(), 1, 3);
+        SplittableRandom r = new SplittableRandom(5);
+        INDArray g = Nd4j.rand(DataType.FLOAT, 2L * b, 1, 16, 16), l = Nd4j.rand(DataType.FLOAT, (long) nl * b, 1, 8, 8);
+        INDArray t = Nd4j.zeros(DataType.FLOAT, (2L + nl) * b, k);
+        for (int i = 0; i < (2 + nl) * b; i++) t.putScalar(i, r.nextInt(k), 1f);
+        INDArray w = Nd4j.ones(DataType.FLOAT, (2L + nl) * b, 1).divi((2 + nl) * b);
+        AdamW opt = new AdamW(n.layout(), (int) n.params().length(), 0.9, 0.999, 1e-8);
+        double first = n.lossAndGradients(g, l, t, w, 0.1), last = first;
+        for (int s = 0; s < 5; s++) {
+            opt.step(FlatBuffers.floats(n.params(), "p"), FlatBuffers.offset(n.params()),
+                    FlatBuffers.floats(n.gradients(), "g"), FlatBuffers.offset(n.gradients()), 1e-2, 0, false);
+            double next = n.lossAndGradients(g, l, t, w, 0.1);
+            assertTrue(next < last, "step " + s + ": loss " + next + " should be below " + last);
+            last = next;
+        }
+        assertTrue(last < first - 0.05, "loss fell from " + first + " to " + last);
+    }
+}

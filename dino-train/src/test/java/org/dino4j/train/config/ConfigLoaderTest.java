@@ -1,0 +1,114 @@
+package org.dino4j.train.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void defaultsAreTheOfficialOnes() throws IOException {
+        DinoConfig c = ConfigLoader.load(null, null, null);
+        assertEquals(5e-4, c.optim().lr());
+        assertEquals(1e-6, c.optim().minLr());
+        assertEquals(10, c.optim().warmupEpochs());
+        assertEquals(0.04, c.optim().weightDecay());
+        assertEquals(0.4, c.optim().weightDecayEnd());
+        assertEquals(3.0, c.optim().clipGrad());
+        assertEquals(1, c.optim().freezeLastLayer());
+        assertEquals(0.1, c.teacher().studentTemp());
+        assertEquals(0.04, c.teacher().warmupTeacherTemp());
+        assertEquals(0.996, c.teacher().momentumTeacher());
+        assertEquals(0.9, c.teacher().centerMomentum());
+        assertEquals(64, c.data().batchSize());
+        assertEquals(100, c.run().epochs());
+        assertEquals(5e-4 * 64 / 256, c.peakLr(), 1e-18);
+    }
+
+    @Test
+    void everyPresetIsValidAndRoundTrips() {
+        for (String name : Presets.names()) {
+            DinoConfig c = Presets.get(name);
+            assertEquals(c, ConfigLoader.fromJson(ConfigLoader.toJson(c)), name);
+        }
+        assertTrue(Presets.names().containsAll(List.of("default", "synthetic-quick", "fashion-mnist", "reference", "tiny")));
+    }
+
+    @Test
+    void yamlFileOverridesOnlyItsKeysThenFlagsWin() throws IOException {
+        Path f = tmp.resolve("c.yaml");
+        Files.writeString(f, "preset: tiny\noptim:\n  lr: 0.003\nmodel:\n  widths: [4, 8, 16]\nrun:\n  epochs: 3\n");
+        Map<String, String> ov = new LinkedHashMap<>();
+        ov.put("run.epochs", "5");
+        ov.put("data.source", "idx:/x");
+        DinoConfig c = ConfigLoader.load(null, f, ov);
+        assertEquals(0.003, c.optim().lr());
+        assertEquals(List.of(4, 8, 16), c.model().widths());
+        assertEquals(5, c.run().epochs());
+        assertEquals("idx:/x", c.data().source());
+        assertEquals(Presets.tiny().data().batchSize(), c.data().batchSize(), "untouched keys keep the preset");
+    }
+
+    @Test
+    void jsonRoundTripIsExact() throws IOException {
+        DinoConfig c = Presets.fashionMnist();
+        assertEquals(c, ConfigLoader.fromJson(ConfigLoader.toJson(c)));
+        Path f = tmp.resolve("c.yml");
+        Files.writeString(f, ConfigLoader.toYaml(c));
+        assertEquals(c, ConfigLoader.load("default", f, null));
+    }
+
+    @Test
+    void unknownKeysAreNamed() {
+        Path f = tmp.resolve("bad.json");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> {
+            Files.writeString(f, "{\"optim\": {\"lrr\": 1}}");
+            ConfigLoader.load(null, f, null);
+        });
+        assertTrue(e.getMessage().contains("optim.lrr"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, null, Map.of("optim.nope", "1")));
+        assertTrue(e.getMessage().contains("optim.nope"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, null, Map.of("bogus", "1")));
+        assertTrue(e.getMessage().contains("bogus"), e.getMessage());
+    }
+
+    @Test
+    void invalidValuesNameFieldAndValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load(null, null, Map.of("teacher.teacherTemp", "-0.1")));
+        assertEquals("teacher.teacherTemp must be > 0, got -0.1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, null, Map.of("optim.lr", "fast")));
+        assertTrue(e.getMessage().contains("optim.lr") && e.getMessage().contains("fast"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, null, Map.of("run.epochs", "5")));
+        assertTrue(e.getMessage().contains("optim.warmupEpochs") && e.getMessage().contains("10"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, null, Map.of("data.source", "ftp:x")));
+        assertTrue(e.getMessage().contains("data.source") && e.getMessage().contains("ftp:x"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load("huge", null, null));
+        assertTrue(e.getMessage().contains("huge"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, null, Map.of("model.widths", "[8, 0]")));
+        assertTrue(e.getMessage().contains("model.widths"), e.getMessage());
+    }
+
+    @Test
+    void unreadableFilesAreIoErrorsNamingTheFile() {
+        Path missing = tmp.resolve("missing.yaml");
+        IOException e = assertThrows(IOException.class, () -> ConfigLoader.load(null, missing, null));
+        assertTrue(e.getMessage().contains("missing.yaml"), e.getMessage());
+        Path broken = tmp.resolve("broken.json");
+        e = assertThrows(IOException.class, () -> {
+            Files.writeString(broken, "{\"optim\": ");
+            ConfigLoader.load(null, broken, null);
+        });
+        assertTrue(e.getMessage().contains("broken.json"), e.getMessage());
+    }
+}
