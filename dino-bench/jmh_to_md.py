@@ -18,6 +18,11 @@ def rows(paths):
 
 
 def fmt(x):
+    if isinstance(x, str):
+        try:
+            x = float(x)
+        except ValueError:
+            return x
     if x is None or x != x:
         return "n/a"
     if abs(x) >= 100:

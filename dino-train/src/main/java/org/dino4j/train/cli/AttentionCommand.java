@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.dino4j.augment.ImageDataset;
+import org.dino4j.augment.data.ImageDataset;
 import org.dino4j.augment.transform.Normalization;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.model.DinoModel;

@@ -15,7 +15,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "dino", mixinStandardHelpOptions = true, versionProvider = DinoCommand.Version.class,
         description = "DINO self-supervised learning (Caron et al. 2021) on the JVM.",
-        subcommands = {TrainCommand.class, EvalCommand.class, ReportCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, ReportCommand.class, AttentionCommand.class, CommandLine.HelpCommand.class})
 public final class DinoCommand implements Runnable {
     /** Exit code of bad usage, an invalid config or bad input. */
     public static final int EXIT_INPUT = 2;

@@ -165,10 +165,12 @@ class VisionTransformerTest {
 
     /**
      * Backbone alone: L = Σ features(globals) ⊙ R1 + Σ features(locals) ⊙ R2 (R fixed random), gradients from
-     * SameDiff vs central differences for one random element of every parameter tensor, in DOUBLE.
+     * SameDiff vs central differences, in DOUBLE, for one random element of each of ten tensors: the embedding
+     * parameters, the last block's attention and MLP weights and four more chosen at random (kept small: each
+     * forward costs ~0.3–1 s on the shared CI machine).
      */
     @Test
-    void backboneGradientsMatchFiniteDifferencesEverywhere() {
+    void backboneGradientsMatchFiniteDifferences() {
         org.nd4j.autodiff.samediff.SameDiff sd = org.nd4j.autodiff.samediff.SameDiff.create();
         Random r = new Random(9);
         VisionTransformer vit = new VisionTransformer(MICRO);
@@ -191,8 +193,14 @@ class VisionTransformerTest {
         Map<String, INDArray> ph = Map.of("g", images(r, DataType.DOUBLE, 3, 1, 12, 12),
                 "l", images(r, DataType.DOUBLE, 2, 1, 8, 8));
         Map<String, INDArray> grads = sd.calculateGradients(ph, names);
+        List<String> chosen = new ArrayList<>(List.of("vit/patch_w", "vit/pos_embed", "vit/cls_token",
+                "vit/cls_pos", "vit/blk1/q_w", "vit/blk1/k_w", "vit/blk1/fc1_w"));
+        List<String> rest = new ArrayList<>(names);
+        rest.removeAll(chosen);
+        java.util.Collections.shuffle(rest, r);
+        chosen.addAll(rest.subList(0, 3));
         int checked = 0;
-        for (String n : names) {
+        for (String n : chosen) {
             INDArray a = sd.getArrForVarName(n);
             INDArray gr = grads.get(n).dup('c');
             for (int rep = 0; rep < 1; rep++) {
@@ -209,7 +217,8 @@ class VisionTransformerTest {
                 checked++;
             }
         }
-        assertEquals(5 + 16 * MICRO.depth() + 2, checked);
+        assertEquals(10, checked);
+        assertEquals(5 + 16 * MICRO.depth() + 2, names.size());
     }
 
     private static double loss(DinoModel m, Map<String, INDArray> ph) {
