@@ -216,24 +216,7 @@ public final class FusedDinoLoss implements AutoCloseable {
         float[] c = centerRow;
         for (int r = from; r < to; r++) {
             tBuf.get(tBase + r * kk, x, 0, kk);
-            double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < kk; i++) {
-                double v = ((double) x[i] - c[i]) * invTauT;
-                if (v > max) {
-                    max = v;
-                }
-            }
-            double sum = 0;
-            int o = r * kk;
-            for (int i = 0; i < kk; i++) {
-                double e = FastExp.exp(((double) x[i] - c[i]) * invTauT - max);
-                sum += e;
-                probs[o + i] = (float) e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int i = 0; i < kk; i++) {
-                probs[o + i] *= inv;
-            }
+            TeacherSoftmax.row(x, c, invTauT, probs, r * kk, kk);
         }
     }
 

@@ -2,7 +2,6 @@ package org.dino4j.core.loss;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
-import org.dino4j.core.util.FastExp;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -217,29 +216,8 @@ public final class TeacherTargets implements AutoCloseable {
         int kk = k;
         for (int r = from; r < to; r++) {
             tBuf.get(tBase + r * kk, x, 0, kk);
-            double max = Double.NEGATIVE_INFINITY;
-            for (int i = 0; i < kk; i++) {
-                double v = ((double) x[i] - c[i]) * invTauT;
-                if (v > max) {
-                    max = v;
-                }
-            }
             int o = r * kk;
-            double sum = 0;
-            double st = 0;
-            for (int i = 0; i < kk; i++) {
-                double t = ((double) x[i] - c[i]) * invTauT - max;
-                double e = FastExp.exp(t);
-                sum += e;
-                st += e * t;
-                probs[o + i] = (float) e;
-            }
-            // H = −Σ p (t − log S) = log S − Σ e·t / S   (t already shifted by the max)
-            rowEntropy[r] = Math.log(sum) - st / sum;
-            float inv = (float) (1.0 / sum);
-            for (int i = 0; i < kk; i++) {
-                probs[o + i] *= inv;
-            }
+            rowEntropy[r] = TeacherSoftmax.row(x, c, invTauT, probs, o, kk);
             pBuf.put(pBase + o, probs, o, kk);
         }
     }
