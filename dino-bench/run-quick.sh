@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick mode of the dino4j benchmarks (docs/benchmarks.md): every subject with its default grid, one fork,
-# short warm-up/measurement; about 8-10 minutes on an idle 2-core machine. Results go to $OUT (default
+# short warm-up/measurement; under 10 minutes on a 2-core machine (measured: docs/benchmarks.md). Results go to $OUT (default
 # dino-bench/target/jmh-quick): one JMH text log and one JSON file per subject.
 # Usage: [SUBJECTS="ema loss"] [OUT=dir] dino-bench/run-quick.sh [extra JMH options, e.g. -p k=4096]
 set -euo pipefail
@@ -19,13 +19,17 @@ run() { # name, options...
 }
 for s in ${SUBJECTS:-ema center loss augment trainstep}; do
   case $s in
-    ema)       run ema       'EmaBenchmark'       $QUICK "$@" ;;
+    # 1M and 10M parameters (22M adds ~1 min: EmaBenchmark -p parameters=22000000)
+    ema)       run ema       'EmaBenchmark'       $QUICK -p parameters=1000000,10000000 "$@" ;;
     center)    run center    'CenterBenchmark'    $QUICK "$@" ;;
     loss)      run loss      'LossBenchmark'      $QUICK "$@" ;;
     augment)   run augment   'AugmentBenchmark'   $QUICK "$@" ;;
-    # a training step takes tens of seconds here: the set-up step warms up, then 1 measured step
-    trainstep) run trainstep 'TrainStepBenchmark' -f 1 -wi 0 -i 1 -w 1s -r 1s "$@" ;;
-    *) echo "unknown subject $s (ema center loss augment trainstep)" >&2; exit 2 ;;
+    # the step of the PyTorch bar's small CNN (model=proto, a few seconds per step): 1 warm-up, 3 measured steps
+    trainstep) run trainstep 'TrainStepBenchmark' -f 1 -wi 1 -i 3 -w 1s -r 1s -p model=proto "$@" ;;
+    # dino-core's small28 (the reference preset's model) takes 25-75 s per step here: not in the default list;
+    # the set-up step warms up, then 2 measured steps (~3-4 min)
+    trainstep28) run trainstep28 'TrainStepBenchmark' -f 1 -wi 0 -i 2 -w 1s -r 1s -p model=small28 "$@" ;;
+    *) echo "unknown subject $s (ema center loss augment trainstep trainstep28)" >&2; exit 2 ;;
   esac
 done
 echo "== done $(date -u +%FT%TZ)" | tee -a "$OUT/summary.txt" || true

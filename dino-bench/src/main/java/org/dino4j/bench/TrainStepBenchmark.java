@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dino4j.augment.MultiCropBatch;
 import org.dino4j.augment.MultiCropConfig;
@@ -58,6 +59,15 @@ public class TrainStepBenchmark {
     @Param({"1"})
     public int threads;
 
+    /**
+     * The backbone: {@code small28} = {@link ModelConfig#small()} (stem 32, stages 32-64-128 with one residual
+     * block each; ~16 M multiply-adds per 28² crop), {@code proto} = the PyTorch bar's small CNN as closely as the
+     * GroupNorm ResNet expresses it (stem 8, stages 32-64-128 each a stride-2 conv, no residual blocks; ~2.6 M
+     * multiply-adds per 28² crop against the prototype's ~2.1 M for conv 32-64-128 stride 2).
+     */
+    @Param({"small28"})
+    public String model;
+
     private DinoTrainer trainer;
     private CropBatch batch;
     private Path runDir;
@@ -67,7 +77,7 @@ public class TrainStepBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         BenchEnv.setUp("TrainStepBenchmark reference config", threads);
-        DinoConfig cfg = referenceConfig(threads);
+        DinoConfig cfg = referenceConfig(threads, model);
         DataConfig d = cfg.data();
         CoreNetwork student = CoreNetwork.create(cfg.model(), d.channels(), cfg.run().seed());
         CoreNetwork teacher = student.copy();
@@ -93,13 +103,22 @@ public class TrainStepBenchmark {
      * epochs) with {@code threads} threads. Built explicitly (not {@code Presets.reference()}, whose 1-epoch run
      * is shorter than the official 10 warm-up epochs and fails validation at the time of writing).
      */
-    static DinoConfig referenceConfig(int threads) {
+    static DinoConfig referenceConfig(int threads, String model) {
         DinoConfig off = Presets.official();
         RunConfig r = off.run();
         DataConfig data = new DataConfig("synthetic", 256, 28, 1, 28, 12, 6, 0.4, 1.0, 0.05, 0.4, 2.0, 10_240, 1000, 2);
-        return new DinoConfig(ModelConfig.small(), data, OptimConfig.official(), TeacherConfig.official(),
+        return new DinoConfig(model(model), data, OptimConfig.official(), TeacherConfig.official(),
                 new RunConfig(r.epochs(), r.seed(), threads, r.checkpointEveryIters(), r.keepCheckpoints(),
                         r.knnEveryEpochs(), r.knnK(), r.knnTemperature(), r.gcEveryIters(), r.logEveryIters()));
+    }
+
+    /** The backbone + head of {@link #model}: {@code small28} or {@code proto} (head 512/128, K 4096 for both). */
+    static ModelConfig model(String name) {
+        return switch (name) {
+            case "small28" -> ModelConfig.small();
+            case "proto" -> new ModelConfig("small-resnet", 8, List.of(32, 64, 128), 0, 8, 512, 128, 4096, 3, true, false);
+            default -> throw new IllegalArgumentException("model must be small28 or proto, got \"" + name + "\"");
+        };
     }
 
     /** The reference batch: synthetic 28² images through DINO's multi-crop recipe with the config's sizes. */

@@ -5,19 +5,27 @@ import org.dino4j.core.model.DinoModel;
 import org.dino4j.core.model.ParamInfo;
 import org.dino4j.core.model.SmallResNet;
 import org.dino4j.core.model.SmallResNetConfig;
+import org.dino4j.core.model.vit.VisionTransformer;
+import org.dino4j.core.model.Backbone;
+import org.dino4j.core.loss.TeacherTargets;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.dino4j.train.config.ModelConfig;
 import org.dino4j.train.optim.ParamSegment;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /** A {@link TrainableNetwork} over dino-core's {@link DinoModel} (backbone + DINO head in one SameDiff graph). */
 public final class CoreNetwork implements TrainableNetwork {
     private final DinoModel model;
     private final List<ParamSegment> layout;
+    /** Regrouping matrix and row weights of the no-stop-gradient path, for the last (numLocal, batch); built once. */
+    private INDArray regroup, selfRowWeights;
 
     /** Wraps a model. */
     public CoreNetwork(DinoModel model) {
@@ -30,10 +38,16 @@ public final class CoreNetwork implements TrainableNetwork {
     }
 
     /**
-     * Builds the student of a config for images with {@code channels} channels, initialised from {@code seed}.
+     * Builds the student of a config for images with {@code channels} channels, initialised from {@code seed}:
+     * a SmallResNet or a VisionTransformer ({@code model.backbone}) + the DINO head.
      */
     public static CoreNetwork create(ModelConfig m, int channels, long seed) {
-        return new CoreNetwork(DinoModel.create(new SmallResNet(backboneConfig(m, channels)), headConfig(m), seed));
+        return new CoreNetwork(DinoModel.create(backbone(m, channels), headConfig(m), seed));
+    }
+
+    /** The backbone of a model config. */
+    public static Backbone backbone(ModelConfig m, int channels) {
+        return m.usesVit() ? new VisionTransformer(m.vit().toVitConfig(channels)) : new SmallResNet(backboneConfig(m, channels));
     }
 
     /** The SmallResNet config of a model config. */
@@ -43,7 +57,8 @@ public final class CoreNetwork implements TrainableNetwork {
 
     /** The head config of a model config. */
     public static DinoHeadConfig headConfig(ModelConfig m) {
-        return new DinoHeadConfig(m.headHidden(), m.headBottleneck(), m.outDim(), m.headLayers(), m.normLastLayer(), 1e-12);
+        return new DinoHeadConfig(m.headHidden(), m.headBottleneck(), m.outDim(), m.headLayers(), m.normLastLayer(), 1e-12,
+                m.headBatchNorm());
     }
 
     /** An identical network with its own parameters (the teacher). */
@@ -79,6 +94,28 @@ public final class CoreNetwork implements TrainableNetwork {
     @Override
     public double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS) {
         return model.lossAndGradients(globals, locals, targets, rowWeights, tauS);
+    }
+
+    @Override
+    public double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS,
+                                   Random dropPathRng) {
+        return model.lossAndGradients(globals, locals, targets, rowWeights, tauS, dropPathRng);
+    }
+
+    @Override
+    public SelfStep selfDistillLossAndGradients(INDArray globals, INDArray locals, INDArray center, double tauT, double tauS,
+                                                Random dropPathRng) {
+        int batch = Math.toIntExact(globals.size(0) / 2);
+        int numLocal = locals == null ? 0 : Math.toIntExact(locals.size(0) / batch);
+        long rows = (long) (2 + numLocal) * batch;
+        if (regroup == null || regroup.size(0) != rows || regroup.size(1) != 2L * batch) {
+            regroup = DinoModel.regroupMatrix(numLocal, batch, model.dataType());
+            selfRowWeights = Nd4j.create(model.dataType(), rows, 1);
+            TeacherTargets.rowWeights(numLocal, batch, selfRowWeights);
+        }
+        DinoModel.SelfDistillStep r = model.selfDistillLossAndGradients(globals, locals, center, tauT, regroup, selfRowWeights,
+                tauS, dropPathRng);
+        return new SelfStep(r.loss(), r.globalLogits());
     }
 
     @Override

@@ -5,6 +5,7 @@ import org.dino4j.core.loss.Center;
 import org.dino4j.core.loss.TeacherTargets;
 import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.checkpoint.CheckpointStore;
+import org.dino4j.train.config.AblationConfig;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.monitor.CollapseMonitor;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 
 /**
  * The DINO training loop (Caron et al. 2021, Alg. 1; facebookresearch/dino {@code train_one_epoch}), on the CPU.
@@ -41,6 +43,16 @@ import java.util.Optional;
  * structural) → student forward + backward on all crops (the DINO loss) → non-finite loss guard → per-tensor
  * gradient clipping → last-layer freezing during the first {@code freezeLastLayer} epochs → AdamW → EMA teacher
  * update → center update. EMA and center run outside the graph (dino-core's kernels).
+ *
+ * <p>Ablations ({@code ablation} section of the config, used by {@code dino ablate}): without EMA the teacher is
+ * set to the student after each step (momentum 0); without centering the center stays 0; without stop-gradient
+ * the teacher is the student itself and the step runs the student's no-stop-gradient loss (its own p_t inside
+ * the graph, {@link TrainableNetwork#selfDistillLossAndGradients}); the teacher copy is still kept equal to the
+ * student, and the center is updated from the student's global logits.
+ *
+ * <p>Drop path (a ViT with {@code model.vit.dropPath} &gt; 0): the student's masks of iteration {@code it} come
+ * from {@code new Random(dropPathSeed(run.seed, it))}, so a run is deterministic per seed and a resumed run draws
+ * the same masks as an uninterrupted one.
  *
  * <p>Every buffer of the step (targets {@code [(2+N)B, K]}, teacher probabilities {@code [2B, K]}, row weights
  * {@code [(2+N)B, 1]}, AdamW moments, clipping norms) is allocated once in the constructor.
@@ -62,6 +74,7 @@ public final class DinoTrainer implements AutoCloseable {
     private final Ema ema;
     private final CollapseMonitor collapse;
     private final PhaseTimer timer = new PhaseTimer();
+    private final Random dropPath = new Random();
     private final INDArray targetBuf;
     private final INDArray probsBuf;
     private final INDArray rowWeights;
@@ -309,16 +322,31 @@ public final class DinoTrainer implements AutoCloseable {
     public double step(CropBatch b, int ep, long it) {
         final int at = Math.toIntExact(it);
         final double lr = sched.lr()[at], wd = sched.wd()[at], momentum = sched.momentum()[at], tauT = sched.teacherTemp()[at];
+        final AblationConfig abl = cfg.ablation();
+        dropPath.setSeed(dropPathSeed(cfg.run().seed(), it)); // = new Random(seed), without the allocation
         timer.lap(Phase.DATA);
 
-        // teacher forward on the 2 global crops; targets are data for the student graph (stop-gradient)
-        INDArray zt = teacher.globalLogits(b.globals());
-        targets.compute(zt, center.center(), tauT, numLocal, probsBuf, targetBuf);
-        timer.lap(Phase.TEACHER);
+        INDArray zt;
+        double loss;
+        if (abl.stopGradient()) {
+            // teacher forward on the 2 global crops; targets are data for the student graph (stop-gradient)
+            zt = teacher.globalLogits(b.globals());
+            targets.compute(zt, center.center(), tauT, numLocal, probsBuf, targetBuf);
+            timer.lap(Phase.TEACHER);
 
-        // student forward + backward on all crops: the DINO loss and dL/dθ
-        double loss = student.lossAndGradients(b.globals(), b.locals(), targetBuf, rowWeights, cfg.teacher().studentTemp());
-        timer.lap(Phase.STUDENT);
+            // student forward + backward on all crops: the DINO loss and dL/dθ
+            loss = student.lossAndGradients(b.globals(), b.locals(), targetBuf, rowWeights, cfg.teacher().studentTemp(), dropPath);
+            timer.lap(Phase.STUDENT);
+        } else {
+            // ablation: no stop-gradient — the student is its own teacher, p_t computed and differentiated in its graph
+            TrainableNetwork.SelfStep r = student.selfDistillLossAndGradients(b.globals(), b.locals(), center.center(), tauT,
+                    cfg.teacher().studentTemp(), dropPath);
+            timer.lap(Phase.STUDENT);
+            zt = r.globalLogits();
+            loss = r.loss();
+            targets.compute(zt, center.center(), tauT, numLocal, probsBuf, targetBuf); // only for the entropy statistics
+            timer.lap(Phase.TEACHER);
+        }
         if (!Double.isFinite(loss)) {
             String latest;
             try {
@@ -338,15 +366,26 @@ public final class DinoTrainer implements AutoCloseable {
         adam.step(paramBuf, paramOff, gradBuf, gradOff, lr, wd, freeze);
         timer.lap(Phase.OPTIMIZER);
 
-        // EMA teacher update θt ← λθt + (1−λ)θs
-        ema.update(teacher.params(), student.params(), momentum);
+        // EMA teacher update θt ← λθt + (1−λ)θs (ablations without EMA: λ = 0, the teacher becomes the student)
+        ema.update(teacher.params(), student.params(), abl.ema() ? momentum : 0.0);
         timer.lap(Phase.EMA);
 
-        // center update c ← m·c + (1−m)·mean(z_t)
-        center.update(zt);
+        // center update c ← m·c + (1−m)·mean(z_t) (ablation without centering: c stays 0)
+        if (abl.centering()) center.update(zt);
         timer.lap(Phase.CENTER);
         timer.step();
         return loss;
+    }
+
+    /**
+     * Seed of the drop-path masks of one iteration: a SplitMix64 mix of (run seed, iteration), so masks differ per
+     * step and are reproduced exactly on resume.
+     */
+    public static long dropPathSeed(long seed, long iteration) {
+        long z = seed * 0x9E3779B97F4A7C15L + iteration + 0x632BE59BD9B4E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** Writes a checkpoint of the current state and makes it the latest. */

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 
 /**
  * What the training loop needs from a network (student or teacher): backbone + DINO head with all parameters in
@@ -35,6 +36,35 @@ public interface TrainableNetwork {
      * @return the loss; {@link #gradients()} then holds dL/dθ.
      */
     double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS);
+
+    /**
+     * As {@link #lossAndGradients(INDArray, INDArray, INDArray, INDArray, double)} in training mode: a network with
+     * drop path draws its per-sample masks from {@code dropPathRng} (null: no drop). Default: ignores it.
+     */
+    default double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS,
+                                    Random dropPathRng) {
+        return lossAndGradients(globals, locals, targets, rowWeights, tauS);
+    }
+
+    /** Loss and the network's own global logits {@code [2B, K]} of a no-stop-gradient step. */
+    record SelfStep(double loss, INDArray globalLogits) {}
+
+    /**
+     * The DINO loss WITHOUT stop-gradient (ablation): the teacher is this network, p_t = softmax((z_global − c)/τ_t)
+     * of its own global logits is computed in the graph and the gradient flows through it too; {@link #gradients()}
+     * then holds dL/dθ. Default: unsupported.
+     *
+     * @param globals     global crops {@code [2B, C, Hg, Wg]}.
+     * @param locals      local crops {@code [N·B, C, Hl, Wl]} or null.
+     * @param center      c {@code [1, K]}.
+     * @param tauT        τ_t.
+     * @param tauS        τ_s.
+     * @param dropPathRng drop-path source (null: none).
+     */
+    default SelfStep selfDistillLossAndGradients(INDArray globals, INDArray locals, INDArray center, double tauT, double tauS,
+                                                 Random dropPathRng) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no no-stop-gradient path");
+    }
 
     /** Head logits of the global crops {@code [2B, K]} (forward only; the teacher's call). */
     INDArray globalLogits(INDArray globals);

@@ -13,11 +13,15 @@ import org.nd4j.linalg.api.buffer.DataType;
  * without bias, {@code logits = ẑ · W}, {@code W[:, k] = g_k · v[:, k] / ‖v[:, k]‖₂} (Salimans &amp; Kingma 2016),
  * {@code v [bottleneck, K]}; g ≡ 1 (not a variable) when {@code normLastLayer}.
  *
- * <p>GELU: SameDiff's {@code preciseGelu}, the tanh approximation 0.5x(1+tanh(√(2/π)(x+0.044715x³)))
+ * <p>GELU: {@link Activations#gelu}, the tanh approximation 0.5x(1+tanh(√(2/π)(x+0.044715x³)))
  * (PyTorch's exact erf GELU differs by &lt; 1e-3). Init as DINO: MLP weights trunc-normal(std 0.02), biases
  * 0; v ~ U(±1/√bottleneck) (PyTorch nn.Linear default), g = 1.
  *
- * <p>Variable names under the scope: {@code mlp<i>_w [in, out]}, {@code mlp<i>_b [out]},
+ * <p>With {@link DinoHeadConfig#useBn()} every hidden layer is Linear → batch normalisation (training-mode
+ * statistics over the rows of the call) → GELU, as the official {@code use_bn} option.
+ *
+ * <p>Variable names under the scope: {@code mlp<i>_w [in, out]}, {@code mlp<i>_b [out]}, with BN
+ * {@code mlp<i>_bn_gain [1, hidden]} and {@code mlp<i>_bn_bias [1, hidden]},
  * {@code last_layer/weight_v [bottleneck, K]} and, if trainable, {@code last_layer/weight_g [1, K]}; every
  * name containing {@link #LAST_LAYER} belongs to the last layer (frozen in DINO's first epoch).
  */
@@ -67,11 +71,17 @@ public final class DinoHead {
         int n = cfg.nLayers();
         SDVariable[] w = new SDVariable[n];
         SDVariable[] b = new SDVariable[n];
+        SDVariable[] bnGain = new SDVariable[n];
+        SDVariable[] bnBias = new SDVariable[n];
         for (int i = 0; i < n; i++) {
             int in = i == 0 ? inDim : cfg.hiddenDim();
             int out = i == n - 1 ? cfg.bottleneckDim() : cfg.hiddenDim();
             w[i] = sd.var(scope + "/mlp" + i + "_w", Init.truncNormal(rng, 0.02, dt, in, out));
             b[i] = sd.var(scope + "/mlp" + i + "_b", Init.fill(0.0, dt, out));
+            if (cfg.useBn() && i < n - 1) {
+                bnGain[i] = sd.var(scope + "/mlp" + i + "_bn_gain", Init.fill(1.0, dt, 1, out));
+                bnBias[i] = sd.var(scope + "/mlp" + i + "_bn_bias", Init.fill(0.0, dt, 1, out));
+            }
         }
         SDVariable v = sd.var(scope + "/" + LAST_LAYER + "/weight_v",
                 Init.uniform(rng, 1.0 / Math.sqrt(cfg.bottleneckDim()), dt, cfg.bottleneckDim(), cfg.outDim()));
@@ -85,12 +95,26 @@ public final class DinoHead {
             for (int i = 0; i < n; i++) {
                 h = sd.nn.linear(h, w[i], b[i]);
                 if (i < n - 1) {
-                    h = sd.nn.preciseGelu(h);
+                    if (bnGain[i] != null) {
+                        h = batchNorm(sd, h, bnGain[i], bnBias[i]);
+                    }
+                    h = Activations.gelu(sd, h);
                 }
             }
             SDVariable norm = sd.nn.relu(h.norm2(true, 1).sub(eps), 0).add(eps);
             SDVariable emb = h.div(norm);
             return new Output(emb, emb.mmul(weight));
         };
+    }
+
+    /**
+     * Training-mode batch normalisation of {@code x [R, F]} over its R rows (Ioffe &amp; Szegedy 2015):
+     * {@code (x − mean) / sqrt(var + ε) · γ + β} with the biased variance, γ and β {@code [1, F]}; written with
+     * plain differentiable ops so the gradient also flows through the batch statistics.
+     */
+    static SDVariable batchNorm(SameDiff sd, SDVariable x, SDVariable gain, SDVariable bias) {
+        SDVariable centered = x.sub(x.mean(true, 0));
+        SDVariable var = centered.mul(centered).mean(true, 0);
+        return centered.div(sd.math.sqrt(var.add(DinoHeadConfig.BN_EPS))).mul(gain).add(bias);
     }
 }

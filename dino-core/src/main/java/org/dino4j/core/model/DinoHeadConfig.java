@@ -14,9 +14,25 @@ import java.io.Serializable;
  * @param normLastLayer if true the weight-norm gain g is fixed at 1 (official default, helps stability);
  *        if false g is a trainable {@code [1, K]} parameter
  * @param l2Eps ε of the ℓ2 normalisation x/max(‖x‖, ε) (PyTorch F.normalize default 1e-12); &gt; 0
+ * @param useBn batch normalisation after each hidden linear layer (Linear → BN → GELU), as the official
+ *        {@code --use_bn_in_head} (default false there). Training-mode statistics of the rows fed together:
+ *        the teacher's 2B global crops, the student's (2+N)B crops (the official head also runs once on all
+ *        crops concatenated). It makes the head's output depend on the batch, and it is what lets a small
+ *        GroupNorm CNN escape the uniform collapse on 28×28 data (docs/training.md, "Quality"): at
+ *        initialisation such a CNN maps all images to nearly the same feature (mean pairwise cosine 0.97), and
+ *        the batch statistics remove that shared component before the prototypes see it.
  */
 public record DinoHeadConfig(int hiddenDim, int bottleneckDim, int outDim, int nLayers, boolean normLastLayer,
-                             double l2Eps) implements Serializable {
+                             double l2Eps, boolean useBn) implements Serializable {
+
+    /** ε of the batch normalisation's variance (PyTorch BatchNorm1d default). */
+    public static final double BN_EPS = 1e-5;
+
+    /** A head without batch normalisation (the official default). */
+    public DinoHeadConfig(int hiddenDim, int bottleneckDim, int outDim, int nLayers, boolean normLastLayer,
+                          double l2Eps) {
+        this(hiddenDim, bottleneckDim, outDim, nLayers, normLastLayer, l2Eps, false);
+    }
 
     /** Validates every field (IllegalArgumentException naming the field and value). */
     public DinoHeadConfig {

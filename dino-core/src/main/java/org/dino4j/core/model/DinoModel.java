@@ -17,6 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import org.dino4j.core.DinoRuntime;
+import org.dino4j.core.model.vit.DropPath;
+import org.dino4j.core.model.vit.VisionTransformer;
+import org.dino4j.core.model.vit.VitConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -26,6 +29,7 @@ import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -44,6 +48,18 @@ import org.nd4j.linalg.factory.Nd4j;
  *       {@code [(2+N)B, K]} (teacher targets computed outside the graph: no gradient can reach the teacher),
  *       {@link #ROW_WEIGHTS} {@code [(2+N)B, 1]} and the scalar {@link #TAU_S} (paper Eq. 1–3).</li>
  * </ul>
+ *
+ * <p><b>Without stop-gradient</b> (the ablation "no stop-gradient", {@link #selfDistillLossAndGradients}): a
+ * second graph, built on first use, computes the teacher side from the student's own global logits,
+ * p_t = softmax((z_g − c)/τ_t) ({@link #SELF_TEACHER_PROBS}, placeholders {@link #CENTER} {@code [1, K]} and
+ * {@link #TAU_T}), regroups it in-graph as targets = R·p_t with the constant matrix {@link #regroupMatrix}
+ * ({@link #REGROUP} {@code [(2+N)B, 2B]}, TeacherTargets' convention), and differentiates the same loss through
+ * both the targets and the student softmax. The default path above is unchanged by it.
+ *
+ * <p><b>Drop path</b>: when the backbone is a {@link VisionTransformer} with {@link VitConfig#dropPath()} &gt; 0,
+ * the training calls given a seeded {@link Random} feed per-sample drop-path factors drawn from it
+ * ({@link DropPath#sample}); every other call (forward methods, teacher, evaluation, a null Random) feeds ones,
+ * so inference never drops anything.
  *
  * <p>Every trainable parameter is a view of one flat buffer {@link #params()} {@code [1, P]}, and
  * {@link #lossAndGradients} writes dL/dθ into the matching flat buffer {@link #gradients()}, so EMA, weight
@@ -76,6 +92,14 @@ public final class DinoModel {
     public static final String TAU_S = "tau_s";
     /** Output: the scalar training loss. */
     public static final String LOSS = "loss";
+    /** Placeholder of the no-stop-gradient graph: center {@code [1, K]}. */
+    public static final String CENTER = "center";
+    /** Placeholder of the no-stop-gradient graph: scalar teacher temperature τ_t. */
+    public static final String TAU_T = "tau_t";
+    /** Placeholder of the no-stop-gradient graph: regrouping matrix {@code [(2+N)B, 2B]} ({@link #regroupMatrix}). */
+    public static final String REGROUP = "regroup";
+    /** Output of the no-stop-gradient graph: p_t = softmax((z_g − c)/τ_t) {@code [2B, K]}, differentiable. */
+    public static final String SELF_TEACHER_PROBS = "self_teacher_probs";
     /** Name prefix of the backbone's parameters. */
     public static final String BACKBONE_SCOPE = "backbone";
     /** Name prefix of the head's parameters. */
@@ -91,6 +115,9 @@ public final class DinoModel {
     private final DataType dataType;
     private final SameDiff sd;
     private SameDiff sdGlobalOnly;
+    private final SameDiff[] sdSelf = new SameDiff[2];
+    /** The ViT's architecture when it has drop path (rate &gt; 0), else null. */
+    private final VitConfig dropPath;
     private final INDArray params;
     private final INDArray gradients;
     private final List<ParamInfo> infos;
@@ -105,7 +132,8 @@ public final class DinoModel {
             throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE, got " + dataType);
         }
         this.dataType = dataType;
-        this.sd = build(true, new Random(seed));
+        this.dropPath = backbone instanceof VisionTransformer v && DropPath.columns(v.config()) > 0 ? v.config() : null;
+        this.sd = build(true, false, new Random(seed));
         List<ParamInfo> list = new ArrayList<>();
         List<String> names = new ArrayList<>();
         long p = 0;
@@ -115,8 +143,10 @@ public final class DinoModel {
             }
             long[] shape = v.getShape();
             long len = v.getArr().length();
-            boolean vector = effectivelyOneD(shape);
             String n = v.name();
+            // official get_params_groups: no decay for biases and tensors with ndim == 1; the ViT's cls_token
+            // [1,1,D] and position embeddings are 3-D there, so they ARE decayed (cls_pos is row 0 of pos_embed)
+            boolean vector = effectivelyOneD(shape) && !isVitToken(n);
             boolean decay = !vector && !n.endsWith("_b") && !n.contains("gn") && !n.endsWith("_gain")
                     && !n.endsWith("_bias");
             list.add(new ParamInfo(n, p, len, shape, decay, n.contains(DinoHead.LAST_LAYER)));
@@ -169,6 +199,10 @@ public final class DinoModel {
         return new DinoModel(backbone, headConfig, dataType, seed, null);
     }
 
+    private static boolean isVitToken(String name) {
+        return name.equals(BACKBONE_SCOPE + "/cls_token") || name.equals(BACKBONE_SCOPE + "/cls_pos");
+    }
+
     private static boolean effectivelyOneD(long[] shape) {
         int big = 0;
         for (long s : shape) {
@@ -185,8 +219,11 @@ public final class DinoModel {
         return Nd4j.create(flat.data(), shape, Nd4j.getStrides(shape, 'c'), pi.offset(), 'c', flat.dataType());
     }
 
-    /** Builds the graph; parameters get fresh arrays from {@code rng}. */
-    private SameDiff build(boolean withLocal, Random rng) {
+    /**
+     * Builds the graph; parameters get fresh arrays from {@code rng}. With {@code selfTargets} the targets are
+     * computed in-graph from the global logits (no stop-gradient) instead of a placeholder.
+     */
+    private SameDiff build(boolean withLocal, boolean selfTargets, Random rng) {
         SameDiff g = SameDiff.create();
         g.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
         int c = backbone.inChannels();
@@ -208,7 +245,19 @@ public final class DinoModel {
         } else {
             student = g.identity(STUDENT_LOGITS, zg);
         }
-        SDVariable targets = g.placeHolder(TARGETS, dataType, -1, headConfig.outDim());
+        SDVariable targets;
+        if (selfTargets) {
+            SDVariable c0 = g.placeHolder(CENTER, dataType, 1, headConfig.outDim());
+            SDVariable tauT = g.placeHolder(TAU_T, dataType);
+            SDVariable regroup = g.placeHolder(REGROUP, dataType, -1, -1);
+            SDVariable s0 = zg.sub(c0).div(tauT);
+            // softmax on the last axis, max-shifted (the shift is constant for the gradient: softmax is shift-invariant)
+            SDVariable e = g.math.exp(s0.sub(new StopGradient(g, s0.max(true, 1)).outputVariable()));
+            SDVariable pt = g.identity(SELF_TEACHER_PROBS, e.div(e.sum(true, 1)));
+            targets = regroup.mmul(pt);
+        } else {
+            targets = g.placeHolder(TARGETS, dataType, -1, headConfig.outDim());
+        }
         SDVariable weights = g.placeHolder(ROW_WEIGHTS, dataType, -1, 1);
         SDVariable tau = g.placeHolder(TAU_S, dataType);
         SDVariable logp = g.nn.logSoftmax(student.div(tau));
@@ -221,17 +270,59 @@ public final class DinoModel {
     /** The graph without the local-crop branch (training steps without local crops); built on first use. */
     private SameDiff globalOnlyGraph() {
         if (sdGlobalOnly == null) {
-            SameDiff g = build(false, new Random(0));
-            for (ParamInfo pi : infos) {
-                g.associateArrayWithVariable(view(params, pi), pi.name());
-            }
-            DinoRuntime.quietly(() -> {
-                g.createGradFunction();
-                return null;
-            });
-            sdGlobalOnly = g;
+            sdGlobalOnly = sharedGraph(false, false);
         }
         return sdGlobalOnly;
+    }
+
+    /** The no-stop-gradient graph with or without the local branch; built on first use. */
+    private SameDiff selfGraph(boolean withLocal) {
+        int i = withLocal ? 1 : 0;
+        if (sdSelf[i] == null) {
+            sdSelf[i] = sharedGraph(withLocal, true);
+        }
+        return sdSelf[i];
+    }
+
+    /** A graph variant whose parameters are views of this model's flat buffer, with its gradient function. */
+    private SameDiff sharedGraph(boolean withLocal, boolean selfTargets) {
+        SameDiff g = build(withLocal, selfTargets, new Random(0));
+        for (ParamInfo pi : infos) {
+            g.associateArrayWithVariable(view(params, pi), pi.name());
+        }
+        DinoRuntime.quietly(() -> {
+            g.createGradFunction();
+            return null;
+        });
+        return g;
+    }
+
+    /**
+     * Adds the drop-path factor placeholders (only for a ViT with drop path): sampled from {@code rng}, or ones
+     * (no drop) when {@code rng} is null.
+     */
+    private void putDropPath(Map<String, INDArray> ph, INDArray globals, INDArray locals, Random rng) {
+        if (dropPath == null) {
+            return;
+        }
+        ph.put(VisionTransformer.dropPathName(BACKBONE_SCOPE, 0), dropFactors((int) globals.size(0), rng));
+        if (locals != null) {
+            ph.put(VisionTransformer.dropPathName(BACKBONE_SCOPE, 1), dropFactors((int) locals.size(0), rng));
+        }
+    }
+
+    private INDArray dropFactors(int rows, Random rng) {
+        return rng == null ? DropPath.identity(dropPath, rows, dataType) : DropPath.sample(dropPath, rows, rng, dataType);
+    }
+
+    private Map<String, INDArray> evalFeed(INDArray globals, INDArray locals) {
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(GLOBAL_CROPS, globals);
+        if (locals != null) {
+            ph.put(LOCAL_CROPS, locals);
+        }
+        putDropPath(ph, globals, locals, null);
+        return ph;
     }
 
     /** Makes the calling thread's sessions of {@code g} (and of its gradient function) use no array cache. */
@@ -299,7 +390,7 @@ public final class DinoModel {
      */
     public INDArray features(INDArray images) {
         checkImages("images", images, false);
-        return run(sd, Map.of(GLOBAL_CROPS, images), FEATURES);
+        return run(sd, evalFeed(images, null), FEATURES);
     }
 
     /**
@@ -310,7 +401,7 @@ public final class DinoModel {
      */
     public INDArray globalEmbedding(INDArray globals) {
         checkImages("globals", globals, false);
-        return run(sd, Map.of(GLOBAL_CROPS, globals), GLOBAL_EMBEDDING);
+        return run(sd, evalFeed(globals, null), GLOBAL_EMBEDDING);
     }
 
     /**
@@ -321,7 +412,23 @@ public final class DinoModel {
      */
     public INDArray globalLogits(INDArray globals) {
         checkImages("globals", globals, false);
-        return run(sd, Map.of(GLOBAL_CROPS, globals), GLOBAL_LOGITS);
+        return run(sd, evalFeed(globals, null), GLOBAL_LOGITS);
+    }
+
+    /**
+     * Any named variable of the global-crop path (forward only, no drop path), e.g. a ViT's
+     * {@link VisionTransformer#ATTENTION_LAST}.
+     *
+     * @param globals {@code [B, C, H, W]}
+     * @param variable a variable of {@link #graph()} that needs only the global crops
+     * @return a fresh 'c' array
+     */
+    public INDArray globalOutput(INDArray globals, String variable) {
+        checkImages("globals", globals, false);
+        if (!sd.hasVariable(variable)) {
+            throw new IllegalArgumentException("variable must be a variable of the model graph, got \"" + variable + "\"");
+        }
+        return run(sd, evalFeed(globals, null), variable);
     }
 
     /**
@@ -335,9 +442,9 @@ public final class DinoModel {
         checkImages("globals", globals, false);
         checkImages("locals", locals, true);
         if (locals == null) {
-            return run(sd, Map.of(GLOBAL_CROPS, globals), GLOBAL_LOGITS);
+            return run(sd, evalFeed(globals, null), GLOBAL_LOGITS);
         }
-        return run(sd, Map.of(GLOBAL_CROPS, globals, LOCAL_CROPS, locals), STUDENT_LOGITS);
+        return run(sd, evalFeed(globals, locals), STUDENT_LOGITS);
     }
 
     private static INDArray run(SameDiff g, Map<String, INDArray> ph, String out) {
@@ -360,6 +467,24 @@ public final class DinoModel {
      */
     public double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights,
                                    double tauS) {
+        return lossAndGradients(globals, locals, targets, rowWeights, tauS, null);
+    }
+
+    /**
+     * As {@link #lossAndGradients(INDArray, INDArray, INDArray, INDArray, double)}, with drop path in training
+     * mode: for a ViT with {@link VitConfig#dropPath()} &gt; 0 the per-sample branch factors are drawn from
+     * {@code dropPathRng} (global crops first, then local crops); null = no drop. Other backbones ignore it.
+     *
+     * @param globals {@code [2B, C, Hg, Wg]}
+     * @param locals {@code [N·B, C, Hl, Wl]} or null
+     * @param targets {@code [R, K]}
+     * @param rowWeights {@code [R, 1]} or {@code [R]}
+     * @param tauS τ_s &gt; 0
+     * @param dropPathRng seeded source of the drop-path masks, or null
+     * @return the loss L
+     */
+    public double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights,
+                                   double tauS, Random dropPathRng) {
         checkImages("globals", globals, false);
         checkImages("locals", locals, true);
         long rows = globals.size(0) + (locals == null ? 0 : locals.size(0));
@@ -371,6 +496,24 @@ public final class DinoModel {
         if (targets.dataType() != dataType) {
             throw new IllegalArgumentException("targets must be " + dataType + ", got " + targets.dataType());
         }
+        checkWeightsAndTau(rows, rowWeights, tauS);
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(GLOBAL_CROPS, globals);
+        if (locals != null) {
+            ph.put(LOCAL_CROPS, locals);
+        }
+        putDropPath(ph, globals, locals, dropPathRng);
+        ph.put(TARGETS, targets);
+        ph.put(ROW_WEIGHTS, rowWeights.rank() == 2 ? rowWeights : rowWeights.reshape(rows, 1));
+        ph.put(TAU_S, Nd4j.scalar(dataType, tauS));
+        SameDiff g = locals == null ? globalOnlyGraph() : sd;
+        noArrayCache(g);
+        OutAndGrad r = g.calculateGradientsAndOutputs(ph, List.of(LOSS), paramNames);
+        copyGradients(r.getGradients());
+        return r.getOutputs().get(LOSS).getDouble(0);
+    }
+
+    private void checkWeightsAndTau(long rows, INDArray rowWeights, double tauS) {
         if (rowWeights == null || rowWeights.length() != rows || rowWeights.rank() > 2
                 || (rowWeights.rank() == 2 && rowWeights.size(1) != 1)) {
             throw new IllegalArgumentException("rowWeights must be [" + rows + ", 1] or [" + rows + "], got "
@@ -382,18 +525,9 @@ public final class DinoModel {
         if (!(tauS > 0) || Double.isInfinite(tauS)) {
             throw new IllegalArgumentException("tauS must be > 0 and finite, got " + tauS);
         }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put(GLOBAL_CROPS, globals);
-        if (locals != null) {
-            ph.put(LOCAL_CROPS, locals);
-        }
-        ph.put(TARGETS, targets);
-        ph.put(ROW_WEIGHTS, rowWeights.rank() == 2 ? rowWeights : rowWeights.reshape(rows, 1));
-        ph.put(TAU_S, Nd4j.scalar(dataType, tauS));
-        SameDiff g = locals == null ? globalOnlyGraph() : sd;
-        noArrayCache(g);
-        OutAndGrad r = g.calculateGradientsAndOutputs(ph, List.of(LOSS), paramNames);
-        Map<String, INDArray> grads = r.getGradients();
+    }
+
+    private void copyGradients(Map<String, INDArray> grads) {
         for (int i = 0; i < gradViews.length; i++) {
             INDArray gi = grads.get(infos.get(i).name());
             if (gi == null) {
@@ -402,7 +536,92 @@ public final class DinoModel {
                 gradViews[i].assign(gi.ordering() == 'c' ? gi : gi.dup('c'));
             }
         }
-        return r.getOutputs().get(LOSS).getDouble(0);
+    }
+
+    /** Loss and the student's own global logits of one no-stop-gradient step. */
+    public record SelfDistillStep(double loss, INDArray globalLogits) {
+    }
+
+    /**
+     * The regrouping matrix R {@code [(2+N)B, 2B]} of the no-stop-gradient path: targets = R·p_t with
+     * TeacherTargets' convention (row j·B+b of view j: view 0 → p_t of view 1, view 1 → p_t of view 0, local
+     * views → (p_t[0] + p_t[1])/2; use TeacherTargets.rowWeights for the matching row weights).
+     *
+     * @param numLocal N &gt;= 0
+     * @param batch B &gt;= 1
+     * @param dataType FLOAT or DOUBLE
+     * @return R
+     */
+    public static INDArray regroupMatrix(int numLocal, int batch, DataType dataType) {
+        if (numLocal < 0 || batch < 1) {
+            throw new IllegalArgumentException("need numLocal >= 0 and batch >= 1, got numLocal=" + numLocal
+                    + ", batch=" + batch);
+        }
+        int rows = (2 + numLocal) * batch;
+        double[][] r = new double[rows][2 * batch];
+        for (int b = 0; b < batch; b++) {
+            r[b][batch + b] = 1;
+            r[batch + b][b] = 1;
+            for (int v = 2; v < 2 + numLocal; v++) {
+                r[v * batch + b][b] = 0.5;
+                r[v * batch + b][batch + b] = 0.5;
+            }
+        }
+        return Nd4j.createFromArray(r).castTo(dataType);
+    }
+
+    /**
+     * The DINO loss WITHOUT stop-gradient (ablation): the teacher is this network itself, p_t =
+     * softmax((z_g − c)/τ_t) of its own global logits z_g is computed in the graph, regrouped as targets R·p_t,
+     * and L = Σ_r w_r·CE(target_r, softmax(z_r/τ_s)) is differentiated through both the targets and the student
+     * softmax. Writes dL/dθ into {@link #gradients()}.
+     *
+     * @param globals {@code [2B, C, Hg, Wg]}
+     * @param locals {@code [N·B, C, Hl, Wl]} or null
+     * @param center c {@code [1, K]}
+     * @param tauT τ_t &gt; 0
+     * @param regroup {@link #regroupMatrix} {@code [(2+N)B, 2B]}
+     * @param rowWeights {@code [(2+N)B, 1]} or {@code [(2+N)B]}
+     * @param tauS τ_s &gt; 0
+     * @param dropPathRng seeded drop-path source, or null
+     * @return the loss and z_g {@code [2B, K]} (fresh, for the center update and monitoring)
+     */
+    public SelfDistillStep selfDistillLossAndGradients(INDArray globals, INDArray locals, INDArray center, double tauT,
+                                                       INDArray regroup, INDArray rowWeights, double tauS,
+                                                       Random dropPathRng) {
+        checkImages("globals", globals, false);
+        checkImages("locals", locals, true);
+        long rows = globals.size(0) + (locals == null ? 0 : locals.size(0));
+        checkWeightsAndTau(rows, rowWeights, tauS);
+        int k = headConfig.outDim();
+        if (center == null || center.length() != k || center.dataType() != dataType) {
+            throw new IllegalArgumentException("center must be " + dataType + " [1, " + k + "], got "
+                    + (center == null ? "null" : center.dataType() + " " + java.util.Arrays.toString(center.shape())));
+        }
+        if (!(tauT > 0) || Double.isInfinite(tauT)) {
+            throw new IllegalArgumentException("tauT must be > 0 and finite, got " + tauT);
+        }
+        if (regroup == null || regroup.rank() != 2 || regroup.size(0) != rows || regroup.size(1) != globals.size(0)
+                || regroup.dataType() != dataType) {
+            throw new IllegalArgumentException("regroup must be " + dataType + " [" + rows + ", " + globals.size(0)
+                    + "], got " + (regroup == null ? "null" : java.util.Arrays.toString(regroup.shape())));
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(GLOBAL_CROPS, globals);
+        if (locals != null) {
+            ph.put(LOCAL_CROPS, locals);
+        }
+        putDropPath(ph, globals, locals, dropPathRng);
+        ph.put(CENTER, center.reshape(1, k));
+        ph.put(TAU_T, Nd4j.scalar(dataType, tauT));
+        ph.put(REGROUP, regroup);
+        ph.put(ROW_WEIGHTS, rowWeights.rank() == 2 ? rowWeights : rowWeights.reshape(rows, 1));
+        ph.put(TAU_S, Nd4j.scalar(dataType, tauS));
+        SameDiff g = selfGraph(locals != null);
+        noArrayCache(g);
+        OutAndGrad r = g.calculateGradientsAndOutputs(ph, List.of(LOSS, GLOBAL_LOGITS), paramNames);
+        copyGradients(r.getGradients());
+        return new SelfDistillStep(r.getOutputs().get(LOSS).getDouble(0), owned(r.getOutputs().get(GLOBAL_LOGITS)));
     }
 
     // ------------------------------------------------------------------------------------------ accessors
@@ -532,7 +751,9 @@ public final class DinoModel {
     public void exportBackbone(Path file) throws IOException {
         SameDiff g = SameDiff.create();
         SDVariable x = g.placeHolder(IMAGES, dataType, -1, backbone.inChannels(), -1, -1);
-        Backbone.Instance f = backbone.define(g, BACKBONE_SCOPE, dataType, new Random(0));
+        // inference graph: a ViT without drop path (same parameters, no factor placeholder)
+        Backbone exported = dropPath == null ? backbone : new VisionTransformer(dropPath.withDropPath(0));
+        Backbone.Instance f = exported.define(g, BACKBONE_SCOPE, dataType, new Random(0));
         g.identity(FEATURES, f.apply(x));
         for (ParamInfo pi : infos) {
             if (pi.name().startsWith(BACKBONE_SCOPE + "/")) {

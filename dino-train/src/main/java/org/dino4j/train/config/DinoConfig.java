@@ -9,8 +9,16 @@ package org.dino4j.train.config;
  * @param optim   AdamW, learning-rate / weight-decay schedules, clipping, last-layer freezing.
  * @param teacher temperatures, teacher momentum, centering.
  * @param run     epochs, seed, threads, checkpoints, monitoring.
+ * @param ablation DINO's tricks, all on by default ({@code dino ablate} turns them off one by one); missing in a file
+ *                 or an old checkpoint = {@link AblationConfig#full()}.
  */
-public record DinoConfig(ModelConfig model, DataConfig data, OptimConfig optim, TeacherConfig teacher, RunConfig run) {
+public record DinoConfig(ModelConfig model, DataConfig data, OptimConfig optim, TeacherConfig teacher, RunConfig run,
+                         AblationConfig ablation) {
+
+    /** A config with every DINO trick on. */
+    public DinoConfig(ModelConfig model, DataConfig data, OptimConfig optim, TeacherConfig teacher, RunConfig run) {
+        this(model, data, optim, teacher, run, AblationConfig.full());
+    }
 
     /** Validates every section and the constraints between them. */
     public DinoConfig {
@@ -19,6 +27,7 @@ public record DinoConfig(ModelConfig model, DataConfig data, OptimConfig optim, 
         Checks.notNull("optim", optim);
         Checks.notNull("teacher", teacher);
         Checks.notNull("run", run);
+        if (ablation == null) ablation = AblationConfig.full();
         if (optim.warmupEpochs() > run.epochs()) {
             throw new IllegalArgumentException("optim.warmupEpochs must be <= run.epochs (" + run.epochs() + "), got "
                     + optim.warmupEpochs());

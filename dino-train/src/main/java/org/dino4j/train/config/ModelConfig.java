@@ -1,12 +1,15 @@
 package org.dino4j.train.config;
 
+import org.dino4j.core.model.vit.VitConfig;
+
 import java.util.List;
 
 /**
  * The network: a backbone followed by the DINO projection head (Caron et al. 2021, §3.1 and App. "Projection head").
  *
- * @param backbone       backbone name; {@code "small-resnet"} (dino-core's GroupNorm ResNet-style CNN + global
- *                       average pool) is the one built in.
+ * @param backbone       backbone name: {@code "small-resnet"} (dino-core's GroupNorm ResNet-style CNN + global
+ *                       average pool; fields {@code stem} … {@code groups}) or {@code "vit"} (dino-core's Vision
+ *                       Transformer; section {@code vit}). The other backbone's fields are validated but unused.
  * @param stem           channels of the backbone's stem convolution (divisible by {@code groups}).
  * @param widths         channel widths of the backbone's stages (stage 0 keeps the resolution, each later stage
  *                       halves it), e.g. [32, 64, 128]; the feature dimension D is the last width.
@@ -17,16 +20,71 @@ import java.util.List;
  * @param outDim         K, the number of prototypes / output dimension (official 65536; small 4096).
  * @param headLayers     linear layers of the head's MLP (official 3).
  * @param normLastLayer  weight-normalise the last layer with its gain frozen at 1 (official {@code true}).
+ * @param headBatchNorm  batch normalisation after the head's hidden layers (official {@code --use_bn_in_head},
+ *                       default false there). Needed by the small GroupNorm CNNs on 28×28 data: without it their
+ *                       near-identical initial features lead to the uniform collapse (docs/training.md, "Quality").
+ * @param vit            the ViT's architecture (used when {@code backbone} is {@code "vit"}; YAML section
+ *                       {@code model.vit}); missing in a file or an old checkpoint = {@link Vit#tiny28()}.
  */
 public record ModelConfig(String backbone, int stem, List<Integer> widths, int blocksPerStage, int groups,
-                          int headHidden, int headBottleneck, int outDim, int headLayers, boolean normLastLayer) {
+                          int headHidden, int headBottleneck, int outDim, int headLayers, boolean normLastLayer,
+                          boolean headBatchNorm, Vit vit) {
+
+    /** Backbone name of dino-core's SmallResNet. */
+    public static final String SMALL_RESNET = "small-resnet";
+    /** Backbone name of dino-core's VisionTransformer. */
+    public static final String VIT = "vit";
+
+    /**
+     * The ViT section {@code model.vit} (Dosovitskiy et al. 2021 as used by DINO; dino-core {@code VitConfig}; input
+     * channels come from the data, LayerNorm ε is the official 1e-6).
+     *
+     * @param patchSize     side p of the square patches (the smallest crop side); 28² crops with p = 4 give 7×7 tokens.
+     * @param embedDim      token width D = the feature dimension; divisible by {@code heads}.
+     * @param depth         transformer blocks.
+     * @param heads         attention heads per block.
+     * @param mlpRatio      MLP hidden width as a multiple of D (official 4).
+     * @param dropPath      stochastic-depth rate in [0, 1), linearly increasing over the blocks, student only, training
+     *                      steps only (official {@code --drop_path_rate} 0.1; 0 = off).
+     * @param basePatchGrid side G of the grid the position embeddings are stored at (= global crop side / p, e.g. 7);
+     *                      other grids (local crops) use a bilinear interpolation of them.
+     */
+    public record Vit(int patchSize, int embedDim, int depth, int heads, double mlpRatio, double dropPath,
+                      int basePatchGrid) {
+        /** Validates every field (messages name {@code model.vit.<field>}). */
+        public Vit {
+            try {
+                toVitConfig(1, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("model.vit." + e.getMessage(), e);
+            }
+        }
+
+        /** ViT for 28×28 crops: patch 4, D 64, depth 4, 4 heads, MLP ratio 4, drop path 0.1, position grid 7. */
+        public static Vit tiny28() {
+            return new Vit(4, 64, 4, 4, 4.0, 0.1, 7);
+        }
+
+        /**
+         * @param channels image channels
+         * @return dino-core's architecture record
+         */
+        public VitConfig toVitConfig(int channels) {
+            return toVitConfig(channels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid);
+        }
+
+        private static VitConfig toVitConfig(int c, int p, int d, int depth, int heads, double mlp, double dp, int g) {
+            return new VitConfig(c, p, d, depth, heads, mlp, dp, g, 1e-6);
+        }
+    }
 
     /** Validates every field. */
     public ModelConfig {
         Checks.notNull("model.backbone", backbone);
-        if (!backbone.equals("small-resnet")) {
-            throw new IllegalArgumentException("model.backbone must be \"small-resnet\", got \"" + backbone + "\"");
+        if (!backbone.equals(SMALL_RESNET) && !backbone.equals(VIT)) {
+            throw new IllegalArgumentException("model.backbone must be \"small-resnet\" or \"vit\", got \"" + backbone + "\"");
         }
+        if (vit == null) vit = Vit.tiny28();
         Checks.positive("model.groups", groups);
         if (stem <= 0 || stem % groups != 0) {
             throw new IllegalArgumentException("model.stem must be > 0 and divisible by model.groups (" + groups + "), got " + stem);
@@ -47,13 +105,50 @@ public record ModelConfig(String backbone, int stem, List<Integer> widths, int b
         Checks.positive("model.headLayers", headLayers);
     }
 
-    /** The small reference model: stem 32, stages 32-64-128 with one residual block each, GroupNorm 8, head 512/128, K 4096. */
-    public static ModelConfig small() {
-        return new ModelConfig("small-resnet", 32, List.of(32, 64, 128), 1, 8, 512, 128, 4096, 3, true);
+    /** A model config with the default ViT section ({@link Vit#tiny28()}); the constructor of the small-resnet presets. */
+    public ModelConfig(String backbone, int stem, List<Integer> widths, int blocksPerStage, int groups,
+                       int headHidden, int headBottleneck, int outDim, int headLayers, boolean normLastLayer,
+                       boolean headBatchNorm) {
+        this(backbone, stem, widths, blocksPerStage, groups, headHidden, headBottleneck, outDim, headLayers, normLastLayer,
+                headBatchNorm, Vit.tiny28());
     }
 
-    /** Smallest crop side the backbone accepts: 2^(number of stages), so the last stage still has ≥ 2 pixels. */
+    /** @return true when the backbone is the ViT */
+    public boolean usesVit() {
+        return backbone.equals(VIT);
+    }
+
+    /** @return this config with another backbone name (the other fields kept) */
+    public ModelConfig withBackbone(String name) {
+        return new ModelConfig(name, stem, widths, blocksPerStage, groups, headHidden, headBottleneck, outDim, headLayers,
+                normLastLayer, headBatchNorm, vit);
+    }
+
+    /** @return this config with another ViT section */
+    public ModelConfig withVit(Vit v) {
+        return new ModelConfig(backbone, stem, widths, blocksPerStage, groups, headHidden, headBottleneck, outDim, headLayers,
+                normLastLayer, headBatchNorm, v);
+    }
+
+    /** @return a one-line description of the backbone, e.g. {@code small-resnet [16, 32, 64]} */
+    public String describeBackbone() {
+        if (usesVit()) {
+            return String.format(java.util.Locale.ROOT, "vit p%d D%d depth %d heads %d mlp %.1f drop-path %.2f",
+                    vit.patchSize(), vit.embedDim(), vit.depth(), vit.heads(), vit.mlpRatio(), vit.dropPath());
+        }
+        return backbone + " " + widths;
+    }
+
+    /** The small reference model: stem 32, stages 32-64-128 with one residual block each, GroupNorm 8, head 512/128, K 4096. */
+    public static ModelConfig small() {
+        return new ModelConfig("small-resnet", 32, List.of(32, 64, 128), 1, 8, 512, 128, 4096, 3, true, false);
+    }
+
+    /**
+     * Smallest crop side the backbone accepts: small-resnet 2^(number of stages), so the last stage still has ≥ 2
+     * pixels; vit the patch size.
+     */
     public int minInputSize() {
-        return 1 << widths.size();
+        return usesVit() ? vit.patchSize() : 1 << widths.size();
     }
 }

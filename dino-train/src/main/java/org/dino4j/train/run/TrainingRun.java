@@ -104,7 +104,7 @@ public final class TrainingRun {
             long total = trainer.schedules().totalIters();
             err.printf(Locale.ROOT, "dino train: %s%n  data: %s%n  model: %s, %,d parameters, K = %d%n"
                             + "  %d epochs x %d iterations of %d images (2 x %d² + %d x %d²), %d thread(s)%n",
-                    rd.root(), data.description(), cfg.model().backbone() + " " + cfg.model().widths(),
+                    rd.root(), data.description(), cfg.model().describeBackbone(),
                     student.params().length(), cfg.model().outDim(), cfg.run().epochs(), batches.itersPerEpoch(),
                     cfg.data().batchSize(), cfg.data().globalCropSize(), cfg.data().localCrops(), cfg.data().localCropSize(),
                     cfg.run().threads());

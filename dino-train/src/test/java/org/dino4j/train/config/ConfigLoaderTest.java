@@ -111,4 +111,35 @@ class ConfigLoaderTest {
         });
         assertTrue(e.getMessage().contains("broken.json"), e.getMessage());
     }
+
+    @Test
+    void vitSectionAndAblationSectionNestedOverridesAndOldConfigsWithoutThem() throws IOException {
+        Path f = tmp.resolve("vit.yaml");
+        Files.writeString(f, "preset: tiny\nmodel:\n  backbone: vit\n  vit:\n    depth: 2\n    dropPath: 0.0\n");
+        DinoConfig c = ConfigLoader.load(null, f, Map.of("model.vit.heads", "8"));
+        assertTrue(c.model().usesVit());
+        assertEquals(new ModelConfig.Vit(4, 64, 2, 8, 4.0, 0.0, 7), c.model().vit());
+        assertEquals(4, c.model().minInputSize(), "one patch");
+        assertEquals(c, ConfigLoader.fromJson(ConfigLoader.toJson(c)));
+        for (String name : VitPresets.all().keySet()) {
+            DinoConfig v = VitPresets.all().get(name).get();
+            assertTrue(v.model().usesVit(), name);
+            assertEquals(v, ConfigLoader.fromJson(ConfigLoader.toJson(v)), name);
+            assertEquals(v, Presets.get(name), name + " is registered by name");
+        }
+        // a checkpoint config written before the sections existed: the defaults
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(ConfigLoader.toJson(Presets.tiny()));
+        old.remove("ablation");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("model")).remove("vit");
+        DinoConfig back = ConfigLoader.fromJson(old.toString());
+        assertEquals(Presets.tiny(), back);
+        assertEquals(ModelConfig.Vit.tiny28(), back.model().vit());
+        assertTrue(back.ablation().allOn());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load("tiny", null, Map.of("model.vit.depth", "0")));
+        assertEquals("model.vit.depth must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load("tiny", null, Map.of("ablation.centering", "maybe")));
+        assertTrue(e.getMessage().contains("ablation.centering"), e.getMessage());
+    }
 }

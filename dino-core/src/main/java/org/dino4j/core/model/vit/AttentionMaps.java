@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import javax.imageio.ImageIO;
 import org.dino4j.core.model.DinoModel;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.InferenceSession;
-import org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -42,20 +39,8 @@ public final class AttentionMaps {
             throw new IllegalArgumentException("model backbone must be a VisionTransformer to have attention maps, got "
                     + model.backbone().name());
         }
-        model.features(images); // validates the images
-        SameDiff sd = model.graph();
-        long id = Thread.currentThread().getId();
-        InferenceSession s = sd.getSessions().get(id);
-        if (s == null) {
-            s = new InferenceSession(sd);
-            sd.getSessions().put(id, s);
-        }
-        if (!(s.getMmgr() instanceof NoOpMemoryMgr)) {
-            s.setMmgr(new NoOpMemoryMgr()); // dl4j-notes trap 2: no array cache
-        }
-        INDArray a = sd.output(Map.of(DinoModel.GLOBAL_CROPS, images), VisionTransformer.ATTENTION_LAST)
-                .get(VisionTransformer.ATTENTION_LAST);
-        return a.dup('c');
+        // validates the images, feeds no-drop factors when the ViT has drop path, no array cache (trap 2)
+        return model.globalOutput(images, VisionTransformer.ATTENTION_LAST);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.dino4j.core.model.vit;
 
 import java.util.Objects;
 import java.util.Random;
+import org.dino4j.core.model.Activations;
 import org.dino4j.core.model.Backbone;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -51,7 +52,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * ±2σ, the patch convolution PyTorch's default U(±1/√(p²C)) for weight and bias. All values come from the given
  * {@link Random} in a fixed order. The official q, k, v are one {@code qkv} linear layer; three are equivalent.
  *
- * <p>Drop path (stochastic depth) is not implemented ({@link VitConfig#dropPath()} must be 0).
+ * <p><b>Drop path</b> ({@link VitConfig#dropPath()} &gt; 0, see {@link DropPath}): each {@code apply} call k
+ * then adds a placeholder {@link #dropPathName(String, int) scope/drop_path[_k]} {@code [B, 2·depth]} of
+ * per-sample factors that multiply the two residual branches of every block whose rate is &gt; 0
+ * (x ← x + f_{b,2i}·attn(…); x ← x + f_{b,2i+1}·mlp(…)). {@link org.dino4j.core.model.DinoModel} feeds sampled
+ * factors in the student's training step and ones everywhere else (evaluation = no drop). With rate 0 the graph
+ * has no such placeholder and no extra op.
  */
 public final class VisionTransformer implements Backbone {
     private static final long serialVersionUID = 1L;
@@ -85,6 +91,19 @@ public final class VisionTransformer implements Backbone {
      */
     public static String attentionName(String scope, int applyIndex) {
         return scope + "/" + ATTENTION_LAST_SUFFIX + (applyIndex == 0 ? "" : "_" + applyIndex);
+    }
+
+    /**
+     * Name of the drop-path factor placeholder {@code [B, 2·depth]} of the k-th {@code apply} (0-based) under
+     * {@code scope} (present only when {@link VitConfig#dropPath()} &gt; 0): {@code scope/drop_path} for k = 0,
+     * {@code scope/drop_path_k} otherwise.
+     *
+     * @param scope the scope given to {@link #define}
+     * @param applyIndex 0 for the first {@code apply} call (DinoModel: global crops), 1 for the second, ...
+     * @return the placeholder name
+     */
+    public static String dropPathName(String scope, int applyIndex) {
+        return scope + "/drop_path" + (applyIndex == 0 ? "" : "_" + applyIndex);
     }
 
     /** @return the architecture */
@@ -174,15 +193,18 @@ public final class VisionTransformer implements Backbone {
         final SDVariable normG = sd.var(s + "norm_gain", VitInit.fill(1.0, dt, d));
         final SDVariable normB = sd.var(s + "norm_bias", VitInit.fill(0.0, dt, d));
         final int[] applied = {0};
+        final int dropCols = DropPath.columns(config);
         return images -> {
-            String attName = attentionName(scope, applied[0]++);
-            return forward(sd, images, dt, patchW, patchB, cls, clsPos, pos, blocks, normG, normB, attName);
+            int k = applied[0]++;
+            SDVariable drop = dropCols == 0 ? null : sd.placeHolder(dropPathName(scope, k), dt, -1, dropCols);
+            return forward(sd, images, dt, patchW, patchB, cls, clsPos, pos, blocks, normG, normB,
+                    attentionName(scope, k), drop);
         };
     }
 
     private SDVariable forward(SameDiff sd, SDVariable images, DataType dt, SDVariable patchW, SDVariable patchB,
                                SDVariable cls, SDVariable clsPos, SDVariable pos, Block[] blocks, SDVariable normG,
-                               SDVariable normB, String attName) {
+                               SDVariable normB, String attName, SDVariable drop) {
         final int d = config.embedDim();
         final int p = config.patchSize();
         final int base = config.basePatchGrid();
@@ -211,7 +233,9 @@ public final class VisionTransformer implements Backbone {
         SDVariable clsB = ones.mul(cls.add(clsPos)); // [B, 1, D]
         SDVariable x = sd.reshape(sd.concat(1, clsB, patches), -1, d); // [B·T, D]
         // ---- blocks
+        final double[] rates = DropPath.rates(config);
         for (int i = 0; i < blocks.length; i++) {
+            final boolean dropHere = drop != null && rates[i] > 0;
             Block b = blocks[i];
             SDVariable h = layerNorm(x, b.ln1g(), b.ln1b());
             SDVariable q = heads(sd, sd.nn.linear(h, b.qw(), b.qb()), shapeBTHE);
@@ -225,12 +249,21 @@ public final class VisionTransformer implements Backbone {
                 att = sd.identity(attName, att);
             }
             SDVariable o = sd.permute(sd.mmul(att, v), 0, 2, 1, 3); // [B, T, h, hd]
-            x = x.add(sd.nn.linear(sd.reshape(o, -1, d), b.pw(), b.pb()));
+            SDVariable attnBranch = sd.nn.linear(sd.reshape(o, -1, d), b.pw(), b.pb());
+            x = x.add(dropHere ? dropBranch(sd, attnBranch, drop, 2 * i, shapeBTD, d) : attnBranch);
             SDVariable h2 = layerNorm(x, b.ln2g(), b.ln2b());
-            x = x.add(sd.nn.linear(gelu(sd, sd.nn.linear(h2, b.f1w(), b.f1b())), b.f2w(), b.f2b()));
+            SDVariable mlpBranch = sd.nn.linear(Activations.gelu(sd, sd.nn.linear(h2, b.f1w(), b.f1b())), b.f2w(), b.f2b());
+            x = x.add(dropHere ? dropBranch(sd, mlpBranch, drop, 2 * i + 1, shapeBTD, d) : mlpBranch);
         }
         SDVariable y = sd.reshape(layerNorm(x, normG, normB), shapeBTD); // [B, T, D]
         return sd.reshape(y.get(SDIndex.all(), SDIndex.interval(0, 1), SDIndex.all()), -1, d);
+    }
+
+    /** A residual branch [B·T, D] times the per-sample factor column {@code col} of {@code drop [B, 2·depth]}. */
+    private static SDVariable dropBranch(SameDiff sd, SDVariable branch, SDVariable drop, int col,
+                                         SDVariable shapeBTD, int d) {
+        SDVariable f = sd.reshape(drop.get(SDIndex.all(), SDIndex.point(col)), -1, 1, 1); // [B, 1, 1]
+        return sd.reshape(sd.reshape(branch, shapeBTD).mul(f), -1, d);
     }
 
     /** [B·T, D] → [B, heads, T, D/heads]. */
@@ -264,9 +297,4 @@ public final class VisionTransformer implements Backbone {
         return dx.mul(x.getSameDiff().math.rsqrt(var.add(config.layerNormEps()))).mul(gain).add(bias);
     }
 
-    /** GELU, tanh form: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
-    private static SDVariable gelu(SameDiff sd, SDVariable x) {
-        SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2.0 / Math.PI));
-        return x.mul(sd.math.tanh(inner).add(1.0)).mul(0.5);
-    }
 }

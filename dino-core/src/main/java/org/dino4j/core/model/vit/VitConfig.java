@@ -17,9 +17,10 @@ import java.io.Serializable;
  * @param heads attention heads per block; &gt;= 1 (head dimension D/heads)
  * @param mlpRatio hidden width of each block's MLP as a multiple of D (paper/official: 4); the hidden width
  *        ⌊D·mlpRatio⌋ must be &gt;= 1
- * @param dropPath stochastic-depth rate (official default 0.1 for ViT-S/16 training). Only 0 is accepted:
- *        drop path is NOT implemented yet (it needs a per-step mask drawn from a seeded Random and fed as a
- *        placeholder); a value &gt; 0 throws rather than being silently ignored
+ * @param dropPath stochastic-depth rate r in [0, 1) (Huang et al. 2016; official {@code --drop_path_rate}, default
+ *        0.1 for ViT-S/16): block i drops each residual branch of a sample with probability
+ *        r·i/(depth−1) (linearly increasing, block 0 never) during the student's training steps only; 0 = off.
+ *        See {@link DropPath}
  * @param basePatchGrid side G of the square patch grid the position embeddings are stored at (e.g. 7 for 28 px
  *        with p = 4, 14 for 224 px with p = 16); other grids get a bilinear interpolation of them; &gt;= 1
  * @param layerNormEps LayerNorm epsilon added to the variance; &gt; 0 (official DINO ViT: 1e-6)
@@ -49,9 +50,8 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
             throw new IllegalArgumentException("mlpRatio must be > 0, finite and give a hidden width >= 1, got "
                     + mlpRatio);
         }
-        if (dropPath != 0.0) {
-            throw new IllegalArgumentException("dropPath must be 0 (drop path is not implemented yet), got "
-                    + dropPath);
+        if (!(dropPath >= 0 && dropPath < 1)) {
+            throw new IllegalArgumentException("dropPath must be in [0, 1), got " + dropPath);
         }
         if (basePatchGrid < 1) {
             throw new IllegalArgumentException("basePatchGrid must be >= 1, got " + basePatchGrid);
@@ -101,6 +101,15 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
      */
     public static VitConfig vitSmall224(int inChannels) {
         return new VitConfig(inChannels, 16, 384, 12, 6, 4.0, 0.0, 14, 1e-6);
+    }
+
+    /**
+     * @param rate the new drop-path rate
+     * @return this architecture with another drop-path rate (same parameters)
+     */
+    public VitConfig withDropPath(double rate) {
+        return new VitConfig(inChannels, patchSize, embedDim, depth, heads, mlpRatio, rate, basePatchGrid,
+                layerNormEps);
     }
 
     /** @return the MLP hidden width ⌊D·mlpRatio⌋ */

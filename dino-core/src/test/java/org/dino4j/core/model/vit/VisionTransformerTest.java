@@ -117,8 +117,9 @@ class VisionTransformerTest {
     /**
      * Central differences of the graph's loss vs the flat gradient written by lossAndGradients, in DOUBLE, with
      * global crops on the stored grid (12 px, 3×3) and local crops on an interpolated one (8 px, 2×2): one random
-     * element of six random backbone tensors. Tolerance 1e-3 relative as in DinoModelTest: the head's
-     * {@code preciseGelu} backward is not exact to 1e-4 (the backbone alone is checked to 1e-5 below).
+     * element of six random backbone tensors. Tolerance 1e-3 relative as in DinoModelTest (set when the head
+     * still used {@code preciseGelu}, whose backward did not match its forward; see Activations) — the backbone
+     * alone is checked to 1e-5 below.
      */
     @Test
     void gradientsMatchFiniteDifferences() {
@@ -265,6 +266,14 @@ class VisionTransformerTest {
         assertTrue(m.parameters().stream().anyMatch(pi -> pi.name().equals("backbone/blk1/q_w") && pi.weightDecay()));
         assertTrue(m.parameters().stream().anyMatch(pi -> pi.name().equals("backbone/blk0/ln1_gain")
                 && !pi.weightDecay()));
+        // official get_params_groups decays every tensor with ndim > 1 that is not a bias: cls_token [1,1,D] and
+        // pos_embed [1,T,D] there (cls_pos is row 0 of the official pos_embed)
+        for (String name : List.of("backbone/cls_token", "backbone/cls_pos", "backbone/pos_embed", "backbone/patch_w")) {
+            assertTrue(m.parameters().stream().anyMatch(pi -> pi.name().equals(name) && pi.weightDecay()), name);
+        }
+        for (String name : List.of("backbone/patch_b", "backbone/blk0/q_b", "backbone/norm_gain", "backbone/norm_bias")) {
+            assertTrue(m.parameters().stream().anyMatch(pi -> pi.name().equals(name) && !pi.weightDecay()), name);
+        }
     }
 
     @Test
@@ -283,8 +292,11 @@ class VisionTransformerTest {
         assertEquals("embedDim must be >= 1 and divisible by heads (3), got 64",
                 assertThrows(IllegalArgumentException.class,
                         () -> new VitConfig(1, 4, 64, 4, 3, 4.0, 0.0, 7, 1e-6)).getMessage());
+        assertEquals("dropPath must be in [0, 1), got 1.0", assertThrows(IllegalArgumentException.class,
+                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 1.0, 7, 1e-6)).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 0.1, 7, 1e-6)).getMessage().startsWith("dropPath"));
+                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, -0.1, 7, 1e-6)).getMessage().startsWith("dropPath"));
+        assertEquals(0.1, new VitConfig(1, 4, 64, 4, 4, 4.0, 0.1, 7, 1e-6).dropPath());
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> new VitConfig(0, 4, 64, 4, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("inChannels"));
         assertTrue(assertThrows(IllegalArgumentException.class,

@@ -28,6 +28,15 @@ final class VitRef {
      * @param x one image [C][H][W]
      */
     static VitRef forward(DinoModel m, double[][][] x) {
+        return forward(m, x, null);
+    }
+
+    /**
+     * @param m model with a VisionTransformer backbone under "backbone"
+     * @param x one image [C][H][W]
+     * @param drop drop-path factors [2·depth] of this sample (attention, MLP branch per block), or null (ones)
+     */
+    static VitRef forward(DinoModel m, double[][][] x, double[] drop) {
         VitConfig c = ((VisionTransformer) m.backbone()).config();
         String s = "backbone/";
         int d = c.embedDim(), p = c.patchSize(), ch = c.inChannels(), base = c.basePatchGrid();
@@ -94,7 +103,7 @@ final class VitRef {
                 }
             }
             out.attention = att;
-            add(tok, lin(o, param(m, pre + "proj_w"), param(m, pre + "proj_b"), d));
+            add(tok, scale(lin(o, param(m, pre + "proj_w"), param(m, pre + "proj_b"), d), drop == null ? 1 : drop[2 * b]));
             double[][] h2 = ln(tok, param(m, pre + "ln2_gain"), param(m, pre + "ln2_bias"), c.layerNormEps());
             double[][] f = lin(h2, param(m, pre + "fc1_w"), param(m, pre + "fc1_b"), hid);
             for (double[] row : f) {
@@ -103,10 +112,19 @@ final class VitRef {
                     row[e] = 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z * z * z)));
                 }
             }
-            add(tok, lin(f, param(m, pre + "fc2_w"), param(m, pre + "fc2_b"), d));
+            add(tok, scale(lin(f, param(m, pre + "fc2_w"), param(m, pre + "fc2_b"), d), drop == null ? 1 : drop[2 * b + 1]));
         }
         out.features = ln(tok, param(m, s + "norm_gain"), param(m, s + "norm_bias"), c.layerNormEps())[0];
         return out;
+    }
+
+    private static double[][] scale(double[][] a, double f) {
+        for (double[] row : a) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] *= f;
+            }
+        }
+        return a;
     }
 
     private static void add(double[][] a, double[][] b) {

@@ -1,0 +1,33 @@
+package org.dino4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.config.ModelConfig;
+import org.junit.jupiter.api.Test;
+
+/** The training-step benchmark's model choice (the step itself is measured, not tested, here). */
+class TrainStepBenchmarkTest {
+
+    @Test
+    void protoIsThePyTorchBarsSmallCnnAndSmall28IsTheReferenceModel() {
+        ModelConfig proto = TrainStepBenchmark.model("proto");
+        assertEquals(8, proto.stem());
+        assertEquals(List.of(32, 64, 128), proto.widths());
+        assertEquals(0, proto.blocksPerStage());
+        assertEquals(4096, proto.outDim());
+        assertEquals(ModelConfig.small(), TrainStepBenchmark.model("small28"));
+        DinoConfig cfg = TrainStepBenchmark.referenceConfig(1, "proto");
+        assertEquals(proto, cfg.model());
+        assertEquals(256, cfg.data().batchSize());
+    }
+
+    @Test
+    void unknownModelNameIsRejectedByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainStepBenchmark.model("resnet50"));
+        assertTrue(e.getMessage().contains("resnet50") && e.getMessage().contains("model"), e.getMessage());
+    }
+}

@@ -1,0 +1,167 @@
+package org.dino4j.eval.metrics;
+
+import org.dino4j.eval.Checks;
+
+/**
+ * Effective rank of an embedding (Roy &amp; Vetterli 2007, "The effective rank: a measure of effective
+ * dimensionality"): with σ_1..σ_m the singular values of the column-centred feature matrix X {@code [N, D]}
+ * (m = min(N, D)) and p_i = σ_i / Σ_j σ_j, {@code erank = exp(−Σ_i p_i ln p_i)} (0·ln 0 = 0). It lies in
+ * [1, m]: 1 when all features lie on one line (dimensional collapse), m when all singular values are equal.
+ *
+ * <p>Computed in float64: the singular values are the square roots of the eigenvalues of the D×D Gram matrix
+ * XᵀX, found by the cyclic Jacobi method (exact to rounding for symmetric matrices; O(D³) per sweep, fine for
+ * the feature widths of this project, D ≤ a few hundred).
+ */
+public final class EffectiveRank {
+    private EffectiveRank() {
+    }
+
+    /**
+     * @param features {@code [N][D]}, N ≥ 2
+     * @return the effective rank; 0 when every row is identical (X = 0 after centring)
+     */
+    public static double of(float[][] features) {
+        return of(toDouble(features));
+    }
+
+    /**
+     * @param features {@code [N][D]}, N ≥ 2
+     * @return the effective rank; 0 when every row is identical (X = 0 after centring)
+     */
+    public static double of(double[][] features) {
+        double[] s = singularValues(features);
+        double sum = 0;
+        for (double v : s) {
+            sum += v;
+        }
+        if (!(sum > 0)) {
+            return 0;
+        }
+        double h = 0;
+        for (double v : s) {
+            double p = v / sum;
+            if (p > 0) {
+                h -= p * Math.log(p);
+            }
+        }
+        return Math.exp(h);
+    }
+
+    /**
+     * Singular values of the column-centred matrix, in descending order.
+     *
+     * @param features {@code [N][D]}, N ≥ 2
+     * @return {@code [D]} values ≥ 0 (those beyond rank are ~0)
+     */
+    public static double[] singularValues(double[][] features) {
+        Checks.matrix("features", features);
+        int n = features.length;
+        int d = features[0].length;
+        if (n < 2) {
+            throw new IllegalArgumentException("features must have at least 2 rows, got " + n);
+        }
+        double[] mean = new double[d];
+        for (double[] row : features) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += row[j] / n;
+            }
+        }
+        double[][] a = new double[d][d];
+        double[] x = new double[d];
+        for (double[] row : features) {
+            for (int j = 0; j < d; j++) {
+                x[j] = row[j] - mean[j];
+            }
+            for (int i = 0; i < d; i++) {
+                double xi = x[i];
+                for (int j = i; j < d; j++) {
+                    a[i][j] += xi * x[j];
+                }
+            }
+        }
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < i; j++) {
+                a[i][j] = a[j][i];
+            }
+        }
+        double[] ev = jacobiEigenvalues(a);
+        double[] s = new double[d];
+        for (int i = 0; i < d; i++) {
+            s[i] = Math.sqrt(Math.max(ev[i], 0));
+        }
+        java.util.Arrays.sort(s);
+        for (int i = 0; i < d / 2; i++) {
+            double t = s[i];
+            s[i] = s[d - 1 - i];
+            s[d - 1 - i] = t;
+        }
+        return s;
+    }
+
+    /** Eigenvalues of a symmetric matrix (destroyed) by cyclic Jacobi rotations. */
+    private static double[] jacobiEigenvalues(double[][] a) {
+        int d = a.length;
+        for (int sweep = 0; sweep < 100; sweep++) {
+            double off = 0;
+            double diag = 0;
+            for (int i = 0; i < d; i++) {
+                diag += a[i][i] * a[i][i];
+                for (int j = i + 1; j < d; j++) {
+                    off += a[i][j] * a[i][j];
+                }
+            }
+            if (off <= 1e-30 * diag || off == 0) {
+                break;
+            }
+            for (int p = 0; p < d; p++) {
+                for (int q = p + 1; q < d; q++) {
+                    double apq = a[p][q];
+                    if (apq == 0) {
+                        continue;
+                    }
+                    double theta = (a[q][q] - a[p][p]) / (2 * apq);
+                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+                    if (theta == 0) {
+                        t = 1;
+                    }
+                    double c = 1 / Math.sqrt(t * t + 1);
+                    double s = t * c;
+                    for (int k = 0; k < d; k++) {
+                        double akp = a[k][p];
+                        double akq = a[k][q];
+                        a[k][p] = c * akp - s * akq;
+                        a[k][q] = s * akp + c * akq;
+                    }
+                    for (int k = 0; k < d; k++) {
+                        double apk = a[p][k];
+                        double aqk = a[q][k];
+                        a[p][k] = c * apk - s * aqk;
+                        a[q][k] = s * apk + c * aqk;
+                    }
+                }
+            }
+        }
+        double[] ev = new double[d];
+        for (int i = 0; i < d; i++) {
+            ev[i] = a[i][i];
+        }
+        return ev;
+    }
+
+    private static double[][] toDouble(float[][] f) {
+        if (f == null) {
+            throw new IllegalArgumentException("features must not be null");
+        }
+        double[][] r = new double[f.length][];
+        for (int i = 0; i < f.length; i++) {
+            if (f[i] == null) {
+                throw new IllegalArgumentException("features row " + i + " must not be null");
+            }
+            r[i] = new double[f[i].length];
+            for (int j = 0; j < f[i].length; j++) {
+                r[i][j] = f[i][j];
+            }
+        }
+        return r;
+    }
+}
