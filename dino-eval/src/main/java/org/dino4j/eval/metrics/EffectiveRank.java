@@ -1,6 +1,7 @@
 package org.dino4j.eval.metrics;
 
 import org.dino4j.eval.Checks;
+import org.dino4j.eval.tsne.Pca;
 
 /**
  * Effective rank of an embedding (Roy &amp; Vetterli 2007, "The effective rank: a measure of effective
@@ -9,7 +10,8 @@ import org.dino4j.eval.Checks;
  * [1, m]: 1 when all features lie on one line (dimensional collapse), m when all singular values are equal.
  *
  * <p>Computed in float64: the singular values are the square roots of the eigenvalues of the D×D Gram matrix
- * XᵀX, found by the cyclic Jacobi method (exact to rounding for symmetric matrices; O(D³) per sweep, fine for
+ * XᵀX, found by the cyclic Jacobi method of {@link Pca#symmetricEigen} (exact to rounding for symmetric
+ * matrices; O(D³) per sweep, fine for
  * the feature widths of this project, D ≤ a few hundred).
  */
 public final class EffectiveRank {
@@ -84,7 +86,7 @@ public final class EffectiveRank {
                 a[i][j] = a[j][i];
             }
         }
-        double[] ev = jacobiEigenvalues(a);
+        double[] ev = Pca.symmetricEigen(a, new double[d][d]);
         double[] s = new double[d];
         for (int i = 0; i < d; i++) {
             s[i] = Math.sqrt(Math.max(ev[i], 0));
@@ -96,56 +98,6 @@ public final class EffectiveRank {
             s[d - 1 - i] = t;
         }
         return s;
-    }
-
-    /** Eigenvalues of a symmetric matrix (destroyed) by cyclic Jacobi rotations. */
-    private static double[] jacobiEigenvalues(double[][] a) {
-        int d = a.length;
-        for (int sweep = 0; sweep < 100; sweep++) {
-            double off = 0;
-            double diag = 0;
-            for (int i = 0; i < d; i++) {
-                diag += a[i][i] * a[i][i];
-                for (int j = i + 1; j < d; j++) {
-                    off += a[i][j] * a[i][j];
-                }
-            }
-            if (off <= 1e-30 * diag || off == 0) {
-                break;
-            }
-            for (int p = 0; p < d; p++) {
-                for (int q = p + 1; q < d; q++) {
-                    double apq = a[p][q];
-                    if (apq == 0) {
-                        continue;
-                    }
-                    double theta = (a[q][q] - a[p][p]) / (2 * apq);
-                    double t = Math.signum(theta) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-                    if (theta == 0) {
-                        t = 1;
-                    }
-                    double c = 1 / Math.sqrt(t * t + 1);
-                    double s = t * c;
-                    for (int k = 0; k < d; k++) {
-                        double akp = a[k][p];
-                        double akq = a[k][q];
-                        a[k][p] = c * akp - s * akq;
-                        a[k][q] = s * akp + c * akq;
-                    }
-                    for (int k = 0; k < d; k++) {
-                        double apk = a[p][k];
-                        double aqk = a[q][k];
-                        a[p][k] = c * apk - s * aqk;
-                        a[q][k] = s * apk + c * aqk;
-                    }
-                }
-            }
-        }
-        double[] ev = new double[d];
-        for (int i = 0; i < d; i++) {
-            ev[i] = a[i][i];
-        }
-        return ev;
     }
 
     private static double[][] toDouble(float[][] f) {
