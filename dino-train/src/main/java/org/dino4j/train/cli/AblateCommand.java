@@ -2,14 +2,12 @@ package org.dino4j.train.cli;
 
 import org.dino4j.train.ablate.AblationRow;
 import org.dino4j.train.ablate.AblationRunner;
-import org.dino4j.train.config.ConfigLoader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,35 +26,14 @@ import java.util.concurrent.Callable;
                 "  ./dino ablate --preset synthetic-quick --threads 1 --out runs/ablate-synth",
                 "  ./dino ablate --preset fashion-mnist --epochs 2 --only full,no-centering --out runs/ablate-fmnist"})
 public final class AblateCommand implements Callable<Integer> {
-    @Option(names = "--preset", paramLabel = "NAME", description = "Base config (default: synthetic-quick).")
-    String preset;
-
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML or JSON config file (only the keys to change).")
-    Path config;
-
-    @Option(names = "--data", paramLabel = "SOURCE", description = "synthetic | idx:DIR | images:DIR (sets data.source).")
-    String data;
+    @Mixin
+    ConfigOptions cfg = new ConfigOptions();
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory (new or empty unless --resume).")
     Path out;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs of every row (sets run.epochs).")
-    Integer epochs;
-
     @Option(names = "--only", split = ",", paramLabel = "ROW", description = "Rows to run (default: all): full,no-ema,no-centering,no-sharpening,no-multicrop,no-stopgrad.")
     List<String> only;
-
-    @Option(names = "--threads", paramLabel = "N", description = "ND4J/kernel threads (sets run.threads).")
-    Integer threads;
-
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of every row (sets run.seed).")
-    Long seed;
-
-    @Option(names = "--batch-size", paramLabel = "B", description = "Images per step (sets data.batchSize).")
-    Integer batchSize;
-
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any config key for every row (repeatable).")
-    List<String> sets = new ArrayList<>();
 
     @Option(names = "--eval-size", paramLabel = "N", defaultValue = "10000", description = "Training images used as k-NN memory (default ${DEFAULT-VALUE}).")
     int evalSize;
@@ -66,17 +43,8 @@ public final class AblateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, String> overrides = new LinkedHashMap<>();
-        for (String s : sets) {
-            Map.Entry<String, String> e = ConfigLoader.parseOverride(s);
-            overrides.put(e.getKey(), e.getValue());
-        }
-        if (data != null) overrides.put("data.source", data);
-        if (epochs != null) overrides.put("run.epochs", epochs.toString());
-        if (threads != null) overrides.put("run.threads", threads.toString());
-        if (seed != null) overrides.put("run.seed", seed.toString());
-        if (batchSize != null) overrides.put("data.batchSize", batchSize.toString());
-        AblationRunner.Request req = new AblationRunner.Request(preset, config, overrides, out, AblationRow.parse(only), evalSize,
+        Map<String, String> overrides = cfg.overrides();
+        AblationRunner.Request req = new AblationRunner.Request(cfg.preset, cfg.config, overrides, out, AblationRow.parse(only), evalSize,
                 resume, System.console() != null);
         new AblationRunner(req, System.err).run();
         System.out.print(Files.readString(out.resolve("ablation.md")));
