@@ -1,5 +1,6 @@
 package org.dino4j.train;
 
+import org.dino4j.augment.Seeds;
 import org.dino4j.core.ema.Ema;
 import org.dino4j.core.loss.Center;
 import org.dino4j.core.loss.TeacherTargets;
@@ -382,10 +383,7 @@ public final class DinoTrainer implements AutoCloseable {
      * step and are reproduced exactly on resume.
      */
     public static long dropPathSeed(long seed, long iteration) {
-        long z = seed * 0x9E3779B97F4A7C15L + iteration + 0x632BE59BD9B4E019L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.mix64(seed * 0x9E3779B97F4A7C15L + iteration + 0x632BE59BD9B4E019L);
     }
 
     /** Writes a checkpoint of the current state and makes it the latest. */
