@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.util.HostArrays;
+import org.dino4j.core.util.Simd;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -44,10 +45,10 @@ public final class BenchEnv {
     /** @return one line describing the machine and settings of this fork (see {@link #setUp}) */
     public static String banner(String subject, int threads) {
         return String.format(Locale.ROOT,
-                "# ENV %s | backend=%s executioner=%s hostKernels=%s | cpu=\"%s\" logicalCpus=%d gpu=\"%s\" | "
+                "# ENV %s | backend=%s executioner=%s hostKernels=%s simd=%s(%d lanes) | cpu=\"%s\" logicalCpus=%d gpu=\"%s\" | "
                         + "threads=%d nd4jMasterThreads=%d OMP_NUM_THREADS=%s | java=%s | loadavg=%s",
                 subject, Nd4j.getBackend().getClass().getSimpleName(),
-                Nd4j.getExecutioner().getClass().getSimpleName(), HostArrays.hostKernels(), cpuModel(),
+                Nd4j.getExecutioner().getClass().getSimpleName(), HostArrays.hostKernels(), Simd.enabled(), Simd.floatLanes(), cpuModel(),
                 Runtime.getRuntime().availableProcessors(), gpuModel(), threads, DinoRuntime.threads(),
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), System.getProperty("java.version"),
                 loadAverage());

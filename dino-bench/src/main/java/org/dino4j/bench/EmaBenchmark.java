@@ -27,7 +27,10 @@ import org.openjdk.jmh.annotations.TearDown;
  *
  * <p>Variants (all do the same arithmetic on the same number of floats):
  * <ul>
- *   <li>{@link #kernel}: dino4j's {@link Ema} over ONE flat buffer (every tensor a view of it, as in DinoModel);</li>
+ *   <li>{@link #kernel}: dino4j's {@link Ema} over ONE flat buffer (every tensor a view of it, as in DinoModel),
+ *       on its SIMD path when the fork runs with {@code --add-modules jdk.incubator.vector} (the default here);</li>
+ *   <li>{@link #kernelBlocked}: the same kernel forced onto its blocked-copy path ({@link Ema#withoutSimd}), what
+ *       runs on a JVM without the incubator module;</li>
  *   <li>{@link #kernelPerArray}: the same kernel called per tensor view (list overload);</li>
  *   <li>{@link #nd4jMuliAxpy}: per tensor view {@code t.muli(λ)} then BLAS {@code axpy(1−λ, s, t)};</li>
  *   <li>{@link #nd4jMuliAddi}: per tensor view {@code t.muli(λ).addi(s.mul(1−λ))} (a temporary per tensor);</li>
@@ -40,7 +43,7 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx3g"})
 @State(Scope.Benchmark)
 public class EmaBenchmark {
 
@@ -65,6 +68,7 @@ public class EmaBenchmark {
     private float[] b;
     private float[] c;
     private Ema ema;
+    private Ema emaBlocked;
     private Parallel pool;
     private final Parallel.RangeTask triadTask = this::triadRange;
     private final Parallel.RangeTask copyTask = this::copyRange;
@@ -98,6 +102,7 @@ public class EmaBenchmark {
         b = s.clone();
         c = t.clone();
         ema = new Ema(threads);
+        emaBlocked = Ema.withoutSimd(threads);
         pool = new Parallel(threads);
     }
 
@@ -105,6 +110,7 @@ public class EmaBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         ema.close();
+        emaBlocked.close();
         pool.close();
     }
 
@@ -113,6 +119,18 @@ public class EmaBenchmark {
     public INDArray kernel() {
         ema.update(flatTeacher, flatStudent, LAMBDA);
         return flatTeacher;
+    }
+
+    /** dino4j's kernel over the flat buffers, forced onto the blocked-copy path (no SIMD). */
+    @Benchmark
+    public INDArray kernelBlocked() {
+        emaBlocked.update(flatTeacher, flatStudent, LAMBDA);
+        return flatTeacher;
+    }
+
+    /** Whether {@link #kernel} runs the SIMD path in this fork (printed by the ENV line's caller). */
+    boolean kernelUsesSimd() {
+        return ema.simd();
     }
 
     /** dino4j's kernel called per parameter tensor (list overload). */

@@ -48,6 +48,11 @@ class EmaBenchmarkTest {
     }
 
     @Test
+    void kernelBlockedMatchesFloat64Loop() {
+        checkFlatVariant(EmaBenchmark::kernelBlocked);
+    }
+
+    @Test
     void kernelPerArrayMatchesFloat64Loop() {
         checkFlatVariant(EmaBenchmark::kernelPerArray);
     }

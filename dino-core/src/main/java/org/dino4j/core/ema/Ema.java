@@ -1,10 +1,13 @@
 package org.dino4j.core.ema;
 
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
+import org.dino4j.core.util.Simd;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,11 +17,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * element-wise and in place on the teacher, λ following a cosine schedule from 0.996 to 1 in DINO.
  *
  * <p>The intended use is one call over two flat parameter buffers (every parameter of a model a view of one
- * contiguous INDArray): the buffer is split into contiguous chunks across workers and each chunk is streamed in
- * small blocks through per-worker {@code float[]} scratch, which runs near memory bandwidth (ND4J's per-op
- * dispatch costs far more on many small arrays). Element-wise, so results are identical for every thread count.
- * An indexed loop over the direct buffers without the copies was measured 2× slower in JMH (10M floats;
- * docs/benchmarks.md, "EMA"): C2 vectorises the heap loop, not the off-heap accesses.
+ * contiguous INDArray): the buffer is split into contiguous chunks across workers (ND4J's per-op dispatch costs
+ * far more on many small arrays). Each chunk runs one of two element-wise paths with bit-identical results:
+ * <ul>
+ *   <li><b>SIMD</b> ({@link Simd#enabled()}, i.e. the JVM runs with {@code --add-modules jdk.incubator.vector}):
+ *       whole vector registers loaded from and stored to ND4J's memory, one pass, no copies;</li>
+ *   <li><b>blocked copy</b> (otherwise): each chunk streamed in small blocks through per-worker {@code float[]}
+ *       scratch, because C2 in Java 17 vectorises the heap loop but not an indexed loop over direct memory (that
+ *       loop measured 2× slower). The copies cost ≈ 1.3–2× the SIMD path (docs/benchmarks.md, "EMA").</li>
+ * </ul>
+ * Element-wise, so results are identical for every thread count and both paths.
  *
  * <p>FLOAT 'c'-contiguous arrays on the CPU backend use the Java kernel; other types, layouts or backends fall
  * back to {@code teacher.muli(λ)} and a BLAS axpy. Not thread-safe.
@@ -32,9 +40,15 @@ public final class Ema implements AutoCloseable {
     private final boolean ownsPool;
     private final float[][] tScratch;
     private final float[][] sScratch;
+    private final boolean simd;
     private final Parallel.RangeTask task = this::chunk;
 
     private FloatBuffer tBuf;
+    private ByteBuffer tBytes;
+    private ByteBuffer sBytes;
+    private DataBuffer tData;
+    private DataBuffer sData;
+    private boolean callSimd;
     private FloatBuffer sBuf;
     private int tBase;
     private int sBase;
@@ -52,10 +66,33 @@ public final class Ema implements AutoCloseable {
     }
 
     private Ema(Parallel pool, boolean ownsPool) {
+        this(pool, ownsPool, Simd.enabled());
+    }
+
+    /**
+     * An instance that always runs the blocked-copy path, even where SIMD is enabled (benchmarks compare the two;
+     * results are bit-identical).
+     *
+     * @param threads number of threads (caller included), {@code >= 1}
+     */
+    public static Ema withoutSimd(int threads) {
+        return new Ema(new Parallel(threads), true, false);
+    }
+
+    private Ema(Parallel pool, boolean ownsPool, boolean simd) {
+        if (simd && !Simd.enabled()) {
+            throw new IllegalStateException("SIMD path requested but Simd.enabled() is false");
+        }
         this.pool = pool;
         this.ownsPool = ownsPool;
+        this.simd = simd;
         this.tScratch = new float[pool.threads()][BLOCK];
         this.sScratch = new float[pool.threads()][BLOCK];
+    }
+
+    /** @return whether this instance runs the SIMD path ({@link Simd}) rather than the blocked copy */
+    public boolean simd() {
+        return simd;
     }
 
     /**
@@ -120,10 +157,23 @@ public final class Ema implements AutoCloseable {
         if (HostArrays.hostReady(teacher, DataType.FLOAT) && HostArrays.hostReady(student, DataType.FLOAT)) {
             this.lambda = (float) lambda;
             this.oneMinus = (float) (1 - lambda);
-            tBuf = HostArrays.floats(teacher);
-            sBuf = HostArrays.floats(student);
             tBase = HostArrays.base(teacher);
             sBase = HostArrays.base(student);
+            callSimd = simd && HostArrays.byteAddressable(teacher) && HostArrays.byteAddressable(student);
+            if (callSimd) {
+                // one ByteBuffer wrapper per data buffer, reused while the same parameter buffers come back
+                if (teacher.data() != tData) {
+                    tData = teacher.data();
+                    tBytes = HostArrays.bytes(teacher);
+                }
+                if (student.data() != sData) {
+                    sData = student.data();
+                    sBytes = HostArrays.bytes(student);
+                }
+            } else {
+                tBuf = HostArrays.floats(teacher);
+                sBuf = HostArrays.floats(student);
+            }
             try {
                 pool.forEach((int) teacher.length(), GRAIN, task);
             } finally {
@@ -150,6 +200,10 @@ public final class Ema implements AutoCloseable {
     }
 
     private void chunk(int worker, int from, int to) {
+        if (callSimd) {
+            Simd.axpbyInPlace(tBytes, tBase + from, sBytes, sBase + from, to - from, lambda, oneMinus);
+            return;
+        }
         float[] t = tScratch[worker];
         float[] s = sScratch[worker];
         float l = lambda;

@@ -1,5 +1,7 @@
 package org.dino4j.core.util;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Locale;
@@ -92,6 +94,23 @@ public final class HostArrays {
             throw new IllegalArgumentException("expected a FLOAT array, got " + a.dataType());
         }
         return a.data().asNioFloat();
+    }
+
+    /**
+     * Whether {@code a}'s elements can be addressed by {@code int} byte offsets in {@link #bytes} (offset and
+     * length within 2 GiB).
+     */
+    public static boolean byteAddressable(INDArray a) {
+        return (a.offset() + a.length()) * a.dataType().width() <= Integer.MAX_VALUE;
+    }
+
+    /**
+     * @return a native-order byte view of all of {@code a}'s underlying memory (absolute: element {@code i} of a
+     *         'c'-contiguous FLOAT array at byte {@code 4·(base(a) + i)}); one small wrapper object per call, so
+     *         hot paths cache it per data buffer
+     */
+    public static ByteBuffer bytes(INDArray a) {
+        return a.data().asNio().order(ByteOrder.nativeOrder());
     }
 
     /**

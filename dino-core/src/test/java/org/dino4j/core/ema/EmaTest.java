@@ -100,6 +100,41 @@ class EmaTest {
     }
 
     @Test
+    void simdPathIsOnUnderTheTestJvmAndBitIdenticalToTheBlockedCopy() {
+        // surefire starts the JVM with --add-modules jdk.incubator.vector (parent pom), so the default instance
+        // must run the SIMD path; the forced blocked-copy instance must give the same bits, also on views whose
+        // offsets are not multiples of the vector length and lengths with a scalar tail.
+        try (Ema def = new Ema(2)) {
+            assertTrue(def.simd(), "jdk.incubator.vector present but Ema does not use SIMD");
+        }
+        Random rnd = new Random(6);
+        INDArray t0 = random(rnd, 70_001, DataType.FLOAT);
+        INDArray s0 = random(rnd, 70_003, DataType.FLOAT);
+        for (int[] window : new int[][] {{0, 70_001}, {1, 69_998}, {7, 33}, {13, 3}}) {
+            INDArray a = t0.dup();
+            INDArray b = t0.dup();
+            INDArray tv1 = a.get(NDArrayIndex.interval(window[0], window[0] + window[1]));
+            INDArray tv2 = b.get(NDArrayIndex.interval(window[0], window[0] + window[1]));
+            INDArray sv = s0.get(NDArrayIndex.interval(2, 2 + window[1]));
+            try (Ema simd = new Ema(2); Ema blocked = Ema.withoutSimd(2)) {
+                assertTrue(simd.simd());
+                assertTrue(!blocked.simd());
+                simd.update(tv1, sv, 0.996);
+                blocked.update(tv2, sv, 0.996);
+            }
+            assertArrayEquals(b.toFloatVector(), a.toFloatVector(), 0f, "window " + window[0] + "+" + window[1]);
+            float[] before = t0.toFloatVector();
+            float[] after = a.toFloatVector();
+            float[] sf = s0.toFloatVector();
+            for (int i = 0; i < after.length; i++) {
+                boolean inside = i >= window[0] && i < window[0] + window[1];
+                float expect = inside ? (float) 0.996 * before[i] + (float) (1 - 0.996) * sf[i - window[0] + 2] : before[i];
+                assertEquals(expect, after[i], 0f, "i=" + i + (inside ? "" : " (outside the view must stay as it was)"));
+            }
+        }
+    }
+
+    @Test
     void badInputsThrow() {
         try (Ema ema = new Ema(1)) {
             INDArray a = Nd4j.zeros(DataType.FLOAT, 5);

@@ -1,0 +1,48 @@
+package org.dino4j.core.util;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SimdTest {
+
+    @Test
+    void enabledWhenTheIncubatorModuleIsInTheBootLayer() {
+        boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        assertTrue(module, "surefire's argLine must add jdk.incubator.vector (parent pom)");
+        assertTrue(Simd.enabled(), "module present, self-test must pass");
+        assertTrue(Simd.floatLanes() >= 4, "lanes " + Simd.floatLanes());
+    }
+
+    @Test
+    void axpbyMatchesTheScalarFormulaBitForBitAtEveryOffsetAndTail() {
+        Random rnd = new Random(11);
+        int cap = 200;
+        ByteBuffer t0 = ByteBuffer.allocateDirect(4 * cap).order(ByteOrder.nativeOrder());
+        ByteBuffer s = ByteBuffer.allocateDirect(4 * cap).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < cap; i++) {
+            t0.putFloat(4 * i, (float) rnd.nextGaussian());
+            s.putFloat(4 * i, (float) rnd.nextGaussian());
+        }
+        float a = 0.996f;
+        float b = 1 - a;
+        for (int tOff : new int[] {0, 1, 3, 17}) {
+            for (int n : new int[] {0, 1, Simd.floatLanes() - 1, Simd.floatLanes(), 2 * Simd.floatLanes() + 5, 150}) {
+                int sOff = 5;
+                ByteBuffer t = ByteBuffer.allocateDirect(4 * cap).order(ByteOrder.nativeOrder());
+                t.put(0, t0, 0, 4 * cap);
+                Simd.axpbyInPlace(t, tOff, s, sOff, n, a, b);
+                for (int i = 0; i < cap; i++) {
+                    float old = t0.getFloat(4 * i);
+                    boolean inside = i >= tOff && i < tOff + n;
+                    float expect = inside ? a * old + b * s.getFloat(4 * (i - tOff + sOff)) : old;
+                    assertEquals(expect, t.getFloat(4 * i), 0f, "tOff=" + tOff + " n=" + n + " i=" + i);
+                }
+            }
+        }
+    }
+}
