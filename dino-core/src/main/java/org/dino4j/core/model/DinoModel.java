@@ -325,13 +325,44 @@ public final class DinoModel {
         return ph;
     }
 
-    /** Makes the calling thread's sessions of {@code g} (and of its gradient function) use no array cache. */
+    /**
+     * Makes the calling thread's sessions of {@code g} (and of its gradient function) use this project's memory
+     * manager, never SameDiff's array cache (dl4j-notes trap 2): {@link ReleasingMemoryMgr} (intermediates freed
+     * at their last use, the rest right after a gradient execution) or {@code NoOpMemoryMgr} (everything left to
+     * the GC). Chosen by {@code -Ddino4j.samediff.memory=release|gc|auto}; {@code auto} (default) = release when
+     * tcmalloc is preloaded (as {@code ./dino} does), else gc. Measured on the reference step
+     * (docs/performance.md, "Session 3"): release + tcmalloc cut the kernel's page-fault time from 19–23 s to 8 s
+     * per benchmark run and gave the fastest steps, while release on glibc's malloc was slower than gc
+     * (glibc unmaps and re-maps the large blocks, so freeing early buys nothing there).
+     */
     private static void noArrayCache(SameDiff g) {
         install(g);
         SameDiff grad = g.getFunction("grad");
         if (grad != null) {
             install(grad);
         }
+    }
+
+    /** {@code release} or {@code gc}: see {@link #noArrayCache}; tests switch it. */
+    static volatile String memoryMode = memoryModeFromProperty();
+
+    private static String memoryModeFromProperty() {
+        String m = System.getProperty("dino4j.samediff.memory", "auto").trim().toLowerCase(java.util.Locale.ROOT);
+        switch (m) {
+            case "release":
+            case "gc":
+                return m;
+            case "auto":
+                return System.getenv().getOrDefault("LD_PRELOAD", "").contains("tcmalloc") ? "release" : "gc";
+            default:
+                throw new IllegalArgumentException("system property dino4j.samediff.memory must be release, gc or auto, got '"
+                        + m + "'");
+        }
+    }
+
+    /** @return the session memory mode in use: {@code release} or {@code gc} (see {@link #noArrayCache}) */
+    public static String sessionMemoryMode() {
+        return memoryMode;
     }
 
     private static void install(SameDiff g) {
@@ -341,10 +372,38 @@ public final class DinoModel {
             s = new InferenceSession(g);
             g.getSessions().put(id, s);
         }
-
-        if (!(s.getMmgr() instanceof NoOpMemoryMgr)) {
-            s.setMmgr(new NoOpMemoryMgr());
+        if (memoryMode.equals("gc")) {
+            if (!(s.getMmgr() instanceof NoOpMemoryMgr)) {
+                s.setMmgr(new NoOpMemoryMgr());
+            }
+            return;
         }
+        if (s.getMmgr() instanceof ReleasingMemoryMgr r) {
+            r.beginExecution();
+        } else {
+            s.setMmgr(new ReleasingMemoryMgr());
+        }
+    }
+
+    /**
+     * After a gradient execution whose outputs were consumed: frees what the sessions of {@code g} and of its
+     * gradient function allocated and did not release (activations, gradients), except {@code keep}.
+     */
+    private static void releaseExecution(SameDiff g, INDArray... keep) {
+        long id = Thread.currentThread().getId();
+        for (SameDiff f : new SameDiff[] {g, g.getFunction("grad")}) {
+            InferenceSession s = f == null ? null : f.getSessions().get(id);
+            if (s != null && s.getMmgr() instanceof ReleasingMemoryMgr r) {
+                r.releaseAll(keep);
+            }
+        }
+    }
+
+    /** Test hook: the memory manager of the calling thread's session of the student graph (or its gradient). */
+    org.nd4j.autodiff.samediff.internal.SessionMemMgr sessionMemoryManager(boolean gradientFunction) {
+        SameDiff g = gradientFunction ? sd.getFunction("grad") : sd;
+        InferenceSession s = g == null ? null : g.getSessions().get(Thread.currentThread().getId());
+        return s == null ? null : s.getMmgr();
     }
 
     private static INDArray owned(INDArray a) {
@@ -510,7 +569,9 @@ public final class DinoModel {
         noArrayCache(g);
         OutAndGrad r = g.calculateGradientsAndOutputs(ph, List.of(LOSS), paramNames);
         copyGradients(r.getGradients());
-        return r.getOutputs().get(LOSS).getDouble(0);
+        double loss = r.getOutputs().get(LOSS).getDouble(0);
+        releaseExecution(g);
+        return loss;
     }
 
     private void checkWeightsAndTau(long rows, INDArray rowWeights, double tauS) {
@@ -621,7 +682,10 @@ public final class DinoModel {
         noArrayCache(g);
         OutAndGrad r = g.calculateGradientsAndOutputs(ph, List.of(LOSS, GLOBAL_LOGITS), paramNames);
         copyGradients(r.getGradients());
-        return new SelfDistillStep(r.getOutputs().get(LOSS).getDouble(0), owned(r.getOutputs().get(GLOBAL_LOGITS)));
+        INDArray logits = owned(r.getOutputs().get(GLOBAL_LOGITS));
+        SelfDistillStep step = new SelfDistillStep(r.getOutputs().get(LOSS).getDouble(0), logits);
+        releaseExecution(g, logits);
+        return step;
     }
 
     // ------------------------------------------------------------------------------------------ accessors

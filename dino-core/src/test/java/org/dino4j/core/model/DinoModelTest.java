@@ -118,11 +118,57 @@ class DinoModelTest {
             assertEquals(0.0, maxAbsDiff(logits.mul(2.0).sub(logits), logits), 1e-6);
             assertEquals('c', logits.ordering());
         }
-        long tid = Thread.currentThread().getId();
-        assertTrue(m.graph().getSessions().get(tid).getMmgr()
-                instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr, "array cache disabled");
-        assertTrue(m.graph().getFunction("grad").getSessions().get(tid).getMmgr()
-                instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr, "array cache disabled (grad)");
+        assertTrue(m.sessionMemoryManager(false) instanceof ReleasingMemoryMgr, "array cache disabled");
+        assertTrue(m.sessionMemoryManager(true) instanceof ReleasingMemoryMgr, "array cache disabled (grad)");
+    }
+
+    @Test
+    void releasingMemoryManagerFreesIntermediatesAndGivesBitIdenticalTrainingToLeavingThemToTheGc() {
+        // Same model, same data, 4 steps of loss + gradients + SGD, once with intermediates freed at their last use
+        // (ReleasingMemoryMgr, the default) and once left to the GC (NoOpMemoryMgr): every loss, every gradient
+        // and every parameter must agree bit for bit, with and without local crops.
+        String before = DinoModel.memoryMode;
+        try {
+            double[][] runs = new double[2][];
+            float[][] params = new float[2][];
+            for (int mode = 0; mode < 2; mode++) {
+                DinoModel.memoryMode = mode == 0 ? "release" : "gc";
+                DinoModel m = tiny(DataType.FLOAT, 21);
+                Random r = new Random(22);
+                java.util.List<Double> trace = new java.util.ArrayList<>();
+                for (int step = 0; step < 4; step++) {
+                    boolean withLocal = step % 2 == 0;
+                    INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
+                    INDArray l = withLocal ? images(r, DataType.FLOAT, 4, 1, 6, 6) : null;
+                    int rows = withLocal ? 8 : 4;
+                    trace.add(m.lossAndGradients(g, l, targets(r, DataType.FLOAT, rows, 10),
+                            weights(r, DataType.FLOAT, rows), 0.1));
+                    for (float v : m.gradients().reshape(m.gradients().length()).toFloatVector()) {
+                        trace.add((double) v);
+                    }
+                    m.params().subi(m.gradients().mul(0.5));
+                    INDArray logits = m.studentLogits(g, l);
+                    for (float v : logits.reshape(logits.length()).toFloatVector()) {
+                        trace.add((double) v);
+                    }
+                }
+                if (mode == 0) {
+                    assertTrue(m.sessionMemoryManager(false) instanceof ReleasingMemoryMgr);
+                    ReleasingMemoryMgr mm = (ReleasingMemoryMgr) m.sessionMemoryManager(true);
+                    assertTrue(mm.releasedCount() > 0, "intermediates of the backward pass were freed: "
+                            + mm.releasedCount() + " of " + mm.allocatedCount());
+                } else {
+                    assertTrue(m.sessionMemoryManager(true)
+                            instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr);
+                }
+                runs[mode] = trace.stream().mapToDouble(Double::doubleValue).toArray();
+                params[mode] = m.params().reshape(m.params().length()).toFloatVector();
+            }
+            assertArrayEquals(runs[1], runs[0], 0.0, "losses, gradients, logits");
+            assertArrayEquals(params[1], params[0], 0f, "parameters after 4 SGD steps");
+        } finally {
+            DinoModel.memoryMode = before;
+        }
     }
 
     @Test
