@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import org.dino4j.core.util.FastExp;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
+import org.dino4j.core.util.Simd;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -24,8 +25,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   dL/dz_s  = (n_j·softmax(s) − q) / (P·B·τ_s).
  * </pre>
  * Passes: one over the teacher rows (softmax into a reusable buffer), then per student row a max pass, one
- * {@code exp} pass (sum, target dot product, exponentials kept) and one gradient write pass. The exponential is
- * {@link FastExp#exp} (relative error &lt; 1e-8, ~4× faster than {@code Math.exp} here).
+ * {@code exp} pass (sum, target dot product, exponentials kept) and one gradient write pass. With
+ * {@link Simd#enabled()} (JVM started with {@code --add-modules jdk.incubator.vector}) every pass runs on vector
+ * lanes in double precision with the JDK's vector {@code exp} (4–7× faster per row than the scalar pass in a
+ * probe); otherwise scalar loops with {@link FastExp#exp} (relative error &lt; 1e-8). The two paths agree to
+ * ~1e-7 relative (different exponential approximations), each is deterministic.
  *
  * <p><b>Threads and determinism.</b> Rows are split across {@link Parallel} workers; each row is computed by one
  * thread in a fixed order and the per-row partial losses are summed in row order afterwards, so the result is
@@ -51,6 +55,10 @@ public final class FusedDinoLoss implements AutoCloseable {
     private float[] probs = new float[0];
     private float[] centerRow = new float[0];
     private float[][] rowScratch;
+    /** Per worker: the two sums of {@link Simd#expSumDot}. */
+    private final double[][] sums;
+    /** Whether the row passes run on {@link Simd} (else the scalar loops with {@link FastExp}). */
+    private final boolean simd;
     private double[] rowLoss = new double[0];
 
     // State of the current call (read by the range tasks).
@@ -105,6 +113,8 @@ public final class FusedDinoLoss implements AutoCloseable {
         this.pool = pool;
         this.ownsPool = ownsPool;
         this.rowScratch = new float[pool.threads()][0];
+        this.sums = new double[pool.threads()][2];
+        this.simd = Simd.enabled();
         if (batch > 0 && k > 0) {
             ensureCapacity(batch, k, 2 + numLocal);
         }
@@ -243,6 +253,10 @@ public final class FusedDinoLoss implements AutoCloseable {
             }
             int n = qb < 0 ? 1 : 2;
             sBuf.get(sBase + r * kk, x, 0, kk);
+            if (simd) {
+                simdRow(x, r, n, qa, qb, kk, sums[worker]);
+                continue;
+            }
             float max = Float.NEGATIVE_INFINITY;
             for (int i = 0; i < kk; i++) {
                 if (x[i] > max) {
@@ -282,6 +296,19 @@ public final class FusedDinoLoss implements AutoCloseable {
                 }
                 gBuf.put(gBase + r * kk, x, 0, kk);
             }
+        }
+    }
+
+    /** {@link #studentRows}' body on the SIMD kernels ({@link Simd}): same passes, vector lanes. */
+    private void simdRow(float[] x, int r, int n, int qa, int qb, int kk, double[] acc) {
+        float max = Simd.max(x, kk);
+        Simd.expSumDot(x, kk, max, invTauS, probs, qa, qb, acc);
+        double sum = acc[0];
+        double lse = max * invTauS + Math.log(sum);
+        rowLoss[r] = -acc[1] * invTauS + n * lse;
+        if (withGrad) {
+            Simd.gradRow(x, kk, n * gradScale / sum, gradScale, probs, qa, qb);
+            gBuf.put(gBase + r * kk, x, 0, kk);
         }
     }
 

@@ -105,8 +105,9 @@ class EmaTest {
         // must run the SIMD path; the forced blocked-copy instance must give the same bits, also on views whose
         // offsets are not multiples of the vector length and lengths with a scalar tail.
         try (Ema def = new Ema(2)) {
-            assertTrue(def.simd(), "jdk.incubator.vector present but Ema does not use SIMD");
+            assertEquals(org.dino4j.core.util.Simd.enabled(), def.simd(), "Ema follows Simd.enabled()");
         }
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.dino4j.core.util.Simd.enabled(), "SIMD switched off");
         Random rnd = new Random(6);
         INDArray t0 = random(rnd, 70_001, DataType.FLOAT);
         INDArray s0 = random(rnd, 70_003, DataType.FLOAT);
