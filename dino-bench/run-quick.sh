@@ -11,6 +11,12 @@ mkdir -p "$OUT"
 [ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -o -B -pl dino-bench -am package -DskipTests" >&2; exit 1; }
 JAVA_OPTS=${JAVA_OPTS:-"-Dorg.bytedeco.javacpp.cachedir=${HOME}/.javacpp/cache"}
 QUICK="-f 1 -wi 2 -i 3 -w 1s -r 1s"
+# As ./dino does: preload tcmalloc when installed (the forks inherit it; the training step then frees SameDiff's
+# intermediates at their last use, docs/performance.md "Session 3"). DINO_MALLOC=system opts out.
+TC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
+if [ "${DINO_MALLOC:-tcmalloc}" = tcmalloc ] && [ -f "$TC" ]; then
+  case ":${LD_PRELOAD:-}:" in *tcmalloc*) ;; *) export LD_PRELOAD="$TC${LD_PRELOAD:+:$LD_PRELOAD}" ;; esac
+fi
 run() { # name, options...
   local name=$1; shift
   echo "== $name $(date -u +%FT%TZ) load: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/summary.txt" || true

@@ -45,10 +45,12 @@ public final class BenchEnv {
     /** @return one line describing the machine and settings of this fork (see {@link #setUp}) */
     public static String banner(String subject, int threads) {
         return String.format(Locale.ROOT,
-                "# ENV %s | backend=%s executioner=%s hostKernels=%s simd=%s(%d lanes) | cpu=\"%s\" logicalCpus=%d gpu=\"%s\" | "
+                "# ENV %s | backend=%s executioner=%s hostKernels=%s simd=%s(%d lanes) samediffMemory=%s malloc=%s | cpu=\"%s\" logicalCpus=%d gpu=\"%s\" | "
                         + "threads=%d nd4jMasterThreads=%d OMP_NUM_THREADS=%s | java=%s | loadavg=%s",
                 subject, Nd4j.getBackend().getClass().getSimpleName(),
-                Nd4j.getExecutioner().getClass().getSimpleName(), HostArrays.hostKernels(), Simd.enabled(), Simd.floatLanes(), cpuModel(),
+                Nd4j.getExecutioner().getClass().getSimpleName(), HostArrays.hostKernels(), Simd.enabled(), Simd.floatLanes(),
+                org.dino4j.core.model.DinoModel.sessionMemoryMode(),
+                System.getenv().getOrDefault("LD_PRELOAD", "").contains("tcmalloc") ? "tcmalloc" : "system", cpuModel(),
                 Runtime.getRuntime().availableProcessors(), gpuModel(), threads, DinoRuntime.threads(),
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), System.getProperty("java.version"),
                 loadAverage());
