@@ -121,10 +121,12 @@ class DinoCommandTest {
         assertTrue(Files.isRegularFile(out.resolve("report.html")));
     }
 
-    @Test
-    void aStoppedAndResumedRunReproducesTheUninterruptedLossesWithTheRealModel() throws Exception {
-        Path a = tmp.resolve("a"), b = tmp.resolve("b");
-        String[] common = {"train", "--preset", "tiny", "--epochs", "2", "--set", "run.knnEveryEpochs=0", "--no-eval"};
+    @org.junit.jupiter.params.ParameterizedTest(name = "threads={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void aStoppedAndResumedRunReproducesTheUninterruptedLossesWithTheRealModel(int threads) throws Exception {
+        Path a = tmp.resolve("a" + threads), b = tmp.resolve("b" + threads);
+        String[] common = {"train", "--preset", "tiny", "--epochs", "2", "--set", "run.knnEveryEpochs=0", "--no-eval",
+                "--threads", String.valueOf(threads)};
         Result r = run(concat(common, "--out", a.toString()));
         assertEquals(0, r.code(), r.err());
         r = run(concat(common, "--out", b.toString(), "--stop-after", "5"));
