@@ -80,8 +80,15 @@ public final class CheckpointStore {
         return p.isPresent() ? Optional.of(load(p.get())) : Optional.empty();
     }
 
-    /** The file {@code latest} points to, if any. */
+    /**
+     * The latest checkpoint file: the newest complete {@code ckpt-*.zip} (files only appear under that name once
+     * fully written, by an atomic move), which is also what {@code latest} names unless the process was killed
+     * between moving a new checkpoint into place and updating the pointer (found by the kill -9 test,
+     * {@code KillDuringTrainingTest}); without any checkpoint file, the pointer is checked as before.
+     */
     public Optional<Path> latestFile() throws IOException {
+        List<Path> files = list();
+        if (!files.isEmpty()) return Optional.of(files.get(files.size() - 1));
         Path latest = dir.resolve(LATEST);
         if (!Files.isRegularFile(latest)) return Optional.empty();
         String name = Files.readString(latest, StandardCharsets.UTF_8).trim();
