@@ -34,25 +34,11 @@ public final class Checks {
 
     /** Checks a feature matrix {@code float[N][D]}: non-empty, rectangular, finite. Returns it unchanged. */
     public static float[][] matrix(String name, float[][] x) {
-        if (x == null) {
-            throw new IllegalArgumentException(name + " is missing (null)");
-        }
-        if (x.length == 0) {
-            throw new IllegalArgumentException(name + " is empty: 0 rows");
-        }
-        int d = x[0] == null ? 0 : x[0].length;
-        if (d == 0) {
-            throw new IllegalArgumentException(name + " has rows of dimension 0");
-        }
+        int d = rectangular(name, x, r -> ((float[]) r).length);
         for (int i = 0; i < x.length; i++) {
-            if (x[i] == null || x[i].length != d) {
-                throw new IllegalArgumentException(name + " row " + i + " has dimension "
-                        + (x[i] == null ? "null" : x[i].length) + ", expected " + d);
-            }
             for (int j = 0; j < d; j++) {
                 if (!Float.isFinite(x[i][j])) {
-                    throw new IllegalArgumentException(name + " has a non-finite value " + x[i][j]
-                            + " at row " + i + ", column " + j);
+                    throw nonFinite(name, x[i][j], i, j);
                 }
             }
         }
@@ -61,29 +47,40 @@ public final class Checks {
 
     /** Checks a double matrix {@code double[N][D]}: non-empty, rectangular, finite. Returns it unchanged. */
     public static double[][] matrix(String name, double[][] x) {
+        int d = rectangular(name, x, r -> ((double[]) r).length);
+        for (int i = 0; i < x.length; i++) {
+            for (int j = 0; j < d; j++) {
+                if (!Double.isFinite(x[i][j])) {
+                    throw nonFinite(name, x[i][j], i, j);
+                }
+            }
+        }
+        return x;
+    }
+
+    /** Non-null, at least one row, rows non-null and all of the first row's positive length; returns it. */
+    private static int rectangular(String name, Object[] x, java.util.function.ToIntFunction<Object> length) {
         if (x == null) {
             throw new IllegalArgumentException(name + " is missing (null)");
         }
         if (x.length == 0) {
             throw new IllegalArgumentException(name + " is empty: 0 rows");
         }
-        int d = x[0] == null ? 0 : x[0].length;
+        int d = x[0] == null ? 0 : length.applyAsInt(x[0]);
         if (d == 0) {
             throw new IllegalArgumentException(name + " has rows of dimension 0");
         }
         for (int i = 0; i < x.length; i++) {
-            if (x[i] == null || x[i].length != d) {
+            if (x[i] == null || length.applyAsInt(x[i]) != d) {
                 throw new IllegalArgumentException(name + " row " + i + " has dimension "
-                        + (x[i] == null ? "null" : x[i].length) + ", expected " + d);
-            }
-            for (int j = 0; j < d; j++) {
-                if (!Double.isFinite(x[i][j])) {
-                    throw new IllegalArgumentException(name + " has a non-finite value " + x[i][j]
-                            + " at row " + i + ", column " + j);
-                }
+                        + (x[i] == null ? "null" : length.applyAsInt(x[i])) + ", expected " + d);
             }
         }
-        return x;
+        return d;
+    }
+
+    private static IllegalArgumentException nonFinite(String name, double v, int i, int j) {
+        return new IllegalArgumentException(name + " has a non-finite value " + v + " at row " + i + ", column " + j);
     }
 
     /**

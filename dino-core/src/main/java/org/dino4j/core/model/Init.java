@@ -5,8 +5,12 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Parameter initialisers drawing only from an explicit {@link Random} (never ND4J's RNG). */
-final class Init {
+/**
+ * Parameter initialisers drawing only from an explicit {@link Random} (never ND4J's RNG), so that a seed fixes
+ * every initial weight; shared by the CNN, the head and the ViT, and available to new backbones. Each returns a
+ * new 'c'-order array of the given shape and data type.
+ */
+public final class Init {
     private Init() {
     }
 
@@ -23,9 +27,13 @@ final class Init {
     }
 
     /** He/Kaiming normal: N(0, 2/fanIn) (He et al. 2015), as for ReLU convolutions. */
-    static INDArray heNormal(Random rng, long fanIn, DataType dt, long... shape) {
-        double std = Math.sqrt(2.0 / fanIn);
-        double[] v = new double[(int) numel(shape)];
+    public static INDArray heNormal(Random rng, long fanIn, DataType dt, long... shape) {
+        return normal(rng, Math.sqrt(2.0 / fanIn), dt, shape);
+    }
+
+    /** Normal N(0, std²), one {@code nextGaussian()} per element in 'c' order. */
+    public static INDArray normal(Random rng, double std, DataType dt, long... shape) {
+        double[] v = new double[Math.toIntExact(numel(shape))];
         for (int i = 0; i < v.length; i++) {
             v[i] = std * rng.nextGaussian();
         }
@@ -33,8 +41,8 @@ final class Init {
     }
 
     /** Truncated normal N(0, std²) cut at ±2 (resampled), as DINO's {@code trunc_normal_(std=.02)}. */
-    static INDArray truncNormal(Random rng, double std, DataType dt, long... shape) {
-        double[] v = new double[(int) numel(shape)];
+    public static INDArray truncNormal(Random rng, double std, DataType dt, long... shape) {
+        double[] v = new double[Math.toIntExact(numel(shape))];
         for (int i = 0; i < v.length; i++) {
             double z;
             do {
@@ -46,8 +54,8 @@ final class Init {
     }
 
     /** Uniform U(−a, a) (PyTorch's default nn.Linear init uses a = 1/sqrt(fanIn)). */
-    static INDArray uniform(Random rng, double a, DataType dt, long... shape) {
-        double[] v = new double[(int) numel(shape)];
+    public static INDArray uniform(Random rng, double a, DataType dt, long... shape) {
+        double[] v = new double[Math.toIntExact(numel(shape))];
         for (int i = 0; i < v.length; i++) {
             v[i] = a * (2 * rng.nextDouble() - 1);
         }
@@ -55,7 +63,7 @@ final class Init {
     }
 
     /** Constant fill. */
-    static INDArray fill(double value, DataType dt, long... shape) {
+    public static INDArray fill(double value, DataType dt, long... shape) {
         return Nd4j.valueArrayOf(shape, value, dt);
     }
 }

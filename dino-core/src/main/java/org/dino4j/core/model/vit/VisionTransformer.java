@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Random;
 import org.dino4j.core.model.Activations;
 import org.dino4j.core.model.Backbone;
+import org.dino4j.core.model.Init;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -169,29 +170,29 @@ public final class VisionTransformer implements Backbone {
         final int hid = config.mlpHidden();
         String s = scope + "/";
         double pb = 1.0 / Math.sqrt((double) p * p * c);
-        final SDVariable patchW = sd.var(s + "patch_w", VitInit.uniform(rng, pb, dt, p, p, c, d));
-        final SDVariable patchB = sd.var(s + "patch_b", VitInit.uniform(rng, pb, dt, d));
-        final SDVariable cls = sd.var(s + "cls_token", VitInit.truncNormal(rng, 0.02, dt, 1, 1, d));
-        final SDVariable clsPos = sd.var(s + "cls_pos", VitInit.truncNormal(rng, 0.02, dt, 1, 1, d));
-        final SDVariable pos = sd.var(s + "pos_embed", VitInit.truncNormal(rng, 0.02, dt, (long) base * base, d));
+        final SDVariable patchW = sd.var(s + "patch_w", Init.uniform(rng, pb, dt, p, p, c, d));
+        final SDVariable patchB = sd.var(s + "patch_b", Init.uniform(rng, pb, dt, d));
+        final SDVariable cls = sd.var(s + "cls_token", Init.truncNormal(rng, 0.02, dt, 1, 1, d));
+        final SDVariable clsPos = sd.var(s + "cls_pos", Init.truncNormal(rng, 0.02, dt, 1, 1, d));
+        final SDVariable pos = sd.var(s + "pos_embed", Init.truncNormal(rng, 0.02, dt, (long) base * base, d));
         final Block[] blocks = new Block[config.depth()];
         for (int i = 0; i < blocks.length; i++) {
             String b = s + "blk" + i + "/";
             blocks[i] = new Block(
-                    sd.var(b + "ln1_gain", VitInit.fill(1.0, dt, d)), sd.var(b + "ln1_bias", VitInit.fill(0.0, dt, d)),
-                    sd.var(b + "q_w", VitInit.normal(rng, 0.02, dt, d, d)), sd.var(b + "q_b", VitInit.fill(0, dt, d)),
-                    sd.var(b + "k_w", VitInit.normal(rng, 0.02, dt, d, d)), sd.var(b + "k_b", VitInit.fill(0, dt, d)),
-                    sd.var(b + "v_w", VitInit.normal(rng, 0.02, dt, d, d)), sd.var(b + "v_b", VitInit.fill(0, dt, d)),
-                    sd.var(b + "proj_w", VitInit.normal(rng, 0.02, dt, d, d)),
-                    sd.var(b + "proj_b", VitInit.fill(0, dt, d)),
-                    sd.var(b + "ln2_gain", VitInit.fill(1.0, dt, d)), sd.var(b + "ln2_bias", VitInit.fill(0.0, dt, d)),
-                    sd.var(b + "fc1_w", VitInit.normal(rng, 0.02, dt, d, hid)),
-                    sd.var(b + "fc1_b", VitInit.fill(0, dt, hid)),
-                    sd.var(b + "fc2_w", VitInit.normal(rng, 0.02, dt, hid, d)),
-                    sd.var(b + "fc2_b", VitInit.fill(0, dt, d)));
+                    sd.var(b + "ln1_gain", Init.fill(1.0, dt, d)), sd.var(b + "ln1_bias", Init.fill(0.0, dt, d)),
+                    sd.var(b + "q_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "q_b", Init.fill(0, dt, d)),
+                    sd.var(b + "k_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "k_b", Init.fill(0, dt, d)),
+                    sd.var(b + "v_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "v_b", Init.fill(0, dt, d)),
+                    sd.var(b + "proj_w", Init.normal(rng, 0.02, dt, d, d)),
+                    sd.var(b + "proj_b", Init.fill(0, dt, d)),
+                    sd.var(b + "ln2_gain", Init.fill(1.0, dt, d)), sd.var(b + "ln2_bias", Init.fill(0.0, dt, d)),
+                    sd.var(b + "fc1_w", Init.normal(rng, 0.02, dt, d, hid)),
+                    sd.var(b + "fc1_b", Init.fill(0, dt, hid)),
+                    sd.var(b + "fc2_w", Init.normal(rng, 0.02, dt, hid, d)),
+                    sd.var(b + "fc2_b", Init.fill(0, dt, d)));
         }
-        final SDVariable normG = sd.var(s + "norm_gain", VitInit.fill(1.0, dt, d));
-        final SDVariable normB = sd.var(s + "norm_bias", VitInit.fill(0.0, dt, d));
+        final SDVariable normG = sd.var(s + "norm_gain", Init.fill(1.0, dt, d));
+        final SDVariable normB = sd.var(s + "norm_bias", Init.fill(0.0, dt, d));
         final int[] applied = {0};
         final int dropCols = DropPath.columns(config);
         return images -> {
