@@ -1,5 +1,8 @@
 package org.dino4j.train.config;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+
 /**
  * Data and multi-crop augmentation (Caron et al. 2021, §3.1 "multi-crop"; official {@code --global_crops_scale},
  * {@code --local_crops_scale}, {@code --local_crops_number}).
@@ -23,11 +26,17 @@ package org.dino4j.train.config;
  * @param heldOut         labelled images held out of training for the online/final k-NN queries (from the test
  *                        split when the source has one, otherwise taken from the training images).
  * @param workers         background threads of the prefetching loader (0 = load on the training thread).
+ * @param trainLimit      training-set budget: train on the first N training images only (after the held-out split,
+ *                        in the source's order, so every run with the same N sees the same images); 0 (default) =
+ *                        all; N larger than the training set = all. Not in the paper: a way to run short,
+ *                        comparable experiments (e.g. an ablation) on a large set; an epoch is then
+ *                        ⌊min(N, train size) / batchSize⌋ steps. Missing in a file or an older checkpoint = 0.
  */
 public record DataConfig(String source, int batchSize, int imageSize, int channels, int globalCropSize,
                          int localCropSize, int localCrops, double globalScaleMin, double globalScaleMax,
                          double localScaleMin, double localScaleMax, double blurSigmaMax, int syntheticSize,
-                         int heldOut, int workers) {
+                         int heldOut, int workers,
+                         @JsonSetter(nulls = Nulls.AS_EMPTY) int trainLimit) {
 
     /** Validates every field. */
     public DataConfig {
@@ -58,5 +67,15 @@ public record DataConfig(String source, int batchSize, int imageSize, int channe
         Checks.positive("data.syntheticSize", syntheticSize);
         Checks.nonNegative("data.heldOut", heldOut);
         Checks.nonNegative("data.workers", workers);
+        Checks.nonNegative("data.trainLimit", trainLimit);
+    }
+
+    /** The same config without a training-set budget ({@code trainLimit} 0 = all training images). */
+    public DataConfig(String source, int batchSize, int imageSize, int channels, int globalCropSize,
+                      int localCropSize, int localCrops, double globalScaleMin, double globalScaleMax,
+                      double localScaleMin, double localScaleMax, double blurSigmaMax, int syntheticSize,
+                      int heldOut, int workers) {
+        this(source, batchSize, imageSize, channels, globalCropSize, localCropSize, localCrops, globalScaleMin,
+                globalScaleMax, localScaleMin, localScaleMax, blurSigmaMax, syntheticSize, heldOut, workers, 0);
     }
 }

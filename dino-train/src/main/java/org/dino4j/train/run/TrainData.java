@@ -47,9 +47,20 @@ public record TrainData(ImageDataset train, ImageDataset queries, String descrip
     /**
      * Opens the datasets of a config.
      *
+     * With {@code data.trainLimit} N > 0 the training set is its first N images (after the held-out split); the
+     * queries do not change.
+     *
      * @throws IOException naming the file or folder when it is missing or unreadable.
      */
     public static TrainData open(DataConfig d) throws IOException {
+        TrainData all = openAll(d);
+        int n = d.trainLimit();
+        if (n == 0 || n >= all.train.size()) return all;
+        return new TrainData(SubsetDataset.head(all.train, n), all.queries,
+                all.description + ", training on the first " + n + " of " + all.train.size() + " (data.trainLimit)");
+    }
+
+    private static TrainData openAll(DataConfig d) throws IOException {
         String src = d.source();
         if (src.equals("synthetic")) {
             return new TrainData(new SyntheticDataset(d.syntheticSize(), d.imageSize(), d.imageSize(), d.channels(), SYNTHETIC_TRAIN_SEED),
