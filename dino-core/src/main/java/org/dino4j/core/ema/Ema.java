@@ -24,7 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       whole vector registers loaded from and stored to ND4J's memory, one pass, no copies;</li>
  *   <li><b>blocked copy</b> (otherwise): each chunk streamed in small blocks through per-worker {@code float[]}
  *       scratch, because C2 in Java 17 vectorises the heap loop but not an indexed loop over direct memory (that
- *       loop measured 2× slower). The copies cost ≈ 1.3–2× the SIMD path (docs/benchmarks.md, "EMA").</li>
+ *       loop measured 2× slower). This path takes ≈ 2.6× (1 thread) to 3.4× (2 threads) the SIMD path
+ *       at 10M floats (docs/benchmarks.md, "EMA").</li>
  * </ul>
  * Element-wise, so results are identical for every thread count and both paths.
  *
@@ -44,12 +45,12 @@ public final class Ema implements AutoCloseable {
     private final Parallel.RangeTask task = this::chunk;
 
     private FloatBuffer tBuf;
+    private FloatBuffer sBuf;
     private ByteBuffer tBytes;
     private ByteBuffer sBytes;
     private DataBuffer tData;
     private DataBuffer sData;
     private boolean callSimd;
-    private FloatBuffer sBuf;
     private int tBase;
     private int sBase;
     private float lambda;

@@ -353,7 +353,7 @@ public final class DinoModel {
             case "gc":
                 return m;
             case "auto":
-                return System.getenv().getOrDefault("LD_PRELOAD", "").contains("tcmalloc") ? "release" : "gc";
+                return ReleasingMemoryMgr.tcmallocPreloaded() ? "release" : "gc";
             default:
                 throw new IllegalArgumentException("system property dino4j.samediff.memory must be release, gc or auto, got '"
                         + m + "'");

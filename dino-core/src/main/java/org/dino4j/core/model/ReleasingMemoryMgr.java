@@ -39,6 +39,14 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ReleasingMemoryMgr extends AbstractMemoryMgr {
 
+    /**
+     * @return whether tcmalloc is preloaded into this process ({@code LD_PRELOAD} names it, as {@code ./dino} and
+     *         {@code dino-bench/run-quick.sh} do when it is installed): the condition under which freeing early pays
+     */
+    public static boolean tcmallocPreloaded() {
+        return System.getenv().getOrDefault("LD_PRELOAD", "").contains("tcmalloc");
+    }
+
     private final Set<INDArray> owned = Collections.newSetFromMap(new IdentityHashMap<>());
     private long allocated;
     private long released;
