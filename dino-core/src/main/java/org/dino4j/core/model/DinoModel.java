@@ -17,19 +17,26 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import org.dino4j.core.DinoRuntime;
+import org.dino4j.core.loss.SoftTargetCrossEntropy;
 import org.dino4j.core.model.vit.DropPath;
 import org.dino4j.core.model.vit.VisionTransformer;
 import org.dino4j.core.model.vit.VitConfig;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -92,6 +99,12 @@ public final class DinoModel {
     public static final String TAU_S = "tau_s";
     /** Output: the scalar training loss. */
     public static final String LOSS = "loss";
+    /**
+     * Placeholder of the fused-loss graphs ({@link #lossAndGradients}): dL/dz for the student logits
+     * {@code [(2+N)B, K]}, written by {@link SoftTargetCrossEntropy} while the graph runs; their loss variable is
+     * Σ z ⊙ this, so back-propagation starts from exactly dL/dz.
+     */
+    public static final String STUDENT_LOGITS_GRAD = "student_logits_grad";
     /** Placeholder of the no-stop-gradient graph: center {@code [1, K]}. */
     public static final String CENTER = "center";
     /** Placeholder of the no-stop-gradient graph: scalar teacher temperature τ_t. */
@@ -116,6 +129,12 @@ public final class DinoModel {
     private final SameDiff sd;
     private SameDiff sdGlobalOnly;
     private final SameDiff[] sdSelf = new SameDiff[2];
+    /** Fused-loss graphs [0] global crops only, [1] with local crops; built on first use. */
+    private final SameDiff[] sdFused = new SameDiff[2];
+    private final LogitGradHook hook = new LogitGradHook();
+    private SoftTargetCrossEntropy ceKernel;
+    private INDArray logitGrad;
+    private boolean fusedLoss = fusedLossFromProperty();
     /** The ViT's architecture when it has drop path (rate &gt; 0), else null. */
     private final VitConfig dropPath;
     private final INDArray params;
@@ -224,6 +243,14 @@ public final class DinoModel {
      * computed in-graph from the global logits (no stop-gradient) instead of a placeholder.
      */
     private SameDiff build(boolean withLocal, boolean selfTargets, Random rng) {
+        return build(withLocal, selfTargets, false, rng);
+    }
+
+    /**
+     * As {@link #build(boolean, boolean, Random)}; with {@code fusedLoss} the loss is Σ z ⊙ {@link #STUDENT_LOGITS_GRAD}
+     * instead of the in-graph cross-entropy (see {@link #lossAndGradients}).
+     */
+    private SameDiff build(boolean withLocal, boolean selfTargets, boolean fusedLoss, Random rng) {
         SameDiff g = SameDiff.create();
         g.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
         int c = backbone.inChannels();
@@ -244,6 +271,12 @@ public final class DinoModel {
             student = g.identity(STUDENT_LOGITS, h.apply(all).logits());
         } else {
             student = g.identity(STUDENT_LOGITS, zg);
+        }
+        if (fusedLoss) {
+            SDVariable dz = g.placeHolder(STUDENT_LOGITS_GRAD, dataType, -1, headConfig.outDim());
+            g.sum(LOSS, student.mul(dz));
+            g.setLossVariables(LOSS);
+            return g;
         }
         SDVariable targets;
         if (selfTargets) {
@@ -284,9 +317,23 @@ public final class DinoModel {
         return sdSelf[i];
     }
 
+    /** The fused-loss graph with or without the local branch; built on first use, with its logits hook. */
+    private SameDiff fusedGraph(boolean withLocal) {
+        int i = withLocal ? 1 : 0;
+        if (sdFused[i] == null) {
+            sdFused[i] = sharedGraph(withLocal, false, true);
+            sdFused[i].addListeners(hook);
+        }
+        return sdFused[i];
+    }
+
     /** A graph variant whose parameters are views of this model's flat buffer, with its gradient function. */
     private SameDiff sharedGraph(boolean withLocal, boolean selfTargets) {
-        SameDiff g = build(withLocal, selfTargets, new Random(0));
+        return sharedGraph(withLocal, selfTargets, false);
+    }
+
+    private SameDiff sharedGraph(boolean withLocal, boolean selfTargets, boolean fusedLoss) {
+        SameDiff g = build(withLocal, selfTargets, fusedLoss, new Random(0));
         for (ParamInfo pi : infos) {
             g.associateArrayWithVariable(view(params, pi), pi.name());
         }
@@ -399,9 +446,10 @@ public final class DinoModel {
         }
     }
 
-    /** Test hook: the memory manager of the calling thread's session of the student graph (or its gradient). */
+    /** Test hook: the memory manager of the calling thread's session of the student graph (forward) or of the gradient function lossAndGradients ran with local crops. */
     org.nd4j.autodiff.samediff.internal.SessionMemMgr sessionMemoryManager(boolean gradientFunction) {
-        SameDiff g = gradientFunction ? sd.getFunction("grad") : sd;
+        SameDiff training = fusedLoss && sdFused[1] != null ? sdFused[1] : sd; // the graph lossAndGradients runs (with locals)
+        SameDiff g = gradientFunction ? training.getFunction("grad") : sd;
         InferenceSession s = g == null ? null : g.getSessions().get(Thread.currentThread().getId());
         return s == null ? null : s.getMmgr();
     }
@@ -562,8 +610,12 @@ public final class DinoModel {
             ph.put(LOCAL_CROPS, locals);
         }
         putDropPath(ph, globals, locals, dropPathRng);
+        INDArray w = rowWeights.rank() == 2 ? rowWeights : rowWeights.reshape(rows, 1);
+        if (fusedLoss) {
+            return fusedLossAndGradients(ph, locals != null, rows, targets, w, tauS);
+        }
         ph.put(TARGETS, targets);
-        ph.put(ROW_WEIGHTS, rowWeights.rank() == 2 ? rowWeights : rowWeights.reshape(rows, 1));
+        ph.put(ROW_WEIGHTS, w);
         ph.put(TAU_S, Nd4j.scalar(dataType, tauS));
         SameDiff g = locals == null ? globalOnlyGraph() : sd;
         noArrayCache(g);
@@ -572,6 +624,113 @@ public final class DinoModel {
         double loss = r.getOutputs().get(LOSS).getDouble(0);
         releaseExecution(g);
         return loss;
+    }
+
+    /**
+     * The fused path of {@link #lossAndGradients}: one gradient execution of the fused graph, whose
+     * {@link LogitGradHook} computes L and dL/dz with {@link SoftTargetCrossEntropy} into the reused
+     * {@link #STUDENT_LOGITS_GRAD} array as soon as the student logits exist; the backward pass then starts from it.
+     */
+    private double fusedLossAndGradients(Map<String, INDArray> ph, boolean withLocal, long rows, INDArray targets,
+                                         INDArray rowWeights, double tauS) {
+        if (logitGrad == null || logitGrad.size(0) != rows) {
+            logitGrad = Nd4j.create(dataType, rows, headConfig.outDim());
+        }
+        if (ceKernel == null) {
+            ceKernel = new SoftTargetCrossEntropy(Math.max(1, DinoRuntime.threads()));
+        }
+        ph.put(STUDENT_LOGITS_GRAD, logitGrad);
+        SameDiff g = fusedGraph(withLocal);
+        noArrayCache(g);
+        hook.arm(targets, rowWeights, tauS);
+        try {
+            copyGradients(g.calculateGradients(ph, paramNames));
+        } finally {
+            hook.disarm();
+        }
+        if (!hook.fired) {
+            throw new IllegalStateException("the fused loss hook never saw " + STUDENT_LOGITS + " (SameDiff did not report "
+                    + "the op to its listeners); run with -Ddino4j.loss=graph");
+        }
+        releaseExecution(g);
+        return hook.loss;
+    }
+
+    /**
+     * @param on true (default, {@code -Ddino4j.loss=fused}): {@link #lossAndGradients} computes the loss and dL/dz
+     *           with {@link SoftTargetCrossEntropy} and back-propagates from them; false ({@code -Ddino4j.loss=graph}):
+     *           the cross-entropy is differentiated inside the SameDiff graph ({@link #graph()}'s {@link #LOSS}).
+     *           Same loss and gradients up to float rounding (tested in DOUBLE); the fused path is ~350 ms faster per
+     *           reference step (docs/performance.md, "Session 4").
+     */
+    public void setFusedLoss(boolean on) {
+        this.fusedLoss = on;
+    }
+
+    /** @return whether {@link #lossAndGradients} uses the fused loss (see {@link #setFusedLoss}) */
+    public boolean fusedLoss() {
+        return fusedLoss;
+    }
+
+    private static boolean fusedLossFromProperty() {
+        String m = System.getProperty("dino4j.loss", "fused").trim().toLowerCase(java.util.Locale.ROOT);
+        switch (m) {
+            case "fused":
+                return true;
+            case "graph":
+                return false;
+            default:
+                throw new IllegalArgumentException("system property dino4j.loss must be fused or graph, got '" + m + "'");
+        }
+    }
+
+    /**
+     * Listener of the fused graphs: when the op producing {@link #STUDENT_LOGITS} has run (forward part of the
+     * gradient execution), writes L and dL/dz into {@link #logitGrad}. SameDiff calls listeners synchronously after
+     * each op, before any op that consumes its output, and reads placeholder arrays in place, so the multiply's
+     * backward sees the filled array — the JVM counterpart of a custom {@code torch.autograd.Function}.
+     */
+    private final class LogitGradHook extends BaseListener {
+        private INDArray targets;
+        private INDArray weights;
+        private double tau;
+        private boolean armed;
+        private boolean fired;
+        private double loss;
+
+        void arm(INDArray t, INDArray w, double tauS) {
+            targets = t;
+            weights = w;
+            tau = tauS;
+            armed = true;
+            fired = false;
+        }
+
+        void disarm() {
+            armed = false;
+            targets = null;
+            weights = null;
+        }
+
+        @Override
+        public boolean isActive(Operation operation) {
+            return armed;
+        }
+
+        @Override
+        public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
+                                INDArray[] outputs) {
+            if (!armed || fired) {
+                return;
+            }
+            List<String> outs = op.getOutputsOfOp();
+            int i = outs == null ? -1 : outs.indexOf(STUDENT_LOGITS);
+            if (i < 0) {
+                return;
+            }
+            loss = ceKernel.lossAndGradient(outputs[i], targets, weights, tau, logitGrad);
+            fired = true;
+        }
     }
 
     private void checkWeightsAndTau(long rows, INDArray rowWeights, double tauS) {
@@ -721,13 +880,31 @@ public final class DinoModel {
     }
 
     /**
-     * The underlying graph (with placeholders/outputs named by this class's constants), for validation tools
-     * such as gradient checks. Do not add variables to it.
+     * The underlying graph (with placeholders/outputs named by this class's constants, its {@link #LOSS} the in-graph
+     * cross-entropy), for validation tools such as gradient checks. Do not add variables to it. The calling thread's
+     * sessions of it are switched to this class's memory manager first (no SameDiff array cache: with the cache, the
+     * second {@code output} call on a thread returned a different loss, dl4j-notes trap 2); other threads must call
+     * this method too before executing it.
      *
      * @return the SameDiff graph
      */
     public SameDiff graph() {
+        noArrayCache(sd);
         return sd;
+    }
+
+    /**
+     * The graph {@link #lossAndGradients} executes (for profilers and other listeners): with the fused loss (default)
+     * the fused-loss graph, whose loss variable is Σ z ⊙ {@link #STUDENT_LOGITS_GRAD}, built on first use; else
+     * {@link #graph()} (with local crops) or its global-only variant. Same parameters (views of {@link #params()}).
+     *
+     * @param withLocal the variant with the local-crop branch
+     * @return the SameDiff graph
+     */
+    public SameDiff trainingGraph(boolean withLocal) {
+        SameDiff g = fusedLoss ? fusedGraph(withLocal) : withLocal ? sd : globalOnlyGraph();
+        noArrayCache(g);
+        return g;
     }
 
     /**

@@ -2,6 +2,7 @@ package org.dino4j.core.model;
 
 import java.util.Objects;
 import java.util.Random;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -144,6 +145,12 @@ public final class SmallResNet implements Backbone {
      * per-(sample, channel) scale a = γ/sqrt(σ²+ε) and shift b = β − μ·a {@code [B, C]}, so the full-size
      * tensor sees only x², two spatial means and one fused y = x·a + b (instead of x−μ, (x−μ)², ·inv, ·γ, +β);
      * the backward pass shrinks by the same factor. σ² is clamped at 0 (it can be a rounding error below 0).
+     *
+     * <p>a and b reach full size as outer products {@code [B·C, 1] × [1, H·W]} with a ones row ({@link #spread}),
+     * then multiply/add element-wise: ND4J M2.1's broadcasting {@code multiply_bp} for a {@code [B, C, 1, 1]}
+     * operand took ~280 ms more than the same-shape product at B 512, 32 × 28² (its reduction over H, W is a slow
+     * generic path), while the matmul's backward is two BLAS matrix-vector products (session 4,
+     * docs/performance.md). Same values as the broadcast (the product with 1 is exact).
      */
     private SDVariable apply(SameDiff sd, ConvGn u, SDVariable x) {
         Conv2DConfig cc = Conv2DConfig.builder().kH(3).kW(3).sH(u.stride()).sW(u.stride())
@@ -155,6 +162,14 @@ public final class SmallResNet implements Backbone {
         SDVariable var = sd.nn.relu(ex2.sub(mu.mul(mu)), 0);
         SDVariable a = sd.math.rsqrt(var.add(config.gnEps())).mul(sd.reshape(u.gain(), 1, c));
         SDVariable b = sd.reshape(u.bias(), 1, c).sub(mu.mul(a));
-        return h.mul(sd.reshape(a, -1, c, 1, 1)).add(sd.reshape(b, -1, c, 1, 1));
+        SDVariable shape = sd.shape(h);
+        SDVariable hw = shape.get(SDIndex.interval(2, 4)).prod(true, 0);          // [1]: H·W
+        SDVariable ones = sd.fill(sd.concat(0, sd.constant(Nd4j.createFromArray(1L)), hw), h.dataType(), 1.0);
+        return h.mul(spread(sd, a, ones, shape)).add(spread(sd, b, ones, shape));
+    }
+
+    /** {@code v [B, C]} → {@code [B, C, H, W]} (= {@code shape}), v[b, c] repeated over H×W: v·1ᵀ as a matmul. */
+    private static SDVariable spread(SameDiff sd, SDVariable v, SDVariable ones, SDVariable shape) {
+        return sd.reshape(sd.reshape(v, -1, 1).mmul(ones), shape);
     }
 }

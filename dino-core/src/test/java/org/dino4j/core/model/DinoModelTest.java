@@ -274,6 +274,43 @@ class DinoModelTest {
     }
 
     /**
+     * The fused training loss (SoftTargetCrossEntropy outside the graph, back-propagated from dL/dz through a
+     * listener-filled placeholder) against the cross-entropy differentiated inside SameDiff: in DOUBLE the loss and
+     * every gradient agree to rounding, with and without local crops, over several calls (the reused dL/dz buffer);
+     * in FLOAT to float precision.
+     */
+    @Test
+    void fusedLossEqualsTheInGraphLossAndGradients() {
+        for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            DinoModel m = tiny(dt, 21);
+            assertTrue(m.fusedLoss(), "fused is the default");
+            Random r = new Random(22);
+            for (int call = 0; call < 4; call++) {
+                boolean withLocal = call % 2 == 0;
+                INDArray g = images(r, dt, 4, 1, 12, 12);
+                INDArray l = withLocal ? images(r, dt, 4, 1, 6, 6) : null;
+                int rows = withLocal ? 8 : 4;
+                INDArray t = targets(r, dt, rows, 10);
+                INDArray w = weights(r, dt, rows);
+                m.setFusedLoss(false);
+                double lossGraph = m.lossAndGradients(g, l, t, w, 0.1);
+                INDArray gradGraph = m.gradients().dup();
+                m.setFusedLoss(true);
+                double lossFused = m.lossAndGradients(g, l, t, w, 0.1);
+                INDArray gradFused = m.gradients().dup();
+                double tol = dt == DataType.DOUBLE ? 1e-12 : 2e-5;
+                String at = dt + " call " + call + (withLocal ? " with" : " without") + " local crops";
+                assertEquals(lossGraph, lossFused, tol * Math.abs(lossGraph), at);
+                double scale = gradGraph.amaxNumber().doubleValue();
+                assertTrue(scale > 0, at);
+                assertTrue(maxAbsDiff(gradGraph, gradFused) <= tol * scale * 10, at + ": max |Δg| "
+                        + maxAbsDiff(gradGraph, gradFused) + " of max |g| " + scale);
+                m.params().subi(gradFused.mul(1e-3 / scale)); // move, so later calls see other logits
+            }
+        }
+    }
+
+    /**
      * Central differences of the graph's loss (forward only) vs the flat gradient buffer written by
      * lossAndGradients, in DOUBLE (the model's gradient check): one random element of every parameter tensor
      * (with local crops) and one of six random tensors (without). SameDiff's own GradCheckUtil (M2.1) throws a

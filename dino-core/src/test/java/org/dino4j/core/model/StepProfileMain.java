@@ -115,7 +115,7 @@ public final class StepProfileMain {
         if (trace != null) {
             File f = new File(trace);
             Files.deleteIfExists(f.toPath());
-            student.graph().addListeners(new ProfilingListener.Builder(f).recordAll().build());
+            student.trainingGraph(true).addListeners(new ProfilingListener.Builder(f).recordAll().build());
             student.lossAndGradients(globals, locals, targets, weights, 0.1);
             student.graph().getListeners().clear();
             System.out.println("trace written to " + f.getAbsolutePath());

@@ -27,7 +27,7 @@ public final class StepProfile {
             long t0 = System.nanoTime();
             n.globalLogits(g);
             long t1 = System.nanoTime();
-            if (i == 2) n.model().graph().addListeners(ProfilingListener.builder(new File(a[2])).recordAll().build());
+            if (i == 2) n.model().trainingGraph(true).addListeners(ProfilingListener.builder(new File(a[2])).recordAll().build());
             n.lossAndGradients(g, l, t, w, 0.1);
             long t2 = System.nanoTime();
             System.gc();
