@@ -27,20 +27,31 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * {@code DinoModel#lossAndGradients}). SameDiff's own log-softmax forward + backward took ~350 ms per reference
  * step (2048 × 4096); this kernel takes a few ms (docs/performance.md, "Session 4").
  *
- * <p>Paths, threads and determinism as in {@link FusedDinoLoss}: FLOAT, 'c'-contiguous host arrays run the Java
- * kernel (vector lanes when {@link Simd#enabled()}, else scalar loops with {@link FastExp}), rows split across
- * {@link Parallel} workers, per-row losses summed in row order (bit-identical for every thread count); anything
- * else (DOUBLE, strided views, CUDA) evaluates the same formula with ND4J ops (allocating). Scratch grows once.
+ * <p>Paths, threads and determinism as in {@link FusedDinoLoss}: FLOAT host arrays run the Java kernel (vector
+ * lanes when {@link Simd#enabled()}, else scalar loops with {@link FastExp}), rows split across {@link Parallel}
+ * workers, per-row losses summed in row order (bit-identical for every thread count); anything else (DOUBLE,
+ * strided views, CUDA) evaluates the same formula with ND4J ops (allocating). Scratch grows once.
+ *
+ * <p><b>Layouts.</b> Logits and gradient may both be 'c'-contiguous or both dense column-major ('f', strides
+ * {@code [1, R]}): SameDiff's matmul returns the head's logits in 'f' order, and a gradient in the same order keeps
+ * the graph's {@code z ⊙ dL/dz} a same-layout element-wise product (mixed layouts take ND4J's slow generic path).
+ * Column-major rows are gathered and scattered in blocks of {@value #BLOCK} rows (contiguous runs of
+ * {@value #BLOCK} floats per column). Targets and weights are 'c'.
  *
  * <p>Not thread-safe: one call at a time per instance.
  */
 public final class SoftTargetCrossEntropy implements AutoCloseable {
+    /** Rows per gather/scatter block of the column-major layout. */
+    static final int BLOCK = 16;
+
     private final Parallel pool;
     private final boolean ownsPool;
     private final boolean simd;
     private final Parallel.RangeTask rowsTask = this::rows;
-    private float[][] zRow;
+    /** Per worker: {@link #BLOCK} logit rows. */
+    private float[][][] zRows;
     private float[][] tRow;
+    private float[][] column;
     private final double[][] sums;
     private double[] rowLoss = new double[0];
 
@@ -54,6 +65,8 @@ public final class SoftTargetCrossEntropy implements AutoCloseable {
     private int wBase;
     private int gBase;
     private int k;
+    private int rowsTotal;
+    private boolean colMajor;
     private double invTau;
 
     /**
@@ -78,8 +91,9 @@ public final class SoftTargetCrossEntropy implements AutoCloseable {
         this.pool = pool;
         this.ownsPool = ownsPool;
         this.simd = Simd.enabled();
-        this.zRow = new float[pool.threads()][0];
+        this.zRows = new float[pool.threads()][BLOCK][0];
         this.tRow = new float[pool.threads()][0];
+        this.column = new float[pool.threads()][BLOCK];
         this.sums = new double[pool.threads()][2];
     }
 
@@ -117,17 +131,21 @@ public final class SoftTargetCrossEntropy implements AutoCloseable {
                     + (gradOut == null ? "" : ", " + gradOut.dataType()));
         }
         HostArrays.requirePositive(tau, "tau");
-        boolean fast = HostArrays.hostReady(logits, DataType.FLOAT) && HostArrays.hostReady(targets, DataType.FLOAT)
-                && HostArrays.hostReady(rowWeights, DataType.FLOAT)
-                && (gradOut == null || HostArrays.hostReady(gradOut, DataType.FLOAT));
+        boolean c = HostArrays.hostReady(logits, DataType.FLOAT) && (gradOut == null || HostArrays.hostReady(gradOut, DataType.FLOAT));
+        boolean f = columnMajor(logits) && (gradOut == null || columnMajor(gradOut));
+        boolean fast = (c || f) && HostArrays.hostReady(targets, DataType.FLOAT) && HostArrays.hostReady(rowWeights, DataType.FLOAT);
         if (!fast) {
             return nd4j(logits, targets, rowWeights, tau, gradOut);
         }
         int rows = Math.toIntExact(sh[0]);
         k = Math.toIntExact(sh[1]);
-        for (int w = 0; w < zRow.length; w++) {
-            if (zRow[w].length < k) {
-                zRow[w] = new float[k];
+        rowsTotal = rows;
+        colMajor = !c;
+        for (int w = 0; w < zRows.length; w++) {
+            if (tRow[w].length < k) {
+                for (int j = 0; j < BLOCK; j++) {
+                    zRows[w][j] = new float[k];
+                }
                 tRow[w] = new float[k];
             }
         }
@@ -155,57 +173,101 @@ public final class SoftTargetCrossEntropy implements AutoCloseable {
         return sum;
     }
 
-    /** Rows [from, to): loss_r into {@link #rowLoss}, the gradient row into gradOut. */
+    /**
+     * Whether a Java kernel can use {@code a} as a dense column-major matrix: host kernels on, FLOAT, strides
+     * {@code [1, rows]}, int-addressable.
+     */
+    static boolean columnMajor(INDArray a) {
+        return HostArrays.hostKernels() && a.dataType() == DataType.FLOAT && a.rank() == 2 && a.stride(0) == 1
+                && a.stride(1) == a.size(0) && a.offset() + a.length() <= Integer.MAX_VALUE;
+    }
+
+    /** Rows [from, to) in blocks: gather the logit rows, compute loss and gradient rows, scatter the gradient. */
     private void rows(int worker, int from, int to) {
-        float[] x = zRow[worker];
+        float[][] xs = zRows[worker];
+        float[] col = column[worker];
+        int kk = k;
+        for (int r0 = from; r0 < to; r0 += BLOCK) {
+            int nb = Math.min(BLOCK, to - r0);
+            if (colMajor) {
+                for (int i = 0; i < kk; i++) {
+                    zBuf.get(zBase + i * rowsTotal + r0, col, 0, nb);
+                    for (int j = 0; j < nb; j++) {
+                        xs[j][i] = col[j];
+                    }
+                }
+            } else {
+                for (int j = 0; j < nb; j++) {
+                    zBuf.get(zBase + (r0 + j) * kk, xs[j], 0, kk);
+                }
+            }
+            for (int j = 0; j < nb; j++) {
+                row(worker, r0 + j, xs[j]);
+            }
+            if (gBuf == null) {
+                continue;
+            }
+            if (colMajor) {
+                for (int i = 0; i < kk; i++) {
+                    for (int j = 0; j < nb; j++) {
+                        col[j] = xs[j][i];
+                    }
+                    gBuf.put(gBase + i * rowsTotal + r0, col, 0, nb);
+                }
+            } else {
+                for (int j = 0; j < nb; j++) {
+                    gBuf.put(gBase + (r0 + j) * kk, xs[j], 0, kk);
+                }
+            }
+        }
+    }
+
+    /** One row: loss_r into {@link #rowLoss}; with a gradient wanted, x becomes the gradient row. */
+    private void row(int worker, int r, float[] x) {
         float[] t = tRow[worker];
         double[] acc = sums[worker];
         int kk = k;
-        for (int r = from; r < to; r++) {
-            zBuf.get(zBase + r * kk, x, 0, kk);
-            tBuf.get(tBase + r * kk, t, 0, kk);
-            double w = wBuf.get(wBase + r);
-            double n = 0;
+        tBuf.get(tBase + r * kk, t, 0, kk);
+        double w = wBuf.get(wBase + r);
+        double n = 0;
+        for (int i = 0; i < kk; i++) {
+            n += t[i];
+        }
+        float max;
+        double sum;
+        double dot;
+        if (simd) {
+            max = Simd.max(x, kk);
+            Simd.expSumDot(x, kk, max, invTau, t, 0, -1, acc);
+            sum = acc[0];
+            dot = acc[1];
+        } else {
+            max = Float.NEGATIVE_INFINITY;
             for (int i = 0; i < kk; i++) {
-                n += t[i];
+                if (x[i] > max) {
+                    max = x[i];
+                }
             }
-            float max;
-            double sum;
-            double dot;
+            sum = 0;
+            dot = 0;
+            for (int i = 0; i < kk; i++) {
+                double e = FastExp.exp(((double) x[i] - max) * invTau);
+                sum += e;
+                dot += t[i] * (double) x[i];
+                x[i] = (float) e;
+            }
+        }
+        double lse = max * invTau + Math.log(sum);
+        rowLoss[r] = w * (n * lse - dot * invTau);
+        if (gBuf != null) {
+            double a = w * invTau * n / sum;
+            double g = w * invTau;
             if (simd) {
-                max = Simd.max(x, kk);
-                Simd.expSumDot(x, kk, max, invTau, t, 0, -1, acc);
-                sum = acc[0];
-                dot = acc[1];
+                Simd.gradRow(x, kk, a, g, t, 0, -1);
             } else {
-                max = Float.NEGATIVE_INFINITY;
                 for (int i = 0; i < kk; i++) {
-                    if (x[i] > max) {
-                        max = x[i];
-                    }
+                    x[i] = (float) (a * x[i] - g * t[i]);
                 }
-                sum = 0;
-                dot = 0;
-                for (int i = 0; i < kk; i++) {
-                    double e = FastExp.exp(((double) x[i] - max) * invTau);
-                    sum += e;
-                    dot += t[i] * (double) x[i];
-                    x[i] = (float) e;
-                }
-            }
-            double lse = max * invTau + Math.log(sum);
-            rowLoss[r] = w * (n * lse - dot * invTau);
-            if (gBuf != null) {
-                double a = w * invTau * n / sum;
-                double g = w * invTau;
-                if (simd) {
-                    Simd.gradRow(x, kk, a, g, t, 0, -1);
-                } else {
-                    for (int i = 0; i < kk; i++) {
-                        x[i] = (float) (a * x[i] - g * t[i]);
-                    }
-                }
-                gBuf.put(gBase + r * kk, x, 0, kk);
             }
         }
     }

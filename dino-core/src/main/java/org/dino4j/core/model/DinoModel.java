@@ -134,6 +134,11 @@ public final class DinoModel {
     private final LogitGradHook hook = new LogitGradHook();
     private SoftTargetCrossEntropy ceKernel;
     private INDArray logitGrad;
+    /**
+     * Layout of {@link #logitGrad}: that of the logits seen by the last call (SameDiff's matmul returns them in 'f'
+     * order), so the graph's z ⊙ dL/dz is a same-layout product and the kernel's fast path applies.
+     */
+    private char logitGradOrder = 'c';
     private boolean fusedLoss = fusedLossFromProperty();
     /** The ViT's architecture when it has drop path (rate &gt; 0), else null. */
     private final VitConfig dropPath;
@@ -633,8 +638,8 @@ public final class DinoModel {
      */
     private double fusedLossAndGradients(Map<String, INDArray> ph, boolean withLocal, long rows, INDArray targets,
                                          INDArray rowWeights, double tauS) {
-        if (logitGrad == null || logitGrad.size(0) != rows) {
-            logitGrad = Nd4j.create(dataType, rows, headConfig.outDim());
+        if (logitGrad == null || logitGrad.size(0) != rows || logitGrad.ordering() != logitGradOrder) {
+            logitGrad = Nd4j.create(dataType, new long[] {rows, headConfig.outDim()}, logitGradOrder);
         }
         if (ceKernel == null) {
             ceKernel = new SoftTargetCrossEntropy(Math.max(1, DinoRuntime.threads()));
@@ -728,7 +733,9 @@ public final class DinoModel {
             if (i < 0) {
                 return;
             }
-            loss = ceKernel.lossAndGradient(outputs[i], targets, weights, tau, logitGrad);
+            INDArray z = outputs[i];
+            loss = ceKernel.lossAndGradient(z, targets, weights, tau, logitGrad);
+            logitGradOrder = z.ordering();
             fired = true;
         }
     }

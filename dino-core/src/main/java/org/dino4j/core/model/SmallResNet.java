@@ -8,6 +8,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -157,13 +158,15 @@ public final class SmallResNet implements Backbone {
                 .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build();
         SDVariable h = sd.cnn.conv2d(x, u.w(), cc);
         long c = u.gain().getShape()[1];
+        SDVariable shape = sd.shape(h);
+        SDVariable hw = shape.get(SDIndex.interval(2, 4)).prod(true, 0);          // [1]: H·W
         SDVariable mu = sd.mean(h, 2, 3).mmul(u.groupAvg());                 // [B, C] group mean per channel
-        SDVariable ex2 = sd.mean(h.mul(h), 2, 3).mmul(u.groupAvg());         // [B, C] group E[x²]
+        // E[x²] as a squared-norm reduction: no full-size x² in the forward, one full-size output in the backward
+        SDVariable sq = new SquaredNorm(sd, h, false, 2, 3).outputVariable();
+        SDVariable ex2 = sq.div(hw.castTo(h.dataType())).mmul(u.groupAvg()); // [B, C] group E[x²]
         SDVariable var = sd.nn.relu(ex2.sub(mu.mul(mu)), 0);
         SDVariable a = sd.math.rsqrt(var.add(config.gnEps())).mul(sd.reshape(u.gain(), 1, c));
         SDVariable b = sd.reshape(u.bias(), 1, c).sub(mu.mul(a));
-        SDVariable shape = sd.shape(h);
-        SDVariable hw = shape.get(SDIndex.interval(2, 4)).prod(true, 0);          // [1]: H·W
         SDVariable ones = sd.fill(sd.concat(0, sd.constant(Nd4j.createFromArray(1L)), hw), h.dataType(), 1.0);
         return h.mul(spread(sd, a, ones, shape)).add(spread(sd, b, ones, shape));
     }

@@ -137,6 +137,25 @@ class SoftTargetCrossEntropyTest {
         }
     }
 
+    /** Column-major ('f') logits and gradient, as SameDiff's matmul returns them: the same numbers as 'c'. */
+    @Test
+    void columnMajorLayoutGivesTheSameNumbers() {
+        Random rnd = new Random(12);
+        for (int rows : new int[] {1, 16, 37}) {
+            INDArray zc = Float64Reference.randomLogits(rnd, rows, 300, 3.0, DataType.FLOAT);
+            INDArray zf = zc.dup('f');
+            assertTrue(SoftTargetCrossEntropy.columnMajor(zf));
+            INDArray t = targets(rnd, rows, 300, false, DataType.FLOAT);
+            INDArray w = Nd4j.rand(DataType.FLOAT, rows, 1);
+            INDArray gc = Nd4j.create(DataType.FLOAT, rows, 300);
+            INDArray gf = Nd4j.create(DataType.FLOAT, new long[] {rows, 300}, 'f');
+            double lc = kernel.lossAndGradient(zc, t, w, 0.1, gc);
+            double lf = kernel.lossAndGradient(zf, t, w, 0.1, gf);
+            assertEquals(lc, lf, 0.0, "rows " + rows);
+            assertEquals(gc, gf.dup('c'), "rows " + rows);
+        }
+    }
+
     @Test
     void bitIdenticalForEveryThreadCount() {
         Random rnd = new Random(11);

@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.File;
 import java.util.List;
 
-/** Profiles one student step of the model per SameDiff op (Chrome trace JSON). Not a test. */
+/** Profiles the last of {@code -Dsteps} (default 3) student steps of the model per SameDiff op (Chrome trace JSON). Not a test. */
 public final class StepProfile {
     public static void main(String[] a) throws Exception {
         int b = Integer.parseInt(a[0]), blocks = Integer.parseInt(a[1]), stem = Integer.parseInt(a[3]), k = Integer.parseInt(a[5]);
@@ -23,11 +23,12 @@ public final class StepProfile {
         CoreNetwork n = CoreNetwork.create(m, 1, 1);
         INDArray g = Nd4j.rand(DataType.FLOAT, 2L * b, 1, 28, 28), l = Nd4j.rand(DataType.FLOAT, 6L * b, 1, 12, 12);
         INDArray t = Nd4j.ones(DataType.FLOAT, 8L * b, k).divi(k), w = Nd4j.ones(DataType.FLOAT, 8L * b, 1).divi(8 * b);
-        for (int i = 0; i < 3; i++) {
+        int steps = Integer.getInteger("steps", 3);
+        for (int i = 0; i < steps; i++) {
             long t0 = System.nanoTime();
             n.globalLogits(g);
             long t1 = System.nanoTime();
-            if (i == 2) n.model().trainingGraph(true).addListeners(ProfilingListener.builder(new File(a[2])).recordAll().build());
+            if (i == steps - 1) n.model().trainingGraph(true).addListeners(ProfilingListener.builder(new File(a[2])).recordAll().build());
             n.lossAndGradients(g, l, t, w, 0.1);
             long t2 = System.nanoTime();
             System.gc();
