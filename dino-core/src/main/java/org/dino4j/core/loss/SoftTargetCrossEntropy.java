@@ -32,9 +32,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * workers, per-row losses summed in row order (bit-identical for every thread count); anything else (DOUBLE,
  * strided views, CUDA) evaluates the same formula with ND4J ops (allocating). Scratch grows once.
  *
- * <p><b>Layouts.</b> Logits and gradient may both be 'c'-contiguous or both dense column-major ('f', strides
- * {@code [1, R]}): SameDiff's matmul returns the head's logits in 'f' order, and a gradient in the same order keeps
- * the graph's {@code z ⊙ dL/dz} a same-layout element-wise product (mixed layouts take ND4J's slow generic path).
+ * <p><b>Layouts.</b> Logits and gradient may each be 'c'-contiguous or dense column-major ('f', strides
+ * {@code [1, R]}), with the same numbers either way: SameDiff's matmul returns the head's logits in 'f' order, and a
+ * gradient in the same order keeps the graph's {@code z ⊙ dL/dz} a same-layout element-wise product (mixed layouts
+ * take ND4J's slow generic path).
  * Column-major rows are gathered and scattered in blocks of {@value #BLOCK} rows (contiguous runs of
  * {@value #BLOCK} floats per column). Targets and weights are 'c'.
  *
@@ -66,7 +67,8 @@ public final class SoftTargetCrossEntropy implements AutoCloseable {
     private int gBase;
     private int k;
     private int rowsTotal;
-    private boolean colMajor;
+    private boolean zColMajor;
+    private boolean gColMajor;
     private double invTau;
 
     /**
@@ -131,16 +133,18 @@ public final class SoftTargetCrossEntropy implements AutoCloseable {
                     + (gradOut == null ? "" : ", " + gradOut.dataType()));
         }
         HostArrays.requirePositive(tau, "tau");
-        boolean c = HostArrays.hostReady(logits, DataType.FLOAT) && (gradOut == null || HostArrays.hostReady(gradOut, DataType.FLOAT));
-        boolean f = columnMajor(logits) && (gradOut == null || columnMajor(gradOut));
-        boolean fast = (c || f) && HostArrays.hostReady(targets, DataType.FLOAT) && HostArrays.hostReady(rowWeights, DataType.FLOAT);
+        boolean zc = HostArrays.hostReady(logits, DataType.FLOAT);
+        boolean gc = gradOut != null && HostArrays.hostReady(gradOut, DataType.FLOAT);
+        boolean fast = (zc || columnMajor(logits)) && (gradOut == null || gc || columnMajor(gradOut))
+                && HostArrays.hostReady(targets, DataType.FLOAT) && HostArrays.hostReady(rowWeights, DataType.FLOAT);
         if (!fast) {
             return nd4j(logits, targets, rowWeights, tau, gradOut);
         }
         int rows = Math.toIntExact(sh[0]);
         k = Math.toIntExact(sh[1]);
         rowsTotal = rows;
-        colMajor = !c;
+        zColMajor = !zc;
+        gColMajor = gradOut != null && !gc;
         for (int w = 0; w < zRows.length; w++) {
             if (tRow[w].length < k) {
                 for (int j = 0; j < BLOCK; j++) {
@@ -189,7 +193,7 @@ public final class SoftTargetCrossEntropy implements AutoCloseable {
         int kk = k;
         for (int r0 = from; r0 < to; r0 += BLOCK) {
             int nb = Math.min(BLOCK, to - r0);
-            if (colMajor) {
+            if (zColMajor) {
                 for (int i = 0; i < kk; i++) {
                     zBuf.get(zBase + i * rowsTotal + r0, col, 0, nb);
                     for (int j = 0; j < nb; j++) {
@@ -207,7 +211,7 @@ public final class SoftTargetCrossEntropy implements AutoCloseable {
             if (gBuf == null) {
                 continue;
             }
-            if (colMajor) {
+            if (gColMajor) {
                 for (int i = 0; i < kk; i++) {
                     for (int j = 0; j < nb; j++) {
                         col[j] = xs[j][i];

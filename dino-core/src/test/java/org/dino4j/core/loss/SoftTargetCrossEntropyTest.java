@@ -137,7 +137,7 @@ class SoftTargetCrossEntropyTest {
         }
     }
 
-    /** Column-major ('f') logits and gradient, as SameDiff's matmul returns them: the same numbers as 'c'. */
+    /** Column-major ('f') logits and/or gradient, as SameDiff's matmul returns them: bit for bit the numbers of 'c'. */
     @Test
     void columnMajorLayoutGivesTheSameNumbers() {
         Random rnd = new Random(12);
@@ -153,6 +153,13 @@ class SoftTargetCrossEntropyTest {
             double lf = kernel.lossAndGradient(zf, t, w, 0.1, gf);
             assertEquals(lc, lf, 0.0, "rows " + rows);
             assertEquals(gc, gf.dup('c'), "rows " + rows);
+            // mixed layouts (the first training call, before the model knows the logits' layout): same numbers
+            INDArray gMixed = Nd4j.create(DataType.FLOAT, rows, 300);
+            assertEquals(lc, kernel.lossAndGradient(zf, t, w, 0.1, gMixed), 0.0, "f logits, c gradient, rows " + rows);
+            assertEquals(gc, gMixed, "f logits, c gradient, rows " + rows);
+            INDArray gMixed2 = Nd4j.create(DataType.FLOAT, new long[] {rows, 300}, 'f');
+            assertEquals(lc, kernel.lossAndGradient(zc, t, w, 0.1, gMixed2), 0.0, "c logits, f gradient, rows " + rows);
+            assertEquals(gc, gMixed2.dup('c'), "c logits, f gradient, rows " + rows);
         }
     }
 
