@@ -11,6 +11,9 @@ import org.dino4j.augment.transform.ViewSpec;
  * Every view: RandomResizedCrop(scale, ratio 3/4–4/3, bilinear) → horizontal flip (p {@code flipP}) →
  * colour jitter ({@link ColorJitterSpec}) → random grayscale (p {@code grayscaleP}, RGB only) → Gaussian
  * blur (σ ~ U(blurSigmaMin, blurSigmaMax), p per view) → solarization (p per view) → normalisation.
+ * Optionally (not in DINO's recipe, off by default) the crop box is rotated by
+ * θ ~ U(−rotationDegrees, +rotationDegrees) about its centre before it is resampled
+ * ({@link org.dino4j.augment.transform.ViewOps#resizeBilinearRotated}).
  *
  * @param global1       global view 1 (DINO: scale (0.4, 1), blur p 1.0, solarize p 0)
  * @param global2       global view 2 (DINO: scale (0.4, 1), blur p 0.1, solarize p 0.2); same size as global1
@@ -24,11 +27,14 @@ import org.dino4j.augment.transform.ViewSpec;
  * @param blurSigmaMin  lower blur σ in pixels, &gt; 0 (DINO 0.1)
  * @param blurSigmaMax  upper blur σ, &ge; blurSigmaMin (DINO 2.0)
  * @param normalization per-channel mean/std applied last
+ * @param rotationDegrees largest random rotation of a crop, in degrees, in [0, 180]; 0 (default, DINO) = no
+ *                      rotation and no extra random draw, so the views are those of the recipe without it. Not in
+ *                      the official recipe; useful when the classes are rotation-invariant.
  */
 public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local, int numLocal,
                               double ratioMin, double ratioMax, double flipP, ColorJitterSpec jitter,
                               double grayscaleP, double blurSigmaMin, double blurSigmaMax,
-                              Normalization normalization) {
+                              Normalization normalization, double rotationDegrees) {
 
     /** Global crop area range of DINO. */
     public static final double GLOBAL_SCALE_MIN = 0.4, GLOBAL_SCALE_MAX = 1.0;
@@ -54,11 +60,22 @@ public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local
         if (!(blurSigmaMax >= blurSigmaMin && Double.isFinite(blurSigmaMax)))
             throw new IllegalArgumentException("blurSigmaMax must be >= blurSigmaMin (" + blurSigmaMin + "), got " + blurSigmaMax);
         if (normalization == null) throw new IllegalArgumentException("normalization must not be null");
+        if (!(rotationDegrees >= 0 && rotationDegrees <= 180))
+            throw new IllegalArgumentException("rotationDegrees must be in [0, 180], got " + rotationDegrees);
+    }
+
+    /** DINO's recipe without rotation ({@code rotationDegrees} 0): the constructor of the record before the field. */
+    public MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local, int numLocal,
+                           double ratioMin, double ratioMax, double flipP, ColorJitterSpec jitter,
+                           double grayscaleP, double blurSigmaMin, double blurSigmaMax,
+                           Normalization normalization) {
+        this(global1, global2, local, numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP, blurSigmaMin,
+                blurSigmaMax, normalization, 0.0);
     }
 
     /**
      * DINO's recipe with the given sizes and scale ranges (ratio 3/4–4/3, flip 0.5, jitter 0.8, grayscale
-     * 0.2, σ ∈ [0.1, 2], blur 1.0 / 0.1 / 0.5, solarize 0 / 0.2 / 0).
+     * 0.2, σ ∈ [0.1, 2], blur 1.0 / 0.1 / 0.5, solarize 0 / 0.2 / 0, no rotation).
      */
     public static MultiCropConfig dino(int globalSize, int localSize, int numLocal,
                                        double globalScaleMin, double globalScaleMax,
@@ -67,7 +84,7 @@ public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local
                 new ViewSpec(globalSize, globalScaleMin, globalScaleMax, 1.0, 0.0),
                 new ViewSpec(globalSize, globalScaleMin, globalScaleMax, 0.1, 0.2),
                 new ViewSpec(localSize, localScaleMin, localScaleMax, 0.5, 0.0),
-                numLocal, 3.0 / 4.0, 4.0 / 3.0, 0.5, ColorJitterSpec.DINO, 0.2, 0.1, 2.0, norm);
+                numLocal, 3.0 / 4.0, 4.0 / 3.0, 0.5, ColorJitterSpec.DINO, 0.2, 0.1, 2.0, norm, 0.0);
     }
 
     /**
@@ -97,20 +114,30 @@ public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local
     /** @return a copy with another number of local views. */
     public MultiCropConfig withNumLocal(int n) {
         return new MultiCropConfig(global1, global2, local, n, ratioMin, ratioMax, flipP, jitter, grayscaleP,
-                blurSigmaMin, blurSigmaMax, normalization);
+                blurSigmaMin, blurSigmaMax, normalization, rotationDegrees);
     }
 
     /** @return a copy with another local view size (e.g. 14 instead of 12 for the 28 preset). */
     public MultiCropConfig withLocalSize(int size) {
         return new MultiCropConfig(global1, global2,
                 new ViewSpec(size, local.scaleMin(), local.scaleMax(), local.blurP(), local.solarizeP()),
-                numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP, blurSigmaMin, blurSigmaMax, normalization);
+                numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP, blurSigmaMin, blurSigmaMax, normalization,
+                rotationDegrees);
     }
 
     /** @return a copy with another normalisation. */
     public MultiCropConfig withNormalization(Normalization norm) {
         return new MultiCropConfig(global1, global2, local, numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP,
-                blurSigmaMin, blurSigmaMax, norm);
+                blurSigmaMin, blurSigmaMax, norm, rotationDegrees);
+    }
+
+    /**
+     * @param degrees largest random rotation in degrees, in [0, 180] (0 = none, DINO's recipe)
+     * @return a copy with another random-rotation range
+     */
+    public MultiCropConfig withRotationDegrees(double degrees) {
+        return new MultiCropConfig(global1, global2, local, numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP,
+                blurSigmaMin, blurSigmaMax, normalization, degrees);
     }
 
     /**

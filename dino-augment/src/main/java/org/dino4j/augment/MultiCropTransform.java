@@ -11,7 +11,9 @@ import java.util.Random;
 /**
  * Applies a {@link MultiCropConfig} to images of a fixed shape {@code [C, H, W]} (values in [0, 1]): for
  * each image, global view 1, global view 2, then the N local views, each drawn with the one
- * {@link Random} passed in, in that fixed order (so one seed gives one result).
+ * {@link Random} passed in, in that fixed order (so one seed gives one result). Per view the draws are: crop box,
+ * rotation angle (only when {@link MultiCropConfig#rotationDegrees()} &gt; 0), flip, jitter, grayscale, blur,
+ * solarization.
  *
  * <p>Thread-safe: every thread gets its own scratch buffers (a {@link ThreadLocal}: image, view, blur
  * kernel/line and the batch staging arrays), nothing else is mutable. Per batch, only the returned
@@ -139,7 +141,13 @@ public final class MultiCropTransform {
         int size = spec.size(), plane = size * size, n = channels * plane;
         float[] v = s.view;
         CropBox box = ViewOps.sampleCrop(rng, height, width, spec.scaleMin(), spec.scaleMax(), cfg.ratioMin(), cfg.ratioMax());
-        ViewOps.resizeBilinear(image, channels, height, width, box, v, size, size);
+        double rot = cfg.rotationDegrees();
+        if (rot > 0) { // one extra draw, only when rotation is on: rot = 0 keeps the recipe's draws unchanged
+            double theta = -rot + 2 * rot * rng.nextDouble();
+            ViewOps.resizeBilinearRotated(image, channels, height, width, box, theta, v, size, size);
+        } else {
+            ViewOps.resizeBilinear(image, channels, height, width, box, v, size, size);
+        }
         if (rng.nextDouble() < cfg.flipP()) ViewOps.flipHorizontal(v, channels, size, size);
         if (rng.nextDouble() < cfg.jitter().p()) ViewOps.colorJitter(v, channels, plane, cfg.jitter(), rng);
         if (channels == 3 && rng.nextDouble() < cfg.grayscaleP()) ViewOps.toGrayscale(v, plane);

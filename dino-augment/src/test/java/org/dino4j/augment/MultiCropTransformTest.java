@@ -2,7 +2,9 @@ package org.dino4j.augment;
 
 import org.dino4j.augment.data.SyntheticDataset;
 import org.dino4j.augment.transform.ColorJitterSpec;
+import org.dino4j.augment.transform.CropBox;
 import org.dino4j.augment.transform.Normalization;
+import org.dino4j.augment.transform.ViewOps;
 import org.dino4j.augment.transform.ViewSpec;
 import org.junit.jupiter.api.Test;
 
@@ -183,6 +185,105 @@ class MultiCropTransformTest {
         assertArrayEquals(g, first.globals().data().asFloat());
         assertArrayEquals(l, first.locals().data().asFloat());
         assertEquals(first.globals(), t.batch(ds, new int[]{0, 1, 2}, 5, 0).globals());
+    }
+
+    /**
+     * One view made step by step from the {@link ViewOps} primitives in the recipe's draw order as it was before
+     * the rotation option (crop, flip, jitter, grayscale, blur, solarize, normalise): the reference that
+     * {@code rotationDegrees} 0 must reproduce.
+     */
+    private static float[] recipeView(float[] image, int ch, int h, int w, MultiCropConfig cfg, ViewSpec spec, Random rng) {
+        int size = spec.size(), plane = size * size;
+        float[] v = new float[ch * plane];
+        CropBox box = ViewOps.sampleCrop(rng, h, w, spec.scaleMin(), spec.scaleMax(), cfg.ratioMin(), cfg.ratioMax());
+        ViewOps.resizeBilinear(image, ch, h, w, box, v, size, size);
+        if (rng.nextDouble() < cfg.flipP()) ViewOps.flipHorizontal(v, ch, size, size);
+        if (rng.nextDouble() < cfg.jitter().p()) ViewOps.colorJitter(v, ch, plane, cfg.jitter(), rng);
+        if (ch == 3 && rng.nextDouble() < cfg.grayscaleP()) ViewOps.toGrayscale(v, plane);
+        if (rng.nextDouble() < spec.blurP()) {
+            double sigma = cfg.blurSigmaMin() + (cfg.blurSigmaMax() - cfg.blurSigmaMin()) * rng.nextDouble();
+            ViewOps.gaussianBlur(v, ch, size, size, sigma, new float[2 * (int) Math.ceil(3 * sigma) + 1],
+                    new float[Math.max(size, 64)]);
+        }
+        if (rng.nextDouble() < spec.solarizeP()) ViewOps.solarize(v, v.length);
+        ViewOps.normalize(v, ch, plane, cfg.normalization().meanFor(ch), cfg.normalization().stdFor(ch));
+        return v;
+    }
+
+    @Test
+    void rotationZeroKeepsTheRecipeViewsUnchanged() {
+        MultiCropConfig p = MultiCropConfig.preset28();
+        // the factories and the constructor without the field all mean "no rotation"
+        assertEquals(0.0, p.rotationDegrees());
+        assertEquals(0.0, MultiCropConfig.preset224().rotationDegrees());
+        assertEquals(p, new MultiCropConfig(p.global1(), p.global2(), p.local(), p.numLocal(), p.ratioMin(), p.ratioMax(),
+                p.flipP(), p.jitter(), p.grayscaleP(), p.blurSigmaMin(), p.blurSigmaMax(), p.normalization()));
+        assertEquals(p, p.withRotationDegrees(30).withRotationDegrees(0));
+        assertEquals(30.0, p.withRotationDegrees(30).withNumLocal(2).withLocalSize(14)
+                .withNormalization(Normalization.NONE).rotationDegrees(), "the with-copies keep the rotation");
+        SyntheticDataset gray = SyntheticDataset.of28(12, 3);
+        SyntheticDataset rgb = new SyntheticDataset(12, 32, 40, 3, 2);
+        for (SyntheticDataset ds : new SyntheticDataset[]{gray, rgb}) {
+            MultiCropConfig cfg = ds.channels() == 1 ? p
+                    : MultiCropConfig.dino(24, 10, 3, 0.4, 1, 0.05, 0.4, Normalization.IMAGENET);
+            MultiCropTransform t = MultiCropTransform.forDataset(cfg, ds);
+            for (int i = 0; i < ds.size(); i++) {
+                float[] img = ds.image(i);
+                float[][] got = t.views(img, new Random(100 + i));
+                Random ref = new Random(100 + i);
+                for (int j = 0; j < got.length; j++) {
+                    ViewSpec spec = j == 0 ? cfg.global1() : j == 1 ? cfg.global2() : cfg.local();
+                    assertArrayEquals(recipeView(img, ds.channels(), ds.height(), ds.width(), cfg, spec, ref), got[j],
+                            "C " + ds.channels() + " image " + i + " view " + j);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rotationDrawsTheAngleRightAfterTheCrop() {
+        int s = 9;
+        double maxDeg = 30;
+        float[] img = noise(s * s, 6, 0, 1);
+        MultiCropConfig c = isolated(s, 0, 0, new double[3], new double[3], 0).withRotationDegrees(maxDeg);
+        MultiCropTransform t = new MultiCropTransform(c, 1, s, s);
+        double lo = 1e9, hi = -1e9;
+        for (int seed = 0; seed < 200; seed++) {
+            float[] first = t.views(img, new Random(seed))[0];
+            Random r = new Random(seed);
+            CropBox box = ViewOps.sampleCrop(r, s, s, 1, 1, 1, 1);
+            double theta = -maxDeg + 2 * maxDeg * r.nextDouble();
+            float[] expect = new float[s * s];
+            ViewOps.resizeBilinearRotated(img, 1, s, s, box, theta, expect, s, s);
+            assertArrayEquals(expect, first, "seed " + seed + ", θ " + theta);
+            assertFalse(Arrays.equals(img, first), "a rotated view differs from the image, θ " + theta);
+            lo = Math.min(lo, theta);
+            hi = Math.max(hi, theta);
+        }
+        assertTrue(lo < -0.9 * maxDeg && hi > 0.9 * maxDeg, "angles span the range: " + lo + " .. " + hi);
+    }
+
+    @Test
+    void rotatedViewsAreReproducibleForASeed() {
+        SyntheticDataset ds = SyntheticDataset.of28(30, 1);
+        MultiCropTransform plain = MultiCropTransform.forDataset(MultiCropConfig.preset28(), ds);
+        MultiCropTransform rot = MultiCropTransform.forDataset(MultiCropConfig.preset28().withRotationDegrees(180), ds);
+        int[] idx = {0, 5, 9, 13};
+        MultiCropBatch a = rot.batch(ds, idx, 123, 2), b = rot.batch(ds, idx, 123, 2);
+        assertEquals(a.globals(), b.globals());
+        assertEquals(a.locals(), b.locals());
+        assertNotEquals(a.globals(), rot.batch(ds, idx, 124, 2).globals());
+        assertNotEquals(a.globals(), plain.batch(ds, idx, 123, 2).globals());
+        assertTrue(a.globals().minNumber().doubleValue() >= -1 - 1e-6 && a.globals().maxNumber().doubleValue() <= 1 + 1e-6);
+    }
+
+    @Test
+    void rotationDegreesOutsideTheRangeIsRefused() {
+        for (double bad : new double[]{-1, 180.5, 200, Double.NaN, Double.POSITIVE_INFINITY}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> MultiCropConfig.preset28().withRotationDegrees(bad));
+            assertEquals("rotationDegrees must be in [0, 180], got " + bad, e.getMessage());
+        }
+        assertEquals(180.0, MultiCropConfig.preset28().withRotationDegrees(180).rotationDegrees());
     }
 
     @Test

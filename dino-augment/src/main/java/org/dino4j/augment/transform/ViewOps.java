@@ -100,6 +100,85 @@ public final class ViewOps {
         }
     }
 
+    /**
+     * {@link #resizeBilinear} of a crop box rotated by {@code degrees} about its centre: a random-rotation
+     * augmentation (not in DINO's recipe). Output pixel {@code (oy, ox)} of {@code dst [C, outH, outW]} takes the
+     * sample position of {@link #resizeBilinear} in the box's own frame, {@code u = (ox+0.5)·w/outW − 0.5},
+     * {@code v = (oy+0.5)·h/outH − 0.5} clamped to {@code [0, w−1] × [0, h−1]}, rotates it by θ about the box
+     * centre {@code ((w−1)/2, (h−1)/2)}:
+     * <pre>
+     *   u' = u + (cos θ − 1)·(u − cu) − sin θ·(v − cv)
+     *   v' = v + sin θ·(u − cu) + (cos θ − 1)·(v − cv)
+     * </pre>
+     * and reads {@code src [C, srcH, srcW]} bilinearly at row {@code top + v'}, column {@code left + u'}; a
+     * position outside the image takes the nearest edge pixel (coordinates clamped to the image). With y pointing
+     * down, a positive θ turns the content counter-clockwise on screen (torchvision's sign); for a full-image box
+     * on a square image θ = 90° gives {@code dst[y][x] = src[x][n−1−y]}.
+     *
+     * <p>θ = 0 gives exactly (bit for bit) {@link #resizeBilinear}'s output: the rotation is added as an offset
+     * that is exactly 0 then. Multiples of 90° use exact sines and cosines. Allocates nothing.
+     *
+     * @param src      {@code float[C·srcH·srcW]}, not modified
+     * @param channels C
+     * @param srcH     source height
+     * @param srcW     source width
+     * @param box      the crop box (inside the image); its rotated corners may leave the image
+     * @param degrees  rotation angle θ in degrees, finite
+     * @param dst      {@code float[≥ C·outH·outW]}, written
+     * @param outH     output height
+     * @param outW     output width
+     */
+    public static void resizeBilinearRotated(float[] src, int channels, int srcH, int srcW, CropBox box,
+                                             double degrees, float[] dst, int outH, int outW) {
+        if (!Double.isFinite(degrees)) throw new IllegalArgumentException("degrees must be finite, got " + degrees);
+        double sin, cosM1; // sin θ and cos θ − 1 (exact at multiples of 90°)
+        double turns = degrees / 90.0;
+        if (turns == Math.rint(turns)) {
+            int q = (int) Math.floorMod((long) turns, 4L);
+            sin = q == 1 ? 1 : q == 3 ? -1 : 0;
+            cosM1 = q == 0 ? 0 : q == 2 ? -2 : -1;
+        } else {
+            double rad = Math.toRadians(degrees), half = Math.sin(rad / 2);
+            sin = Math.sin(rad);
+            cosM1 = -2 * half * half; // cos θ − 1 without cancellation
+        }
+        int bh = box.height(), bw = box.width();
+        double sy = (double) bh / outH, sx = (double) bw / outW;
+        double cu = (bw - 1) / 2.0, cv = (bh - 1) / 2.0;
+        // the image in box-relative coordinates: columns [-left, srcW-1-left], rows [-top, srcH-1-top]
+        double uMin = -box.left(), uMax = srcW - 1 - box.left(), vMin = -box.top(), vMax = srcH - 1 - box.top();
+        int xLast = srcW - 1 - box.left(), yLast = srcH - 1 - box.top();
+        int planeIn = srcH * srcW, planeOut = outH * outW;
+        for (int oy = 0; oy < outH; oy++) {
+            double v = (oy + 0.5) * sy - 0.5;
+            if (v < 0) v = 0;
+            if (v > bh - 1) v = bh - 1;
+            double dv = v - cv;
+            for (int ox = 0; ox < outW; ox++) {
+                double u = (ox + 0.5) * sx - 0.5;
+                if (u < 0) u = 0;
+                if (u > bw - 1) u = bw - 1;
+                double du = u - cu;
+                double fx = u + (cosM1 * du - sin * dv), fy = v + (sin * du + cosM1 * dv);
+                if (fx < uMin) fx = uMin;
+                if (fx > uMax) fx = uMax;
+                if (fy < vMin) fy = vMin;
+                if (fy > vMax) fy = vMax;
+                int x0 = (int) Math.floor(fx), y0 = (int) Math.floor(fy);
+                int x1 = Math.min(x0 + 1, xLast), y1 = Math.min(y0 + 1, yLast);
+                float wx = (float) (fx - x0), wy = (float) (fy - y0);
+                int r0 = (box.top() + y0) * srcW + box.left(), r1 = (box.top() + y1) * srcW + box.left();
+                for (int c = 0; c < channels; c++) {
+                    int base = c * planeIn;
+                    float a = src[base + r0 + x0], b = src[base + r0 + x1];
+                    float d = src[base + r1 + x0], e = src[base + r1 + x1];
+                    float top = a + (b - a) * wx, bot = d + (e - d) * wx;
+                    dst[c * planeOut + oy * outW + ox] = top + (bot - top) * wy;
+                }
+            }
+        }
+    }
+
     /** Mirrors {@code img [C, H, W]} left-right in place. */
     public static void flipHorizontal(float[] img, int channels, int h, int w) {
         for (int c = 0; c < channels; c++) {

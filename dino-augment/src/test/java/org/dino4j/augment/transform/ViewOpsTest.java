@@ -52,6 +52,86 @@ class ViewOpsTest {
         assertArrayEquals(src, id, 1e-6f);
     }
 
+    private static float[] noise(int n, long seed) {
+        Random r = new Random(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextFloat();
+        return a;
+    }
+
+    @Test
+    void rotatedByZeroIsResizeBilinearBitForBit() {
+        int h = 13, w = 17;
+        for (int ch : new int[]{1, 3}) {
+            float[] src = noise(ch * h * w, 5 + ch);
+            // down- and up-sampling, boxes touching each border and strictly inside
+            CropBox[] boxes = {new CropBox(0, 0, h, w), new CropBox(2, 3, 6, 5), new CropBox(h - 4, w - 7, 4, 7),
+                    new CropBox(0, w - 1, 1, 1), new CropBox(5, 0, 8, 17)};
+            int[][] outs = {{9, 7}, {20, 24}, {1, 1}, {13, 17}};
+            for (CropBox box : boxes) for (int[] o : outs) for (double deg : new double[]{0.0, -0.0, 360.0, -720.0}) {
+                float[] ref = new float[ch * o[0] * o[1]], rot = new float[ch * o[0] * o[1]];
+                ViewOps.resizeBilinear(src, ch, h, w, box, ref, o[0], o[1]);
+                ViewOps.resizeBilinearRotated(src, ch, h, w, box, deg, rot, o[0], o[1]);
+                for (int i = 0; i < ref.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(ref[i]), Float.floatToRawIntBits(rot[i]),
+                            "C " + ch + " " + box + " out " + o[0] + "x" + o[1] + " θ " + deg + " index " + i);
+                }
+            }
+        }
+    }
+
+    @Test
+    void quarterTurnsOfAFullSquareBoxAreIndexRotations() {
+        int n = 7, ch = 2;
+        float[] src = noise(ch * n * n, 9);
+        CropBox full = new CropBox(0, 0, n, n);
+        float[] r90 = new float[ch * n * n], r270 = new float[ch * n * n], r180 = new float[ch * n * n];
+        ViewOps.resizeBilinearRotated(src, ch, n, n, full, 90, r90, n, n);
+        ViewOps.resizeBilinearRotated(src, ch, n, n, full, -90, r270, n, n);
+        ViewOps.resizeBilinearRotated(src, ch, n, n, full, 180, r180, n, n);
+        for (int c = 0; c < ch; c++) for (int y = 0; y < n; y++) for (int x = 0; x < n; x++) {
+            int o = (c * n + y) * n + x;
+            // counter-clockwise on screen: the view's top row is the image's right column
+            assertEquals(src[(c * n + x) * n + (n - 1 - y)], r90[o], "90° at c" + c + " y" + y + " x" + x);
+            assertEquals(src[(c * n + (n - 1 - x)) * n + y], r270[o], "-90° at c" + c + " y" + y + " x" + x);
+            assertEquals(src[(c * n + (n - 1 - y)) * n + (n - 1 - x)], r180[o], "180° at c" + c + " y" + y + " x" + x);
+        }
+    }
+
+    @Test
+    void rotatedSamplingOfALinearRampMatchesTheRotatedCoordinates() {
+        // bilinear interpolation reproduces a linear function exactly, so every output equals the ramp at the
+        // rotated (and image-clamped) sample position, computed here in float64 with the textbook rotation
+        int h = 20, w = 24;
+        float[] src = new float[h * w];
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) src[y * w + x] = 0.01f * x + 0.02f * y + 0.1f;
+        CropBox[] boxes = {new CropBox(4, 5, 10, 12), new CropBox(0, 0, 6, 8), new CropBox(h - 9, w - 5, 9, 5),
+                new CropBox(0, 0, h, w)};
+        int clamped = 0;
+        for (CropBox box : boxes) for (double deg : new double[]{30, -45, 17.5, 135, -180, 90}) {
+            int oh = 11, ow = 9;
+            float[] dst = new float[oh * ow];
+            ViewOps.resizeBilinearRotated(src, 1, h, w, box, deg, dst, oh, ow);
+            double t = Math.toRadians(deg), cos = Math.cos(t), sin = Math.sin(t);
+            double cu = (box.width() - 1) / 2.0, cv = (box.height() - 1) / 2.0;
+            for (int oy = 0; oy < oh; oy++) for (int ox = 0; ox < ow; ox++) {
+                double u = Math.min(Math.max((ox + 0.5) * box.width() / ow - 0.5, 0), box.width() - 1);
+                double v = Math.min(Math.max((oy + 0.5) * box.height() / oh - 0.5, 0), box.height() - 1);
+                double x = box.left() + cu + cos * (u - cu) - sin * (v - cv);
+                double y = box.top() + cv + sin * (u - cu) + cos * (v - cv);
+                if (x < 0 || x > w - 1 || y < 0 || y > h - 1) clamped++; // outside: the nearest edge pixel
+                x = Math.min(Math.max(x, 0), w - 1);
+                y = Math.min(Math.max(y, 0), h - 1);
+                assertEquals(0.01 * x + 0.02 * y + 0.1, dst[oy * ow + ox], 1e-5,
+                        box + " θ " + deg + " at (" + oy + ", " + ox + ")");
+            }
+        }
+        assertTrue(clamped > 50, "the border boxes must sample outside the image, clamped " + clamped);
+        float[] dst = new float[8 * 8];
+        assertThrows(IllegalArgumentException.class,
+                () -> ViewOps.resizeBilinearRotated(src, 1, h, w, new CropBox(0, 0, 8, 8), Double.NaN, dst, 8, 8));
+    }
+
     @Test
     void flipMirrorsRows() {
         float[] img = new float[2 * 3 * 4];

@@ -31,12 +31,19 @@ import com.fasterxml.jackson.annotation.Nulls;
  *                        all; N larger than the training set = all. Not in the paper: a way to run short,
  *                        comparable experiments (e.g. an ablation) on a large set; an epoch is then
  *                        ⌊min(N, train size) / batchSize⌋ steps. Missing in a file or an older checkpoint = 0.
+ * @param rotationDegrees largest random rotation of every crop, in degrees, in [0, 180] (YAML
+ *                        {@code data.rotationDegrees}): each view's crop box is turned by θ ~ U(−r, +r) about its
+ *                        centre before resampling (edge pixels repeat outside the image). Default 0 = off in every
+ *                        preset. Not in the official recipe; useful when classes are rotation-invariant, e.g. the
+ *                        synthetic shapes (drawn at a uniformly random angle). With 0 the crops are exactly those
+ *                        of the recipe without the option. Missing in a file or an older checkpoint = 0.
  */
 public record DataConfig(String source, int batchSize, int imageSize, int channels, int globalCropSize,
                          int localCropSize, int localCrops, double globalScaleMin, double globalScaleMax,
                          double localScaleMin, double localScaleMax, double blurSigmaMax, int syntheticSize,
                          int heldOut, int workers,
-                         @JsonSetter(nulls = Nulls.AS_EMPTY) int trainLimit) {
+                         @JsonSetter(nulls = Nulls.AS_EMPTY) int trainLimit,
+                         @JsonSetter(nulls = Nulls.AS_EMPTY) double rotationDegrees) {
 
     /** Validates every field. */
     public DataConfig {
@@ -68,14 +75,27 @@ public record DataConfig(String source, int batchSize, int imageSize, int channe
         Checks.nonNegative("data.heldOut", heldOut);
         Checks.nonNegative("data.workers", workers);
         Checks.nonNegative("data.trainLimit", trainLimit);
+        if (!(rotationDegrees >= 0 && rotationDegrees <= 180)) {
+            throw new IllegalArgumentException("data.rotationDegrees must be in [0, 180], got " + rotationDegrees);
+        }
     }
 
-    /** The same config without a training-set budget ({@code trainLimit} 0 = all training images). */
+    /** The same config without random rotation ({@code rotationDegrees} 0, the official recipe). */
+    public DataConfig(String source, int batchSize, int imageSize, int channels, int globalCropSize,
+                      int localCropSize, int localCrops, double globalScaleMin, double globalScaleMax,
+                      double localScaleMin, double localScaleMax, double blurSigmaMax, int syntheticSize,
+                      int heldOut, int workers, int trainLimit) {
+        this(source, batchSize, imageSize, channels, globalCropSize, localCropSize, localCrops, globalScaleMin,
+                globalScaleMax, localScaleMin, localScaleMax, blurSigmaMax, syntheticSize, heldOut, workers, trainLimit,
+                0.0);
+    }
+
+    /** The same config without a training-set budget ({@code trainLimit} 0 = all training images) or rotation. */
     public DataConfig(String source, int batchSize, int imageSize, int channels, int globalCropSize,
                       int localCropSize, int localCrops, double globalScaleMin, double globalScaleMax,
                       double localScaleMin, double localScaleMax, double blurSigmaMax, int syntheticSize,
                       int heldOut, int workers) {
         this(source, batchSize, imageSize, channels, globalCropSize, localCropSize, localCrops, globalScaleMin,
-                globalScaleMax, localScaleMin, localScaleMax, blurSigmaMax, syntheticSize, heldOut, workers, 0);
+                globalScaleMax, localScaleMin, localScaleMax, blurSigmaMax, syntheticSize, heldOut, workers, 0, 0.0);
     }
 }

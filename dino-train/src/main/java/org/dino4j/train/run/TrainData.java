@@ -108,13 +108,14 @@ public record TrainData(ImageDataset train, ImageDataset queries, String descrip
         return train.channels();
     }
 
-    /** DINO's multi-crop recipe with the config's sizes, scales and blur. */
+    /** DINO's multi-crop recipe with the config's sizes, scales, blur and (optional, off by default) rotation. */
     public static MultiCropConfig crops(DataConfig d) {
         return new MultiCropConfig(
                 new ViewSpec(d.globalCropSize(), d.globalScaleMin(), d.globalScaleMax(), 1.0, 0.0),
                 new ViewSpec(d.globalCropSize(), d.globalScaleMin(), d.globalScaleMax(), 0.1, 0.2),
                 new ViewSpec(d.localCropSize(), d.localScaleMin(), d.localScaleMax(), 0.5, 0.0),
-                d.localCrops(), 3.0 / 4.0, 4.0 / 3.0, 0.5, ColorJitterSpec.DINO, 0.2, 0.1, d.blurSigmaMax(), NORM);
+                d.localCrops(), 3.0 / 4.0, 4.0 / 3.0, 0.5, ColorJitterSpec.DINO, 0.2, 0.1, d.blurSigmaMax(), NORM,
+                d.rotationDegrees());
     }
 
     /**
