@@ -677,6 +677,11 @@ public final class DinoModel {
         return fusedLoss;
     }
 
+    /** @return whether new models use the fused loss ({@code -Ddino4j.loss=fused}, the default) or not ({@code graph}) */
+    public static boolean fusedLossByDefault() {
+        return fusedLossFromProperty();
+    }
+
     private static boolean fusedLossFromProperty() {
         String m = System.getProperty("dino4j.loss", "fused").trim().toLowerCase(java.util.Locale.ROOT);
         switch (m) {

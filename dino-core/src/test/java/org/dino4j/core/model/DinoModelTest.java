@@ -284,6 +284,11 @@ class DinoModelTest {
         for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             DinoModel m = tiny(dt, 21);
             assertTrue(m.fusedLoss(), "fused is the default");
+            assertTrue(m.trainingGraph(true).hasVariable(DinoModel.STUDENT_LOGITS_GRAD), "the fused graph trains");
+            assertTrue(m.trainingGraph(false).hasVariable(DinoModel.STUDENT_LOGITS_GRAD));
+            m.setFusedLoss(false);
+            assertSame(m.graph(), m.trainingGraph(true), "graph mode trains the reference graph");
+            assertFalse(m.trainingGraph(false).hasVariable(DinoModel.STUDENT_LOGITS_GRAD));
             Random r = new Random(22);
             for (int call = 0; call < 4; call++) {
                 boolean withLocal = call % 2 == 0;

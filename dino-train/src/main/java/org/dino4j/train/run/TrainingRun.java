@@ -104,14 +104,15 @@ public final class TrainingRun {
             long total = trainer.schedules().totalIters();
             err.printf(Locale.ROOT, "dino train: %s%n  data: %s%n  model: %s, %,d parameters, K = %d%n"
                             + "  %d epochs x %d iterations of %d images (2 x %d² + %d x %d²), %d thread(s)%n"
-                            + "  runtime: %s, SIMD kernels %s, SameDiff memory %s%s%n",
+                            + "  runtime: %s, SIMD kernels %s, SameDiff memory %s%s, student loss %s%n",
                     rd.root(), data.description(), cfg.model().describeBackbone(),
                     student.params().length(), cfg.model().outDim(), cfg.run().epochs(), batches.itersPerEpoch(),
                     cfg.data().batchSize(), cfg.data().globalCropSize(), cfg.data().localCrops(), cfg.data().localCropSize(),
                     cfg.run().threads(), org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName(),
                     org.dino4j.core.util.Simd.enabled() ? "on (" + org.dino4j.core.util.Simd.floatLanes() + " float lanes)" : "off",
                     org.dino4j.core.model.DinoModel.sessionMemoryMode(),
-                    org.dino4j.core.model.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "");
+                    org.dino4j.core.model.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "",
+                    org.dino4j.core.model.DinoModel.fusedLossByDefault() ? "fused (SoftTargetCrossEntropy)" : "in graph");
             long t0 = System.nanoTime();
             long stop = req.stopAfter() == null ? total : Math.min(total, req.stopAfter());
             if (trainer.iteration() < stop) trainer.train(stop);
