@@ -89,13 +89,7 @@ public final class ViewOps {
                 int x0 = (int) fx;
                 int x1 = Math.min(x0 + 1, box.width() - 1);
                 float wx = (float) (fx - x0);
-                for (int c = 0; c < channels; c++) {
-                    int base = c * planeIn;
-                    float a = src[base + r0 + x0], b = src[base + r0 + x1];
-                    float d = src[base + r1 + x0], e = src[base + r1 + x1];
-                    float top = a + (b - a) * wx, bot = d + (e - d) * wx;
-                    dst[c * planeOut + oy * outW + ox] = top + (bot - top) * wy;
-                }
+                blend(src, channels, planeIn, r0, r1, x0, x1, wx, wy, dst, planeOut, oy * outW + ox);
             }
         }
     }
@@ -168,14 +162,23 @@ public final class ViewOps {
                 int x1 = Math.min(x0 + 1, xLast), y1 = Math.min(y0 + 1, yLast);
                 float wx = (float) (fx - x0), wy = (float) (fy - y0);
                 int r0 = (box.top() + y0) * srcW + box.left(), r1 = (box.top() + y1) * srcW + box.left();
-                for (int c = 0; c < channels; c++) {
-                    int base = c * planeIn;
-                    float a = src[base + r0 + x0], b = src[base + r0 + x1];
-                    float d = src[base + r1 + x0], e = src[base + r1 + x1];
-                    float top = a + (b - a) * wx, bot = d + (e - d) * wx;
-                    dst[c * planeOut + oy * outW + ox] = top + (bot - top) * wy;
-                }
+                blend(src, channels, planeIn, r0, r1, x0, x1, wx, wy, dst, planeOut, oy * outW + ox);
             }
+        }
+    }
+
+    /**
+     * Bilinear blend of the 2×2 neighbourhood at rows {@code r0, r1} (element offsets of the rows within a plane) and
+     * columns {@code x0, x1}, weights {@code wx, wy}, of every channel plane of {@code src} into {@code dst[c·planeOut + at]}.
+     */
+    private static void blend(float[] src, int channels, int planeIn, int r0, int r1, int x0, int x1, float wx, float wy,
+                              float[] dst, int planeOut, int at) {
+        for (int c = 0; c < channels; c++) {
+            int base = c * planeIn;
+            float a = src[base + r0 + x0], b = src[base + r0 + x1];
+            float d = src[base + r1 + x0], e = src[base + r1 + x1];
+            float top = a + (b - a) * wx, bot = d + (e - d) * wx;
+            dst[c * planeOut + at] = top + (bot - top) * wy;
         }
     }
 
