@@ -44,6 +44,14 @@ class ConfigLoaderTest {
         assertTrue(Presets.names().containsAll(List.of("default", "synthetic-quick", "fashion-mnist", "reference", "tiny")));
     }
 
+    /** The fashion-mnist-long preset is exactly the resolved config of the recorded 85.70% run (docs/results). */
+    @Test
+    void fashionMnistLongIsTheRecordedRunsConfig() throws IOException {
+        Path recorded = Path.of("..", "docs", "results", "fm-wide-e8", "config.yaml");
+        assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
+        assertEquals(ConfigLoader.load("default", recorded, null), Presets.get("fashion-mnist-long"));
+    }
+
     @Test
     void yamlFileOverridesOnlyItsKeysThenFlagsWin() throws IOException {
         Path f = tmp.resolve("c.yaml");
