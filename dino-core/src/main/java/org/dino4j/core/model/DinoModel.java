@@ -56,6 +56,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *       {@link #ROW_WEIGHTS} {@code [(2+N)B, 1]} and the scalar {@link #TAU_S} (paper Eq. 1–3).</li>
  * </ul>
  *
+ * <p><b>Training path</b> ({@link #lossAndGradients}, default {@link #setFusedLoss fused}): a variant graph with the
+ * same parameters whose loss is Σ z ⊙ {@link #STUDENT_LOGITS_GRAD}; a listener computes the loss above and dL/dz
+ * with {@link SoftTargetCrossEntropy} as soon as {@link #STUDENT_LOGITS} exists and writes dL/dz into that
+ * placeholder, so the backward pass starts from it (one forward, one backward; {@link #trainingGraph}).
+ *
  * <p><b>Without stop-gradient</b> (the ablation "no stop-gradient", {@link #selfDistillLossAndGradients}): a
  * second graph, built on first use, computes the teacher side from the student's own global logits,
  * p_t = softmax((z_g − c)/τ_t) ({@link #SELF_TEACHER_PROBS}, placeholders {@link #CENTER} {@code [1, K]} and
