@@ -144,7 +144,7 @@ public final class DinoModel {
      * order), so the graph's z ⊙ dL/dz is a same-layout product and the kernel's fast path applies.
      */
     private char logitGradOrder = 'c';
-    private boolean fusedLoss = fusedLossFromProperty();
+    private boolean fusedLoss = fusedLossByDefault();
     /** The ViT's architecture when it has drop path (rate &gt; 0), else null. */
     private final VitConfig dropPath;
     private final INDArray params;
@@ -684,10 +684,6 @@ public final class DinoModel {
 
     /** @return whether new models use the fused loss ({@code -Ddino4j.loss=fused}, the default) or not ({@code graph}) */
     public static boolean fusedLossByDefault() {
-        return fusedLossFromProperty();
-    }
-
-    private static boolean fusedLossFromProperty() {
         String m = System.getProperty("dino4j.loss", "fused").trim().toLowerCase(java.util.Locale.ROOT);
         switch (m) {
             case "fused":

@@ -8,8 +8,8 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -144,8 +144,8 @@ public final class SmallResNet implements Backbone {
      * E_{H,W}[x] and E_{H,W}[x²] {@code [B, C]} are averaged within groups by the constant {@code [C, C]}
      * matrix A (so any H, W works without a dynamic reshape); everything per-group is folded into one
      * per-(sample, channel) scale a = γ/sqrt(σ²+ε) and shift b = β − μ·a {@code [B, C]}, so the full-size
-     * tensor sees only x², two spatial means and one fused y = x·a + b (instead of x−μ, (x−μ)², ·inv, ·γ, +β);
-     * the backward pass shrinks by the same factor. σ² is clamped at 0 (it can be a rounding error below 0).
+     * tensor sees only two spatial reductions (a mean and a squared norm) and one fused y = x·a + b (instead of
+     * x−μ, (x−μ)², ·inv, ·γ, +β); the backward pass shrinks by the same factor. σ² is clamped at 0 (it can be a rounding error below 0).
      *
      * <p>a and b reach full size as outer products {@code [B·C, 1] × [1, H·W]} with a ones row ({@link #spread}),
      * then multiply/add element-wise: ND4J M2.1's broadcasting {@code multiply_bp} for a {@code [B, C, 1, 1]}

@@ -80,16 +80,6 @@ public record DataConfig(String source, int batchSize, int imageSize, int channe
         }
     }
 
-    /** The same config without random rotation ({@code rotationDegrees} 0, the official recipe). */
-    public DataConfig(String source, int batchSize, int imageSize, int channels, int globalCropSize,
-                      int localCropSize, int localCrops, double globalScaleMin, double globalScaleMax,
-                      double localScaleMin, double localScaleMax, double blurSigmaMax, int syntheticSize,
-                      int heldOut, int workers, int trainLimit) {
-        this(source, batchSize, imageSize, channels, globalCropSize, localCropSize, localCrops, globalScaleMin,
-                globalScaleMax, localScaleMin, localScaleMax, blurSigmaMax, syntheticSize, heldOut, workers, trainLimit,
-                0.0);
-    }
-
     /** The same config without a training-set budget ({@code trainLimit} 0 = all training images) or rotation. */
     public DataConfig(String source, int batchSize, int imageSize, int channels, int globalCropSize,
                       int localCropSize, int localCrops, double globalScaleMin, double globalScaleMax,
