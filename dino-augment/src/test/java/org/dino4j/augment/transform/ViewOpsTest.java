@@ -142,6 +142,24 @@ class ViewOpsTest {
             assertEquals(img[(c * 3 + y) * 4 + 3 - x], f[(c * 3 + y) * 4 + x]);
     }
 
+    /** dino-train's presets turn blur off with σ 0.1 (the smallest σ the recipe accepts): in float it is the identity. */
+    @Test
+    void gaussianBlurOfSigmaPointOneChangesNoPixelMeasurably() {
+        int c = 1, h = 28, w = 28;
+        Random r = new Random(5);
+        float[] img = new float[c * h * w];
+        for (int i = 0; i < img.length; i++) img[i] = i % 7 == 0 ? 0f : r.nextFloat(); // exact zeros too
+        float[] out = img.clone();
+        ViewOps.gaussianBlur(out, c, h, w, 0.1, new float[64], new float[64]);
+        for (int i = 0; i < img.length; i++) {
+            assertEquals(img[i], out[i], 1e-20, "pixel " + i);
+            if (img[i] != 0f) assertEquals(img[i], out[i], 0.0, "pixel " + i + " (non-zero pixels keep every bit)");
+        }
+        float[] blurred = img.clone();
+        ViewOps.gaussianBlur(blurred, c, h, w, 0.5, new float[64], new float[64]);
+        assertTrue(Math.abs(blurred[30] - img[30]) > 1e-3, "σ 0.5 does blur"); // the check can fail
+    }
+
     @Test
     void gaussianBlurMatchesDirectConvolution() {
         int c = 2, h = 9, w = 11;

@@ -52,6 +52,21 @@ class ConfigLoaderTest {
         assertEquals(ConfigLoader.load("default", recorded, null), Presets.get("fashion-mnist-long"));
     }
 
+    /** The synthetic-long preset is exactly the resolved config of the recorded 97.30% run (docs/results/synth-long). */
+    @Test
+    void syntheticLongIsTheRecordedRunsConfig() throws IOException {
+        Path recorded = Path.of("..", "docs", "results", "synth-long", "config.yaml");
+        assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
+        assertEquals(ConfigLoader.load("default", recorded, null), Presets.get("synthetic-long"));
+        // and it differs from the main job only where docs/training.md says so
+        DinoConfig quick = Presets.get("synthetic-quick"), long_ = Presets.get("synthetic-long");
+        assertEquals(quick.model(), long_.model());
+        assertEquals(quick.optim(), long_.optim());
+        assertEquals(Presets.SYNTHETIC_LONG_IMAGES, long_.data().syntheticSize());
+        assertEquals(0.99, long_.teacher().momentumTeacher());
+        assertEquals(Presets.NO_BLUR, long_.data().blurSigmaMax());
+    }
+
     @Test
     void yamlFileOverridesOnlyItsKeysThenFlagsWin() throws IOException {
         Path f = tmp.resolve("c.yaml");

@@ -1,0 +1,128 @@
+package org.dino4j.train.bench;
+
+import org.dino4j.augment.data.ImageDataset;
+import org.dino4j.augment.data.SyntheticDataset;
+import org.dino4j.core.DinoRuntime;
+import org.dino4j.core.model.Backbone;
+import org.dino4j.eval.features.Embeddings;
+import org.dino4j.eval.features.Features;
+import org.dino4j.eval.knn.KnnOptions;
+import org.dino4j.eval.knn.KnnResult;
+import org.dino4j.eval.knn.WeightedKnn;
+import org.dino4j.train.CoreNetwork;
+import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.config.Presets;
+import org.dino4j.train.run.TrainData;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Supervised reference for the synthetic dataset (not a test): how well can the backbone of a preset separate the 10
+ * shape classes when it is given the labels? Trains that backbone plus a linear classifier with softmax cross-entropy
+ * (Adam 2e-3, decoupled weight decay 1e-4, batch 128, no augmentation) on fresh images of the synthetic training
+ * stream (seed {@link TrainData#SYNTHETIC_TRAIN_SEED}, index 0, 1, 2, … — never one image twice), then reports on the
+ * run's held-out queries (seed {@link TrainData#SYNTHETIC_TEST_SEED}):
+ * <ul>
+ *   <li>the classifier's accuracy and confusion matrix, and</li>
+ *   <li>the weighted k-NN accuracy (k 20, T 0.07, cosine) of the supervised backbone's features with the DINO run's
+ *       protocol (memory = the first {@code data.syntheticSize} training images) — a k-NN ceiling for DINO's features
+ *       with this backbone.</li>
+ * </ul>
+ * Usage (dino-train test classpath): {@code SupervisedCeiling PRESET STEPS [MEMORY,SIZES]}, {@code -Dthreads=N}.
+ * Measured numbers: docs/training.md ("Synthetic: how far is 99 %").
+ */
+public final class SupervisedCeiling {
+    private static final int BATCH = 128;
+
+    public static void main(String[] a) throws Exception {
+        DinoConfig cfg = Presets.get(a.length > 0 ? a[0] : "synthetic-long");
+        int steps = a.length > 1 ? Integer.parseInt(a[1]) : 1500;
+        int[] memorySizes = a.length > 2 ? Arrays.stream(a[2].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[]{cfg.data().syntheticSize()};
+        int side = cfg.data().imageSize(), heldOut = cfg.data().heldOut();
+        DinoRuntime.setThreads(Integer.getInteger("threads", 2));
+        Backbone bb = CoreNetwork.backbone(cfg.model(), 1);
+
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("images", DataType.FLOAT, -1, 1, side, side);
+        SDVariable y = sd.placeHolder("labels", DataType.FLOAT, -1, SyntheticDataset.NUM_CLASSES);
+        SDVariable features = bb.define(sd, "backbone", DataType.FLOAT, new Random(1)).apply(x);
+        int d = bb.featureDim();
+        SDVariable w = sd.var("classifier_w", Nd4j.randn(DataType.FLOAT, d, SyntheticDataset.NUM_CLASSES).muli(Math.sqrt(1.0 / d)));
+        SDVariable b = sd.var("classifier_b", Nd4j.zeros(DataType.FLOAT, SyntheticDataset.NUM_CLASSES));
+        SDVariable logits = sd.nn.linear("logits", features, w, b);
+        sd.math.neg(sd.mean(sd.sum(sd.nn.logSoftmax(logits).mul(y), 1))).rename("loss");
+        sd.setLossVariables("loss");
+        sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(2e-3)).weightDecay(1e-4, true)
+                .dataSetFeatureMapping("images").dataSetLabelMapping("labels").build());
+
+        SyntheticDataset stream = new SyntheticDataset(steps * BATCH, side, side, 1, TrainData.SYNTHETIC_TRAIN_SEED);
+        SyntheticDataset queries = new SyntheticDataset(heldOut, side, side, 1, TrainData.SYNTHETIC_TEST_SEED);
+        float[] img = new float[side * side];
+        long t0 = System.nanoTime();
+        for (int s = 0; s < steps; s++) {
+            float[] xs = new float[BATCH * side * side];
+            INDArray ys = Nd4j.zeros(DataType.FLOAT, BATCH, SyntheticDataset.NUM_CLASSES);
+            for (int i = 0; i < BATCH; i++) {
+                int idx = s * BATCH + i;
+                stream.imageInto(idx, img);
+                for (int p = 0; p < img.length; p++) xs[i * img.length + p] = (img[p] - 0.5f) / 0.5f; // the eval normalisation
+                ys.putScalar(i, stream.label(idx), 1f);
+            }
+            sd.fit(new MultiDataSet(Nd4j.createFromArray(xs).reshape(BATCH, 1, side, side), ys));
+            if (s % 20 == 0) System.gc(); // off-heap arrays are freed by the GC only
+            if ((s + 1) % 500 == 0 || s == steps - 1) {
+                System.out.printf(Locale.ROOT, "step %d (%d images, %.1f min): classifier accuracy %.2f%%%n", s + 1,
+                        (s + 1) * BATCH, (System.nanoTime() - t0) / 6e10, 100 * classify(sd, queries, s == steps - 1));
+            }
+        }
+        String f = features.name();
+        java.util.function.Function<INDArray, INDArray> fn = im -> sd.output(Map.of("images", im), f).get(f).dup('c');
+        Embeddings q = Features.extract(fn, TrainData.evalBatches(queries, 512).get(), true);
+        for (int memorySize : memorySizes) {
+            ImageDataset memory = new SyntheticDataset(memorySize, side, side, 1, TrainData.SYNTHETIC_TRAIN_SEED);
+            Embeddings m = Features.extract(fn, TrainData.evalBatches(memory, 512).get(), true);
+            KnnResult r = new WeightedKnn(new KnnOptions(new int[]{20}, 0.07, KnnOptions.DEFAULT_CHUNK_SIZE))
+                    .evaluate(m.features(), m.labels(), q.features(), q.labels(), SyntheticDataset.NUM_CLASSES);
+            System.out.printf(Locale.ROOT, "weighted k-NN (k 20, T 0.07) on the supervised backbone's features, %d memory / %d queries: %.2f%%%n",
+                    memorySize, heldOut, 100 * r.forK(20).top1());
+        }
+    }
+
+    private static double classify(SameDiff sd, SyntheticDataset queries, boolean printConfusion) {
+        int side = queries.height(), n = queries.size(), correct = 0;
+        int[][] confusion = new int[SyntheticDataset.NUM_CLASSES][SyntheticDataset.NUM_CLASSES];
+        float[] img = new float[side * side];
+        for (int s = 0; s < n; s += 250) {
+            int bs = Math.min(250, n - s);
+            float[] xs = new float[bs * side * side];
+            for (int i = 0; i < bs; i++) {
+                queries.imageInto(s + i, img);
+                for (int p = 0; p < img.length; p++) xs[i * img.length + p] = (img[p] - 0.5f) / 0.5f;
+            }
+            INDArray out = sd.output(Map.of("images", Nd4j.createFromArray(xs).reshape(bs, 1, side, side)), "logits")
+                    .get("logits").dup('c');
+            for (int i = 0; i < bs; i++) {
+                int p = out.getRow(i).argMax().getInt(0), t = queries.label(s + i);
+                confusion[t][p]++;
+                if (p == t) correct++;
+            }
+        }
+        if (printConfusion) {
+            System.out.println("confusion (row = true class " + String.join(", ", SyntheticDataset.CLASS_NAMES) + "):");
+            for (int[] row : confusion) System.out.println("  " + Arrays.toString(row));
+        }
+        return correct / (double) n;
+    }
+}
