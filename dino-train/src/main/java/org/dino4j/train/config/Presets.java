@@ -76,7 +76,7 @@ public final class Presets {
     /**
      * The synthetic-data quality record (session 5): {@link #syntheticQuick()}'s model and views (rotation ±180°, no
      * blur, 2 global crops) on {@value #SYNTHETIC_LONG_IMAGES} distinct images, a slower teacher (λ 0.99 → 1) and 4
-     * epochs (8,192 steps of 64). The final k-NN memory is the first 60,000 of them (the evaluation's cap). Each change
+     * epochs (8,192 steps of 64). The final k-NN memory is 60,000 of them, spread evenly (the evaluation's cap). Each change
      * was measured on its own (docs/training.md, "Synthetic: how far is 99 %"): no blur +4 points, λ 0.99 instead of
      * 0.9 +5, twice the steps +10, four times the distinct images at the same number of steps +4.
      */
