@@ -124,6 +124,37 @@ class DinoModelTest {
         assertEquals(expected, m.sessionMemoryManager(true).getClass(), "array cache disabled (grad)");
     }
 
+    /**
+     * ND4J M2.1's InferenceSession remembers the id of every array it ever released (a set it never clears); DinoModel
+     * empties it before each execution. Without that the set grows with every step (here by the same count each
+     * step), and every System.gc() of a long run walks it.
+     */
+    @Test
+    void sessionsForgetReleasedArrayIdsBetweenSteps() {
+        String before = DinoModel.memoryMode;
+        try {
+            for (String mode : new String[]{"release", "gc"}) {
+                DinoModel.memoryMode = mode;
+                DinoModel m = tiny(DataType.FLOAT, 31);
+                Random r = new Random(32);
+                int[] held = new int[6];
+                for (int step = 0; step < held.length; step++) {
+                    INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
+                    INDArray l = images(r, DataType.FLOAT, 4, 1, 6, 6);
+                    m.lossAndGradients(g, l, targets(r, DataType.FLOAT, 8, 10), weights(r, DataType.FLOAT, 8), 0.1);
+                    held[step] = m.freedIdsHeld();
+                }
+                assertTrue(held[0] > 0, mode + ": the session released arrays in a step (the set is in use): " + java.util.Arrays.toString(held));
+                for (int step = 1; step < held.length; step++) {
+                    assertTrue(held[step] <= held[0], mode + ": ids held after each step stay at one step's worth, got "
+                            + java.util.Arrays.toString(held));
+                }
+            }
+        } finally {
+            DinoModel.memoryMode = before;
+        }
+    }
+
     @Test
     void releasingMemoryManagerFreesIntermediatesAndGivesBitIdenticalTrainingToLeavingThemToTheGc() {
         // Same model, same data, 4 steps of loss + gradients + SGD, once with intermediates freed at their last use
