@@ -481,9 +481,7 @@ public final class DinoModel {
 
     /** Test hook: how many released array ids the calling thread's session of the training graph's gradient function holds (-1: unknown). */
     int freedIdsHeld() {
-        SameDiff training = fusedLoss && sdFused[1] != null ? sdFused[1] : sd;
-        SameDiff g = training.getFunction("grad");
-        InferenceSession s = g == null ? null : g.getSessions().get(Thread.currentThread().getId());
+        InferenceSession s = session(true);
         if (s == null || FREED_ARRAYS == null) {
             return -1;
         }
@@ -510,10 +508,15 @@ public final class DinoModel {
 
     /** Test hook: the memory manager of the calling thread's session of the student graph (forward) or of the gradient function lossAndGradients ran with local crops. */
     org.nd4j.autodiff.samediff.internal.SessionMemMgr sessionMemoryManager(boolean gradientFunction) {
+        InferenceSession s = session(gradientFunction);
+        return s == null ? null : s.getMmgr();
+    }
+
+    /** The calling thread's session of the student graph (forward) or of the gradient function lossAndGradients ran with local crops; null if none yet. */
+    private InferenceSession session(boolean gradientFunction) {
         SameDiff training = fusedLoss && sdFused[1] != null ? sdFused[1] : sd; // the graph lossAndGradients runs (with locals)
         SameDiff g = gradientFunction ? training.getFunction("grad") : sd;
-        InferenceSession s = g == null ? null : g.getSessions().get(Thread.currentThread().getId());
-        return s == null ? null : s.getMmgr();
+        return g == null ? null : g.getSessions().get(Thread.currentThread().getId());
     }
 
     private static INDArray owned(INDArray a) {
