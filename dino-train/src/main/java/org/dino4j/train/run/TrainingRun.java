@@ -131,6 +131,10 @@ public final class TrainingRun {
                         SubsetDataset.spread(data.train(), mem), data.queries(), req.tsnePoints(), seed, err);
                 out.printf(Locale.ROOT, "%nweighted k-NN (k=%d, T=%.2f), %d memory / %d held-out images:%n",
                         FinalEvaluation.K, FinalEvaluation.T, r.memory(), r.queries());
+                if (mem < data.train().size()) {
+                    out.printf(Locale.ROOT, "  (memory = %d of the %d training images, spread evenly; --eval-size %d uses all)%n",
+                            mem, data.train().size(), data.train().size());
+                }
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "DINO (teacher)", 100 * r.dino());
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "raw pixels", 100 * r.rawPixels());
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "random-init network", 100 * r.randomInit());

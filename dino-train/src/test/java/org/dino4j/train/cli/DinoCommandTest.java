@@ -94,6 +94,7 @@ class DinoCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("DINO (teacher)") && r.out().contains("raw pixels") && r.out().contains("random-init"), r.out());
         assertTrue(r.out().contains("report:"), r.out());
+        assertFalse(r.out().contains("uses all"), "memory = all 64 training images: no hint\n" + r.out());
         for (String f : List.of("config.yaml", "metrics.jsonl", "teacher-backbone.sd", "knn.json", "baselines.json",
                 "tsne.png", "tsne.csv", "report.html")) {
             assertTrue(Files.isRegularFile(out.resolve(f)), f);
@@ -119,6 +120,14 @@ class DinoCommandTest {
         r = run("report", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(out.resolve("report.html")));
+
+        // resuming a finished run only re-evaluates it; a memory smaller than the training set says so
+        r = run("train", "--out", out.toString(), "--resume", "--eval-size", "32", "--tsne-points", "24");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("32 memory / "), r.out());
+        assertTrue(r.out().contains("memory = 32 of the 64 training images, spread evenly; --eval-size 64 uses all"), r.out());
+        assertEquals(32, new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("baselines.json").toFile()).get("memory").asInt());
+        assertEquals(8, MetricsLog.read(out.resolve("metrics.jsonl")).size() - 1, "no step trained again");
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "threads={0}")
