@@ -29,24 +29,35 @@ class CoreNetworkTest {
         assertArrayEquals(n.params().toFloatVector(), t.params().toFloatVector());
     }
 
-    @Test
-    void adamWStepsOnTheGradientLowerTheLossOnAFixedBatch() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "seed={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 5, 11, 13})
+    void adamWStepsOnTheGradientLowerTheLossOnAFixedBatch(int seed) {
         int b = 4, nl = 2, k = Presets.tiny().model().outDim();
         CoreNetwork n = CoreNetwork.create(Presets.tiny().model(), 1, 3);
-        SplittableRandom r = new SplittableRandom(5);
-        INDArray g = Nd4j.rand(DataType.FLOAT, 2L * b, 1, 16, 16), l = Nd4j.rand(DataType.FLOAT, (long) nl * b, 1, 8, 8);
+        SplittableRandom r = new SplittableRandom(seed);
+        INDArray g = uniform(r, 2L * b, 1, 16, 16), l = uniform(r, (long) nl * b, 1, 8, 8);
         INDArray t = Nd4j.zeros(DataType.FLOAT, (2L + nl) * b, k);
         for (int i = 0; i < (2 + nl) * b; i++) t.putScalar(i, r.nextInt(k), 1f);
         INDArray w = Nd4j.ones(DataType.FLOAT, (2L + nl) * b, 1).divi((2 + nl) * b);
         AdamW opt = new AdamW(n.layout(), (int) n.params().length(), 0.9, 0.999, 1e-8);
         double first = n.lossAndGradients(g, l, t, w, 0.1), last = first;
-        for (int s = 0; s < 5; s++) {
+        // Adam's first step moves every coordinate by ~lr, and at init (batch norm over 4 samples, |grad| ~ 1e4) that
+        // can overshoot (seeds 11, 13: +0.5–0.7 nats); from then on every step must lower the loss.
+        for (int s = 0; s < 20; s++) {
             opt.step(FlatBuffers.floats(n.params(), "p"), FlatBuffers.offset(n.params()),
-                    FlatBuffers.floats(n.gradients(), "g"), FlatBuffers.offset(n.gradients()), 1e-2, 0, false);
+                    FlatBuffers.floats(n.gradients(), "g"), FlatBuffers.offset(n.gradients()), 1e-3, 0, false);
             double next = n.lossAndGradients(g, l, t, w, 0.1);
-            assertTrue(next < last, "step " + s + ": loss " + next + " should be below " + last);
+            if (s > 0) assertTrue(next < last, "step " + s + ": loss " + next + " should be below " + last);
             last = next;
         }
-        assertTrue(last < first - 0.05, "loss fell from " + first + " to " + last);
+        assertTrue(last < first - 1.0, "loss fell from " + first + " to " + last + " in 20 steps");
+    }
+
+    /** Pixels uniform in [0, 1) from the test's seeded RNG (Nd4j.rand would draw from ND4J's global, unseeded one). */
+    private static INDArray uniform(SplittableRandom r, long... shape) {
+        INDArray a = Nd4j.create(DataType.FLOAT, shape);
+        float[] v = new float[(int) a.length()];
+        for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble();
+        return Nd4j.create(v, shape, 'c');
     }
 }
