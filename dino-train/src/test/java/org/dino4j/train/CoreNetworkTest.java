@@ -55,8 +55,7 @@ class CoreNetworkTest {
 
     /** Pixels uniform in [0, 1) from the test's seeded RNG (Nd4j.rand would draw from ND4J's global, unseeded one). */
     private static INDArray uniform(SplittableRandom r, long... shape) {
-        INDArray a = Nd4j.create(DataType.FLOAT, shape);
-        float[] v = new float[(int) a.length()];
+        float[] v = new float[(int) java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y)];
         for (int i = 0; i < v.length; i++) v[i] = (float) r.nextDouble();
         return Nd4j.create(v, shape, 'c');
     }

@@ -33,8 +33,8 @@ import com.fasterxml.jackson.annotation.Nulls;
  *                        ⌊min(N, train size) / batchSize⌋ steps. Missing in a file or an older checkpoint = 0.
  * @param rotationDegrees largest random rotation of every crop, in degrees, in [0, 180] (YAML
  *                        {@code data.rotationDegrees}): each view's crop box is turned by θ ~ U(−r, +r) about its
- *                        centre before resampling (edge pixels repeat outside the image). Default 0 = off in every
- *                        preset. Not in the official recipe; useful when classes are rotation-invariant, e.g. the
+ *                        centre before resampling (edge pixels repeat outside the image). Default 0 = off; the
+ *                        synthetic presets ({@code synthetic-quick}, {@code synthetic-long}, {@code vit-tiny28}) use 180. Not in the official recipe; useful when classes are rotation-invariant, e.g. the
  *                        synthetic shapes (drawn at a uniformly random angle). With 0 the crops are exactly those
  *                        of the recipe without the option. Missing in a file or an older checkpoint = 0.
  */
@@ -78,6 +78,13 @@ public record DataConfig(String source, int batchSize, int imageSize, int channe
         if (!(rotationDegrees >= 0 && rotationDegrees <= 180)) {
             throw new IllegalArgumentException("data.rotationDegrees must be in [0, 180], got " + rotationDegrees);
         }
+    }
+
+    /** @return this config with another number of synthetic training images (the other fields kept) */
+    public DataConfig withSyntheticSize(int n) {
+        return new DataConfig(source, batchSize, imageSize, channels, globalCropSize, localCropSize, localCrops,
+                globalScaleMin, globalScaleMax, localScaleMin, localScaleMax, blurSigmaMax, n, heldOut, workers,
+                trainLimit, rotationDegrees);
     }
 
     /** The same config without a training-set budget ({@code trainLimit} 0 = all training images) or rotation. */

@@ -85,8 +85,7 @@ public final class Presets {
      */
     public static DinoConfig syntheticLong() {
         DinoConfig q = syntheticQuick();
-        return new DinoConfig(q.model(),
-                new DataConfig("synthetic", 64, 28, 1, 28, 12, 0, 0.4, 1.0, 0.1, 0.4, NO_BLUR, SYNTHETIC_LONG_IMAGES, 1000, 2, 0, 180),
+        return new DinoConfig(q.model(), q.data().withSyntheticSize(SYNTHETIC_LONG_IMAGES),
                 q.optim(), new TeacherConfig(0.1, 0.04, 0.04, 0, 0.99, 0.9),
                 new RunConfig(4, 0, 1, 0, 2, 4, 20, 0.07, 1, 4));
     }
