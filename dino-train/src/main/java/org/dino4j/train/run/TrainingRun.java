@@ -111,7 +111,7 @@ public final class TrainingRun {
                     cfg.run().threads(), org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName(),
                     org.dino4j.core.util.Simd.enabled() ? "on (" + org.dino4j.core.util.Simd.floatLanes() + " float lanes)" : "off",
                     org.dino4j.core.model.DinoModel.sessionMemoryMode(),
-                    org.dino4j.core.model.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "",
+                    org.dino4j.core.exec.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "",
                     org.dino4j.core.model.DinoModel.fusedLossByDefault() ? "fused (SoftTargetCrossEntropy)" : "in graph");
             long t0 = System.nanoTime();
             long stop = req.stopAfter() == null ? total : Math.min(total, req.stopAfter());
