@@ -86,6 +86,11 @@ public final class TrainingRun {
                 throw new IllegalArgumentException("--resume-from " + req.resumeFrom() + " is not a checkpoint file (e.g. "
                         + rd.checkpoints() + "/ckpt-000000008.zip)");
             }
+            Path parent = req.resumeFrom().toRealPath().getParent();
+            if (!Files.isDirectory(rd.checkpoints()) || !parent.equals(rd.checkpoints().toRealPath())) {
+                throw new IllegalArgumentException("--resume-from " + req.resumeFrom() + " is not a checkpoint of " + rd.root()
+                        + " (expected a file in " + rd.checkpoints() + ")");
+            }
             return Optional.of(CheckpointStore.load(req.resumeFrom()));
         }
         return new CheckpointStore(rd.checkpoints(), 1).loadLatest();

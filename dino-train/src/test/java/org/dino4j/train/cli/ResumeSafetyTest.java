@@ -130,6 +130,9 @@ class ResumeSafetyTest {
         r = run("eval", "knn", "--checkpoint", run.toString());
         assertOneErrorLine(r, "ckpt-000000016.zip is incomplete or corrupt", "--checkpoint " + previous);
 
+        Path elsewhere = Files.copy(previous, tmp.resolve("ckpt-000000008.zip"));
+        r = run("train", "--out", run.toString(), "--resume-from", elsewhere.toString(), "--no-eval");
+        assertOneErrorLine(r, "is not a checkpoint of " + run);
         r = run("train", "--out", run.toString(), "--resume-from", previous.toString(), "--no-eval");
         assertEquals(0, r.code(), r.err());
         assertTrue(Files.isRegularFile(run.resolve("checkpoints/ckpt-000000016.zip.superseded")), "the broken one moved aside");
