@@ -21,6 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,7 +29,9 @@ import picocli.CommandLine.Option;
  * images as PNG panels (image, then one overlay per head), as DINO's {@code visualize_attention.py}
  * (Caron et al. 2021, Fig. 1/3). With {@code --threshold t}, patches outside the smallest set holding a share t
  * of each head's attention mass are darkened. Output: {@code OUT/attention-<index>.png}; the written paths are
- * printed as JSON.
+ * printed as JSON. With {@code --weights} (a pretrained DINO ViT) the images are files or folders, preprocessed as
+ * the official script (resize to {@code --image-size}, ImageNet normalisation), output {@code OUT/<name>-attention.png}
+ * ({@link PretrainedAttention}).
  */
 @Command(name = "attention", mixinStandardHelpOptions = true,
         description = "Write the last ViT block's CLS attention per head over chosen images as PNG overlays.")
@@ -42,7 +45,19 @@ public final class AttentionCommand implements Callable<Integer> {
 
         @Option(names = "--model", paramLabel = "FILE", description = "A model file written by DinoModel.save.")
         Path model;
+
+        @Option(names = "--weights", paramLabel = "FILE",
+                description = "A pretrained DINO ViT checkpoint (.pth/.safetensors); --images are then image files or folders.")
+        Path weights;
     }
+
+    @Mixin
+    WeightsOptions load = new WeightsOptions();
+
+    @Option(names = "--image-size", paramLabel = "H[,W]", split = ",", defaultValue = "480",
+            description = "With --weights: resize each image to HxW (bicubic) before the model, as visualize_attention.py "
+                    + "(default ${DEFAULT-VALUE}); then cropped to a multiple of the patch size.")
+    int[] imageSize;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -52,8 +67,8 @@ public final class AttentionCommand implements Callable<Integer> {
     String data;
 
     @Option(names = "--images", split = ",", paramLabel = "I",
-            description = "Indices into the held-out images (default 0).")
-    int[] images = {0};
+            description = "Indices into the held-out images (default 0); with --weights: image files or folders.")
+    String[] images = {"0"};
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/attention, or ./attention).")
     Path out;
@@ -62,8 +77,8 @@ public final class AttentionCommand implements Callable<Integer> {
             description = "Keep the patches holding this share of each head's attention mass, in (0, 1] (e.g. 0.6).")
     Double threshold;
 
-    @Option(names = "--scale", paramLabel = "N", defaultValue = "8", description = "Pixel magnification (default ${DEFAULT-VALUE}).")
-    int scale;
+    @Option(names = "--scale", paramLabel = "N", description = "Pixel magnification (default 8, 1 with --weights).")
+    Integer scale;
 
     @Option(names = "--student", description = "Use the student's weights (default: the teacher's).")
     boolean student;
@@ -76,8 +91,15 @@ public final class AttentionCommand implements Callable<Integer> {
         if (threshold != null && !(threshold > 0 && threshold <= 1)) {
             throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
         }
-        if (scale < 1) {
-            throw new IllegalArgumentException("--scale must be >= 1, got " + scale);
+        int zoom = scale != null ? scale : source.weights != null ? 1 : 8;
+        if (zoom < 1) {
+            throw new IllegalArgumentException("--scale must be >= 1, got " + zoom);
+        }
+        if (source.weights != null) {
+            List<String> written = PretrainedAttention.write(source.weights, load, threads, images, imageSize, threshold,
+                    zoom, out == null ? Path.of("attention") : out);
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("files", written)));
+            return 0;
         }
         DinoRuntime.setThreads(threads);
         DinoModel model;
@@ -119,7 +141,13 @@ public final class AttentionCommand implements Callable<Integer> {
         Normalization norm = TrainData.NORM;
         float[] mean = norm.meanFor(c), std = norm.stdFor(c);
         List<String> written = new ArrayList<>();
-        for (int idx : images) {
+        for (String is : images) {
+            int idx;
+            try {
+                idx = Integer.parseInt(is.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--images takes indices into the held-out images here (files need --weights), got " + is);
+            }
             if (idx < 0 || idx >= ds.size()) {
                 throw new IllegalArgumentException("--images index must be in [0, " + ds.size() + "), got " + idx);
             }
@@ -133,7 +161,7 @@ public final class AttentionCommand implements Callable<Integer> {
             INDArray batch = Nd4j.createFromArray(x).reshape('c', 1, c, h, w).castTo(model.dataType());
             float[][] cls = AttentionMaps.clsToPatches(AttentionMaps.lastAttention(model, batch), 0);
             Path file = out.resolve("attention-" + idx + ".png");
-            AttentionMaps.writePng(AttentionMaps.render(img, c, h, w, cls, gh, gw, threshold, scale), file);
+            AttentionMaps.writePng(AttentionMaps.render(img, c, h, w, cls, gh, gw, threshold, zoom), file);
             written.add(file.toString());
         }
         System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("files", written)));
