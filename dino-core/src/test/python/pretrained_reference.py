@@ -444,6 +444,19 @@ def fixtures(out_dir):
     except ImportError:
         print('PIL not found: no preprocessing fixture', file=sys.stderr)
 
+    # Plain pickles of every protocol, for the Java unpickler's opcode coverage (torch.save itself uses protocol 2).
+    import pickle
+    value = {'ints': [0, 1, -1, 255, 256, 65535, 65536, -2 ** 31, 2 ** 31, 2 ** 70, -(2 ** 70)],
+             'floats': [0.5, -1e300, float('inf')], 'text': ['', 'ascii', 'ünï€ode'], 'bytes': b'\x00\xffab',
+             'none': None, 'bools': (True, False), 'tuples': [(), (1,), (1, 2), (1, 2, 3), (1, 2, 3, 4)],
+             'set': {7}, 'frozen': frozenset([8]), 'shared': None, 'obj': argparse.Namespace(arch='vit_small', n=3)}
+    shared = ['same']
+    value['shared'] = [shared, shared]
+    os.makedirs(os.path.join(out_dir, 'pickles'), exist_ok=True)
+    for proto in range(0, 6):
+        with open(os.path.join(out_dir, 'pickles', 'protocol%d.pkl' % proto), 'wb') as f:
+            pickle.dump(value, f, protocol=proto)
+
     save_safetensors(expected, os.path.join(out_dir, 'expected.safetensors'))
     with open(os.path.join(out_dir, 'manifest.json'), 'w') as f:
         json.dump(manifest, f, indent=1, sort_keys=True)

@@ -30,8 +30,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code head.last_layer.weight_v [K,bottleneck]}, {@code weight_g} → {@code head.last_layer.weight_g [K,1]} (ones
  * when the last layer is normalised).
  *
- * <p>dino4j's ViT uses the tanh form of GELU where the official one is exact (erf), so the official architecture
- * computes slightly different features from the same weights (docs/pretrained.md gives the measured difference).
+ * <p>dino4j's ViT uses the tanh form of GELU by default where the official one is exact (erf), so the official
+ * architecture computes slightly different features from such weights (docs/pretrained.md gives the measured
+ * difference); a ViT trained with {@link VitConfig#exactGelu()} ({@code model.vit.gelu: erf}) exports exactly. The
+ * head's GELU is always the tanh form.
  */
 public final class OfficialExport {
     private OfficialExport() {
@@ -39,7 +41,7 @@ public final class OfficialExport {
 
     /**
      * The safetensors metadata written with an export: {@code format=pt}, {@code num_heads}, {@code layer_norm_eps},
-     * {@code patch_size}, {@code gelu=tanh} (dino4j's GELU form) and {@code source=dino4j}.
+     * {@code patch_size}, {@code gelu} ({@code tanh} or {@code erf}: the model's GELU form) and {@code source=dino4j}.
      *
      * @param model the exported model (ViT backbone)
      * @return the metadata
@@ -52,7 +54,7 @@ public final class OfficialExport {
         m.put("num_heads", Integer.toString(c.heads()));
         m.put("patch_size", Integer.toString(c.patchSize()));
         m.put("layer_norm_eps", Double.toString(c.layerNormEps()));
-        m.put("gelu", "tanh");
+        m.put("gelu", c.exactGelu() ? "erf" : "tanh");
         return m;
     }
 

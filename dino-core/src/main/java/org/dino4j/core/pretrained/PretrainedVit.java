@@ -51,7 +51,7 @@ public final class PretrainedVit implements PretrainedBackbone {
     public enum Phase {
         /** im2col copy, patch GEMM, token assembly. */
         PATCH_EMBED,
-        /** LayerNorm kernels (Java). */
+        /** LayerNorm kernels (Java), which also add the preceding layer's bias to x. */
         LAYER_NORM,
         /** qkv GEMM and bias. */
         QKV,
@@ -63,18 +63,18 @@ public final class PretrainedVit implements PretrainedBackbone {
         SOFTMAX,
         /** probabilities·v batched matmul. */
         WEIGHTED_VALUES,
-        /** output projection GEMM, residual and bias. */
+        /** output projection GEMM (accumulating the residual). */
         PROJ,
         /** MLP first GEMM. */
         FC1,
         /** bias + GELU kernel (Java). */
         GELU,
-        /** MLP second GEMM, residual and bias. */
+        /** MLP second GEMM (accumulating the residual). */
         FC2
     }
 
-    private record Block(float[] ln1g, float[] ln1b, INDArray qkvW, INDArray qkvB, INDArray projW, INDArray projB,
-                         float[] ln2g, float[] ln2b, INDArray fc1W, float[] fc1B, INDArray fc2W, INDArray fc2B) {
+    private record Block(float[] ln1g, float[] ln1b, INDArray qkvW, INDArray qkvB, INDArray projW, float[] projB,
+                         float[] ln2g, float[] ln2b, INDArray fc1W, float[] fc1B, INDArray fc2W, float[] fc2B) {
     }
 
     /** Buffers of one batch shape. */
@@ -101,10 +101,10 @@ public final class PretrainedVit implements PretrainedBackbone {
             String b = "blocks." + i + ".";
             blocks[i] = new Block(t.get(b + "norm1.weight").data(), t.get(b + "norm1.bias").data(),
                     transposed(t.get(b + "attn.qkv.weight"), 3 * d, d), row(t.get(b + "attn.qkv.bias")),
-                    transposed(t.get(b + "attn.proj.weight"), d, d), row(t.get(b + "attn.proj.bias")),
+                    transposed(t.get(b + "attn.proj.weight"), d, d), t.get(b + "attn.proj.bias").data(),
                     t.get(b + "norm2.weight").data(), t.get(b + "norm2.bias").data(),
                     transposed(t.get(b + "mlp.fc1.weight"), spec.mlpHidden(), d), t.get(b + "mlp.fc1.bias").data(),
-                    transposed(t.get(b + "mlp.fc2.weight"), d, spec.mlpHidden()), row(t.get(b + "mlp.fc2.bias")));
+                    transposed(t.get(b + "mlp.fc2.weight"), d, spec.mlpHidden()), t.get(b + "mlp.fc2.bias").data());
         }
         normG = t.get("norm.weight").data();
         normB = t.get("norm.bias").data();
@@ -223,22 +223,24 @@ public final class PretrainedVit implements PretrainedBackbone {
         tok.addiRowVector(patchB);
         assembleTokens(tok, wk.x(), b, n, d, positions(h, w));
         tick(Phase.PATCH_EMBED);
+        float[] pending = null; // the last fc2 bias, added to x by the next LayerNorm kernel
         for (int i = 0; i < blocks.length; i++) {
-            block(blocks[i], wk, b, t, i == blocks.length - 1 ? attentionOut : null);
+            block(blocks[i], pending, wk, b, t, i == blocks.length - 1 ? attentionOut : null);
+            pending = blocks[i].fc2B();
         }
         // final LayerNorm of the CLS rows only
         INDArray clsRows = wk.x().reshape('c', b, t, d).get(NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all())
                 .dup('c');
-        kernels.layerNorm(clsRows, clsRows, normG, normB, spec.layerNormEps());
+        kernels.layerNorm(clsRows, pending, clsRows, normG, normB, spec.layerNormEps());
         tick(Phase.LAYER_NORM);
         return clsRows;
     }
 
-    private void block(Block blk, Work wk, int b, int t, INDArray attentionOut) {
-        int d = spec.embedDim();
+    /** One block; {@code pending} is the previous block's fc2 bias, not yet added to x. */
+    private void block(Block blk, float[] pending, Work wk, int b, int t, INDArray attentionOut) {
         int heads = spec.heads();
         int hd = spec.headDim();
-        kernels.layerNorm(wk.x(), wk.hn(), blk.ln1g(), blk.ln1b(), spec.layerNormEps());
+        kernels.layerNorm(wk.x(), pending, wk.hn(), blk.ln1g(), blk.ln1b(), spec.layerNormEps());
         tick(Phase.LAYER_NORM);
         mmul(wk.hn(), blk.qkvW(), wk.qkv(), 1.0, 0.0);
         wk.qkv().addiRowVector(blk.qkvB());
@@ -268,17 +270,15 @@ public final class PretrainedVit implements PretrainedBackbone {
                     .reshape('c', bc, t, heads, hd).assign(o.reshape('c', bc, heads, t, hd).permute(0, 2, 1, 3));
             tick(Phase.HEAD_COPIES);
         }
-        mmul(wk.att(), blk.projW(), wk.hn(), 1.0, 0.0);
-        wk.x().addi(wk.hn()).addiRowVector(blk.projB());
+        mmul(wk.att(), blk.projW(), wk.x(), 1.0, 1.0); // x += att·W (residual in the GEMM), bias in the next kernel
         tick(Phase.PROJ);
-        kernels.layerNorm(wk.x(), wk.hn(), blk.ln2g(), blk.ln2b(), spec.layerNormEps());
+        kernels.layerNorm(wk.x(), blk.projB(), wk.hn(), blk.ln2g(), blk.ln2b(), spec.layerNormEps());
         tick(Phase.LAYER_NORM);
         mmul(wk.hn(), blk.fc1W(), wk.mlp(), 1.0, 0.0);
         tick(Phase.FC1);
         kernels.biasGelu(wk.mlp(), blk.fc1B());
         tick(Phase.GELU);
-        mmul(wk.mlp(), blk.fc2W(), wk.hn(), 1.0, 0.0);
-        wk.x().addi(wk.hn()).addiRowVector(blk.fc2B());
+        mmul(wk.mlp(), blk.fc2W(), wk.x(), 1.0, 1.0);
         tick(Phase.FC2);
     }
 

@@ -11,14 +11,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The element-wise parts of the imported ViT's forward pass, in plain Java over ND4J's host memory, row blocks
  * split over a {@link Parallel} pool: LayerNorm over the last axis and bias + exact (erf) GELU. They work on
  * 'c'-contiguous FLOAT arrays {@code [rows, n]}, copying blocks of rows to heap scratch (where the JIT vectorises
- * the loops) and back. The GELU row pass uses the Vector API ({@code VectorGelu}, bit-identical results) when
- * {@link Simd#enabled()}.
+ * the loops) and back. With {@link Simd#enabled()} the row passes run on the Vector API ({@code VectorRows}:
+ * GELU bit-identical to the scalar loop, LayerNorm statistics in float lanes instead of double).
  */
 final class RowKernels {
     /** Floats per scratch block (per worker). */
     private static final int BLOCK = 1 << 15;
-    /** Whether the Vector API GELU is used (same results as the scalar loop, ~10× faster). */
-    static final boolean VECTOR_GELU = vectorGelu();
+    /** Whether the Vector API row passes are used ({@code VectorRows}; the JIT does not vectorise these loops). */
+    static final boolean VECTOR = vectorRows();
 
     private final Parallel pool;
     private final float[][] scratch;
@@ -29,16 +29,19 @@ final class RowKernels {
     }
 
     /**
-     * y = (x − mean)/√(var + eps)·gain + bias per row (biased variance, as {@code nn.LayerNorm}); mean and
-     * variance accumulated in double.
+     * x ← x + bias (when bias ≠ null, written back to x), then y = (x − mean)/√(var + eps)·gain + beta per row
+     * (biased variance, as {@code nn.LayerNorm}). Folding the bias of the preceding linear layer in here saves a
+     * pass over x. Mean and variance are two-pass; in double on the scalar path, in float vector lanes on the SIMD
+     * path ({@code VectorRows}).
      *
-     * @param x {@code [rows, n]} input
+     * @param x {@code [rows, n]} input (updated in place when bias ≠ null)
+     * @param bias n values added to every row of x first, or null
      * @param y {@code [rows, n]} output (may be x)
      * @param gain n gains
-     * @param bias n biases
+     * @param beta n biases of the norm
      * @param eps epsilon
      */
-    void layerNorm(INDArray x, INDArray y, float[] gain, float[] bias, double eps) {
+    void layerNorm(INDArray x, float[] bias, INDArray y, float[] gain, float[] beta, double eps) {
         int rows = (int) x.size(0);
         int n = (int) x.size(1);
         FloatBuffer xb = buffer(x);
@@ -52,8 +55,24 @@ final class RowKernels {
                 int r1 = Math.min(to, r0 + per);
                 int len = (r1 - r0) * n;
                 xb.get(xo + r0 * n, s, 0, len);
+                if (bias != null) {
+                    for (int r = 0; r < r1 - r0; r++) {
+                        if (VECTOR) {
+                            VectorRows.addInPlace(s, r * n, n, bias);
+                        } else {
+                            for (int k = 0; k < n; k++) {
+                                s[r * n + k] += bias[k];
+                            }
+                        }
+                    }
+                    xb.put(xo + r0 * n, s, 0, len);
+                }
                 for (int r = 0; r < r1 - r0; r++) {
-                    normaliseRow(s, r * n, n, gain, bias, eps);
+                    if (VECTOR) {
+                        VectorRows.layerNorm(s, r * n, n, gain, beta, (float) eps);
+                    } else {
+                        normaliseRow(s, r * n, n, gain, beta, eps);
+                    }
                 }
                 yb.put(yo + r0 * n, s, 0, len);
             }
@@ -97,8 +116,8 @@ final class RowKernels {
                 int len = (r1 - r0) * n;
                 xb.get(xo + r0 * n, s, 0, len);
                 for (int r = 0; r < r1 - r0; r++) {
-                    if (VECTOR_GELU) {
-                        VectorGelu.row(s, r * n, n, bias);
+                    if (VECTOR) {
+                        VectorRows.gelu(s, r * n, n, bias);
                     } else {
                         geluRow(s, r * n, n, bias);
                     }
@@ -115,12 +134,12 @@ final class RowKernels {
         }
     }
 
-    private static boolean vectorGelu() {
+    private static boolean vectorRows() {
         if (!Simd.enabled()) {
             return false;
         }
         try {
-            return VectorGelu.selfTest();
+            return VectorRows.selfTest();
         } catch (LinkageError | RuntimeException e) {
             return false;
         }

@@ -39,7 +39,11 @@ class OfficialExportTest {
 
     /** A model with O(1) random weights (the training init gives near-uniform attention and tiny features). */
     static DinoModel model(boolean headBn) {
-        DinoModel m = DinoModel.create(new VisionTransformer(VIT),
+        return model(headBn, false);
+    }
+
+    static DinoModel model(boolean headBn, boolean exactGelu) {
+        DinoModel m = DinoModel.create(new VisionTransformer(VIT.withExactGelu(exactGelu)),
                 new DinoHeadConfig(24, 12, 40, 3, true, 1e-12, headBn), DataType.FLOAT, 5);
         Random r = new Random(11);
         INDArray p = m.params();
@@ -80,6 +84,30 @@ class OfficialExportTest {
             System.out.printf("dino4j ViT (tanh GELU) vs its export in the importer (erf GELU): %.3g%n", rel);
             // only the GELU form differs (|tanh form - erf form| < 5e-4 per activation); a wrong mapping is O(1)
             assertTrue(rel > 0 && rel < 5e-3, "relative difference " + rel);
+        }
+    }
+
+    /** A ViT trained with the exact GELU ({@code model.vit.gelu: erf}) exports to exactly the official computation. */
+    @Test
+    void anExactGeluModelMatchesTheImporterExactly() throws Exception {
+        DinoModel m = model(false, true);
+        INDArray x = input(3);
+        float[] ref = m.features(x).castTo(DataType.FLOAT).dup('c').data().asFloat();
+        Path st = tmp.resolve("erf.safetensors");
+        CheckpointWriter.writeSafetensors(OfficialExport.vit(m, false), OfficialExport.metadata(m), st);
+        assertEquals("erf", OfficialExport.metadata(m).get("gelu"));
+        try (PretrainedDino d = PretrainedDino.load(st)) {
+            double rel = Fixtures.maxRowRelative(d.features(x).data().asFloat(), ref, 32);
+            assertTrue(rel <= 2e-5, "relative difference " + rel);
+        }
+        if (torchAvailable()) {
+            Map<String, Tensor> expected = new LinkedHashMap<>();
+            expected.put("input", tensor(x));
+            expected.put("features", tensor(m.features(x)));
+            Path exp = tmp.resolve("erf-expected.safetensors");
+            CheckpointWriter.writeSafetensors(expected, Map.of(), exp);
+            JsonNode r = checkExport(st, exp, "exact", 1e-5);
+            System.out.println("exact-GELU export in PyTorch: " + r);
         }
     }
 

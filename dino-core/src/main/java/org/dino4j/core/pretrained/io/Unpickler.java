@@ -77,7 +77,7 @@ public final class Unpickler {
             }
         } catch (java.nio.BufferUnderflowException e) {
             throw new IOException(source + ": pickle is truncated");
-        } catch (IndexOutOfBoundsException | ClassCastException | IllegalStateException e) {
+        } catch (IndexOutOfBoundsException | ClassCastException | IllegalStateException | NumberFormatException e) {
             throw new IOException(source + ": malformed pickle at byte " + in.position() + " (" + e.getMessage() + ")");
         }
     }
@@ -104,11 +104,11 @@ public final class Unpickler {
             case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // big-endian
             case 'I' -> push(parseInt(line()));
             case 'L' -> push(parseInt(stripL(line())));
-            case 'F' -> push(Double.parseDouble(line()));
+            case 'F' -> push(parseFloat(line()));
             case 'X' -> push(utf8(nonNegative(in.getInt())));
             case 0x8c -> push(utf8(in.get() & 0xff));
             case 0x8d -> push(utf8(toInt(in.getLong())));
-            case 'V' -> push(line());
+            case 'V' -> push(rawUnicodeEscape(line()));
             case 'S' -> push(unquote(line()));
             case 'T' -> push(latin1(nonNegative(in.getInt())));
             case 'U' -> push(latin1(in.get() & 0xff));
@@ -206,6 +206,10 @@ public final class Unpickler {
     }
 
     private Object call(Py.Global fn, List<Object> args) throws IOException {
+        if ((fn.module().equals("copy_reg") || fn.module().equals("copyreg")) && fn.name().equals("_reconstructor")
+                && !args.isEmpty() && args.get(0) instanceof Py.Global cls) {
+            return new Py.Obj(cls, List.of()); // protocols 0-1: object.__new__(cls), state set by BUILD
+        }
         Object v = calls.call(fn, args);
         return v != null ? v : new Py.Obj(fn, args);
     }
@@ -343,6 +347,34 @@ public final class Unpickler {
             return Boolean.TRUE;
         }
         return narrow(new BigInteger(s.trim()));
+    }
+
+    /** Protocol-0 UNICODE text: latin-1 with Python's raw-unicode-escape \\uXXXX / \\UXXXXXXXX escapes. */
+    private static String rawUnicodeEscape(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 5 < s.length() && s.charAt(i + 1) == 'u') {
+                b.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
+                i += 5;
+            } else if (c == '\\' && i + 9 < s.length() && s.charAt(i + 1) == 'U') {
+                b.appendCodePoint(Integer.parseInt(s.substring(i + 2, i + 10), 16));
+                i += 9;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** Protocol-0 float text: repr() of a float, including inf, -inf and nan. */
+    private static double parseFloat(String s) {
+        return switch (s.trim()) {
+            case "inf" -> Double.POSITIVE_INFINITY;
+            case "-inf" -> Double.NEGATIVE_INFINITY;
+            case "nan" -> Double.NaN;
+            default -> Double.parseDouble(s);
+        };
     }
 
     private static String stripL(String s) {
