@@ -24,11 +24,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Execution: eager ND4J ops on whole batches (GEMMs for the linear layers and the patch embedding as an
  * im2col product, batched matmuls and ND4J's softmax for the attention, computed for a few images at a time so
- * that the score buffer stays below {@link #SCORE_BUDGET} floats), with LayerNorm and bias+GELU in Java
- * ({@code RowKernels}). Work buffers are kept for the last batch shape, so streaming batches allocates nothing.
+ * that the score buffer stays below {@link #SCORE_BUDGET} floats), with LayerNorm and bias+GELU ({@code RowKernels})
+ * and the im2col / head split / head merge copies ({@code LayoutKernels}) in Java. Work buffers are kept for the last batch shape, so streaming batches allocates nothing.
  */
 public final class PretrainedVit implements PretrainedBackbone {
-    /** At most this many attention scores (floats) are held at once. */
+    /** At most this many attention scores (floats) are held at once (at least one image's). */
     static final long SCORE_BUDGET = 24L << 20;
 
     private final VitSpec spec;
@@ -41,21 +41,23 @@ public final class PretrainedVit implements PretrainedBackbone {
     private final float[] normB;
     private final Parallel pool;
     private final RowKernels kernels;
+    private final LayoutKernels layout;
     private final Map<Long, float[]> posCache = new HashMap<>();
     private Work work;
+    private long scoreBudget = SCORE_BUDGET;
     /** Accumulated nanoseconds per phase when profiling, else null. */
     private long[] profile;
     private long mark;
 
     /** Phases of the forward pass reported by {@link #profile()}. */
     public enum Phase {
-        /** im2col copy, patch GEMM, token assembly. */
+        /** im2col copy (Java), patch GEMM, token assembly. */
         PATCH_EMBED,
         /** LayerNorm kernels (Java), which also add the preceding layer's bias to x. */
         LAYER_NORM,
         /** qkv GEMM and bias. */
         QKV,
-        /** q/k/v head split and the attention output's merge (copies). */
+        /** q/k/v head split and the attention output's merge (Java copies). */
         HEAD_COPIES,
         /** q·kᵀ batched matmul. */
         SCORES,
@@ -78,8 +80,8 @@ public final class PretrainedVit implements PretrainedBackbone {
     }
 
     /** Buffers of one batch shape. */
-    private record Work(int b, int h, int w, INDArray x, INDArray hn, INDArray qkv, INDArray att, INDArray mlp,
-                        INDArray qkvHeads, INDArray scores, INDArray out, int chunk) {
+    private record Work(int b, int h, int w, INDArray cols, INDArray tok, INDArray x, INDArray hn, INDArray qkv,
+                        INDArray att, INDArray mlp, INDArray qkvHeads, INDArray scores, INDArray out, int chunk) {
     }
 
     /**
@@ -110,6 +112,7 @@ public final class PretrainedVit implements PretrainedBackbone {
         normB = t.get("norm.bias").data();
         pool = new Parallel(threads);
         kernels = new RowKernels(pool);
+        layout = new LayoutKernels(pool);
     }
 
     /** @return the architecture */
@@ -155,6 +158,12 @@ public final class PretrainedVit implements PretrainedBackbone {
     @Override
     public void close() {
         pool.close();
+    }
+
+    /** Test hook: a smaller attention-score budget (forces several image chunks per batch). */
+    synchronized void setScoreBudget(long floats) {
+        scoreBudget = floats;
+        work = null;
     }
 
     /**
@@ -211,14 +220,11 @@ public final class PretrainedVit implements PretrainedBackbone {
         Work wk = work(b, h, w, t);
         startClock();
         // patch embedding as one GEMM over im2col rows [B·gh·gw, C·p·p]
-        INDArray img = images.castTo(DataType.FLOAT);
-        if (h != gh * p || w != gw * p) {
-            img = img.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, gh * p),
-                    NDArrayIndex.interval(0, gw * p));
-        }
-        INDArray cols = img.dup('c').reshape('c', b, spec.inChannels(), gh, p, gw, p).permute(0, 2, 4, 1, 3, 5)
-                .dup('c').reshape('c', (long) b * n, (long) spec.inChannels() * p * p);
-        INDArray tok = Nd4j.create(DataType.FLOAT, (long) b * n, d);
+        INDArray img = images.dataType() == DataType.FLOAT && HostArrays.isCContiguous(images)
+                ? images : images.castTo(DataType.FLOAT).dup('c');
+        INDArray cols = wk.cols();
+        layout.im2col(img, cols, p, gh, gw);
+        INDArray tok = wk.tok();
         mmul(cols, patchW, tok, 1.0, 0.0);
         tok.addiRowVector(patchB);
         assembleTokens(tok, wk.x(), b, n, d, positions(h, w));
@@ -248,12 +254,10 @@ public final class PretrainedVit implements PretrainedBackbone {
         double scale = 1.0 / Math.sqrt(hd);
         for (int b0 = 0; b0 < b; b0 += wk.chunk()) {
             int bc = Math.min(wk.chunk(), b - b0);
-            INDArray rows = wk.qkv().get(NDArrayIndex.interval((long) b0 * t, (long) (b0 + bc) * t), NDArrayIndex.all());
-            INDArray heads5 = wk.qkvHeads().get(NDArrayIndex.all(), NDArrayIndex.interval(0, bc));
-            heads5.assign(rows.reshape('c', bc, t, 3, heads, hd).permute(2, 0, 3, 1, 4)); // [3, bc, h, T, hd]
-            INDArray q = heads5.get(NDArrayIndex.point(0)).reshape('c', (long) bc * heads, t, hd);
-            INDArray k = heads5.get(NDArrayIndex.point(1)).reshape('c', (long) bc * heads, t, hd);
-            INDArray v = heads5.get(NDArrayIndex.point(2)).reshape('c', (long) bc * heads, t, hd);
+            layout.splitHeads(wk.qkv(), b0, bc, t, wk.qkvHeads()); // [3, chunk, h, T, hd]
+            INDArray q = part(wk.qkvHeads(), 0, bc);
+            INDArray k = part(wk.qkvHeads(), 1, bc);
+            INDArray v = part(wk.qkvHeads(), 2, bc);
             INDArray s = wk.scores().get(NDArrayIndex.interval(0, (long) bc * heads));
             tick(Phase.HEAD_COPIES);
             Nd4j.exec(new Mmul(q, k, s, scale, 0.0, MMulTranspose.builder().transposeB(true).build()));
@@ -266,8 +270,7 @@ public final class PretrainedVit implements PretrainedBackbone {
             INDArray o = wk.out().get(NDArrayIndex.interval(0, (long) bc * heads));
             Nd4j.exec(new Mmul(s, v, o, 1.0, 0.0, MMulTranspose.allFalse()));
             tick(Phase.WEIGHTED_VALUES);
-            wk.att().get(NDArrayIndex.interval((long) b0 * t, (long) (b0 + bc) * t), NDArrayIndex.all())
-                    .reshape('c', bc, t, heads, hd).assign(o.reshape('c', bc, heads, t, hd).permute(0, 2, 1, 3));
+            layout.mergeHeads(wk.out(), b0, bc, t, heads, wk.att());
             tick(Phase.HEAD_COPIES);
         }
         mmul(wk.att(), blk.projW(), wk.x(), 1.0, 1.0); // x += att·W (residual in the GEMM), bias in the next kernel
@@ -290,8 +293,11 @@ public final class PretrainedVit implements PretrainedBackbone {
         int d = spec.embedDim();
         int heads = spec.heads();
         long bt = (long) b * t;
-        int chunk = (int) Math.max(1, Math.min(b, SCORE_BUDGET / ((long) heads * t * t)));
-        work = new Work(b, h, w, Nd4j.create(DataType.FLOAT, bt, d), Nd4j.create(DataType.FLOAT, bt, d),
+        int chunk = (int) Math.max(1, Math.min(b, scoreBudget / ((long) heads * t * t)));
+        int p = spec.patchSize();
+        long n = (long) b * (h / p) * (w / p);
+        work = new Work(b, h, w, Nd4j.create(DataType.FLOAT, n, (long) spec.inChannels() * p * p),
+                Nd4j.create(DataType.FLOAT, n, d), Nd4j.create(DataType.FLOAT, bt, d), Nd4j.create(DataType.FLOAT, bt, d),
                 Nd4j.create(DataType.FLOAT, bt, 3L * d), Nd4j.create(DataType.FLOAT, bt, d),
                 Nd4j.create(DataType.FLOAT, bt, spec.mlpHidden()),
                 Nd4j.create(DataType.FLOAT, 3, chunk, heads, t, spec.headDim()),
@@ -326,6 +332,12 @@ public final class PretrainedVit implements PretrainedBackbone {
             xb.put(xo + i * (n + 1) * d, row0, 0, d);
             xb.put(xo + i * (n + 1) * d + d, rows, 0, n * d);
         }
+    }
+
+    /** q, k or v of the first bc images: {@code [bc·heads, T, hd]}, a contiguous view of {@code [3, chunk, h, T, hd]}. */
+    private static INDArray part(INDArray heads, int part, int bc) {
+        return heads.get(NDArrayIndex.point(part), NDArrayIndex.interval(0, bc))
+                .reshape('c', bc * heads.size(2), heads.size(3), heads.size(4));
     }
 
     static void mmul(INDArray a, INDArray b, INDArray c, double alpha, double beta) {

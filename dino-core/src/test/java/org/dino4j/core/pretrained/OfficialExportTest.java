@@ -148,7 +148,16 @@ class OfficialExportTest {
         return new Tensor(a.shape(), a.castTo(DataType.FLOAT).dup('c').data().asFloat());
     }
 
-    static boolean torchAvailable() {
+    private static Boolean torch;
+
+    static synchronized boolean torchAvailable() {
+        if (torch == null) {
+            torch = probeTorch();
+        }
+        return torch;
+    }
+
+    private static boolean probeTorch() {
         try {
             Process p = new ProcessBuilder(python(), "-c", "import torch").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();

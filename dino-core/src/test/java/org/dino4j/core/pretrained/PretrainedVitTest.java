@@ -40,4 +40,19 @@ class PretrainedVitTest {
             }
         }
     }
+
+    /** Attention computed one image at a time (the budget of ViT-B/8 at large sizes) gives the same numbers. */
+    @Test
+    void chunkedAttentionEqualsWholeBatch() throws Exception {
+        Fixtures fx = Fixtures.checkedIn();
+        BackboneWeights w = PretrainedCheckpoints.load(fx.file("vit8-hub.pth"), LoadOptions.defaults().withHeads(3));
+        try (PretrainedVit vit = new PretrainedVit((BackboneWeights.Vit) w, 2)) {
+            INDArray x = fx.inputs(Fixtures.H2, Fixtures.W2);
+            INDArray whole = vit.features(x);
+            INDArray attWhole = vit.lastAttention(x);
+            vit.setScoreBudget(1);
+            assertEquals(whole, vit.features(x));
+            assertEquals(attWhole, vit.lastAttention(x));
+        }
+    }
 }
