@@ -444,6 +444,15 @@ def fixtures(out_dir):
     except ImportError:
         print('PIL not found: no preprocessing fixture', file=sys.stderr)
 
+    # Tensor storage cases the Java reader must handle: strides, storage offsets, shared storage, other dtypes.
+    base = torch.arange(12, dtype=torch.float32).reshape(3, 4) / 7
+    save_pth(collections.OrderedDict([('base', base), ('transposed', base.t()), ('offset', base[1:]),
+                                      ('column', base[:, 2]), ('half', base.half()), ('bfloat16', base.bfloat16()),
+                                      ('double', base.double())]), os.path.join(out_dir, 'layouts.pth'))
+    save_safetensors(collections.OrderedDict([('half', base.half()), ('bfloat16', base.bfloat16()),
+                                              ('double', base.double())]),
+                     os.path.join(out_dir, 'layouts.safetensors'))
+
     # Plain pickles of every protocol, for the Java unpickler's opcode coverage (torch.save itself uses protocol 2).
     import pickle
     value = {'ints': [0, 1, -1, 255, 256, 65535, 65536, -2 ** 31, 2 ** 31, 2 ** 70, -(2 ** 70)],

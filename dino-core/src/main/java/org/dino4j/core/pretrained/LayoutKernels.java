@@ -66,13 +66,14 @@ final class LayoutKernels {
     }
 
     /**
-     * heads[part, b, hh, t, :] = qkv[(b0 + b)·T + t, part·D + hh·hd …] for b &lt; bc: the official
-     * {@code reshape(B, N, 3, heads, hd).permute(2, 0, 3, 1, 4)}.
+     * heads[part, b, hh, t, :] = qkv[(b0 + b)·T + t, part·D + hh·hd …] + bias[…] for b &lt; bc: the official
+     * {@code reshape(B, N, 3, heads, hd).permute(2, 0, 3, 1, 4)}, with the qkv layer's bias added on the way.
      *
-     * @param qkv {@code [B·T, 3D]}
+     * @param qkv {@code [B·T, 3D]} without bias
+     * @param bias {@code 3D} biases
      * @param heads {@code [3, chunk, heads, T, hd]}
      */
-    void splitHeads(INDArray qkv, int b0, int bc, int t, INDArray heads) {
+    void splitHeads(INDArray qkv, float[] bias, int b0, int bc, int t, INDArray heads) {
         int chunk = (int) heads.size(1);
         int nh = (int) heads.size(2);
         int hd = (int) heads.size(4);
@@ -87,6 +88,9 @@ final class LayoutKernels {
                 int bi = r / t;
                 int ti = r % t;
                 src.get(so + (b0 * t + r) * 3 * d, row, 0, 3 * d);
+                for (int k = 0; k < 3 * d; k++) {
+                    row[k] += bias[k];
+                }
                 for (int part = 0; part < 3; part++) {
                     for (int hh = 0; hh < nh; hh++) {
                         int at = (((part * chunk + bi) * nh + hh) * t + ti) * hd;

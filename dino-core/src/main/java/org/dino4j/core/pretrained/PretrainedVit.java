@@ -33,7 +33,7 @@ public final class PretrainedVit implements PretrainedBackbone {
 
     private final VitSpec spec;
     private final INDArray patchW; // [C·p·p, D]
-    private final INDArray patchB; // [1, D]
+    private final float[] patchB;
     private final float[] cls;
     private final float[] pos; // [(1 + G²)·D]
     private final Block[] blocks;
@@ -75,7 +75,7 @@ public final class PretrainedVit implements PretrainedBackbone {
         FC2
     }
 
-    private record Block(float[] ln1g, float[] ln1b, INDArray qkvW, INDArray qkvB, INDArray projW, float[] projB,
+    private record Block(float[] ln1g, float[] ln1b, INDArray qkvW, float[] qkvB, INDArray projW, float[] projB,
                          float[] ln2g, float[] ln2b, INDArray fc1W, float[] fc1B, INDArray fc2W, float[] fc2B) {
     }
 
@@ -95,14 +95,14 @@ public final class PretrainedVit implements PretrainedBackbone {
         int c = spec.inChannels();
         int p = spec.patchSize();
         patchW = transposed(t.get("patch_embed.proj.weight"), d, c * p * p);
-        patchB = row(t.get("patch_embed.proj.bias"));
+        patchB = t.get("patch_embed.proj.bias").data();
         cls = t.get("cls_token").data();
         pos = t.get("pos_embed").data();
         blocks = new Block[spec.depth()];
         for (int i = 0; i < blocks.length; i++) {
             String b = "blocks." + i + ".";
             blocks[i] = new Block(t.get(b + "norm1.weight").data(), t.get(b + "norm1.bias").data(),
-                    transposed(t.get(b + "attn.qkv.weight"), 3 * d, d), row(t.get(b + "attn.qkv.bias")),
+                    transposed(t.get(b + "attn.qkv.weight"), 3 * d, d), t.get(b + "attn.qkv.bias").data(),
                     transposed(t.get(b + "attn.proj.weight"), d, d), t.get(b + "attn.proj.bias").data(),
                     t.get(b + "norm2.weight").data(), t.get(b + "norm2.bias").data(),
                     transposed(t.get(b + "mlp.fc1.weight"), spec.mlpHidden(), d), t.get(b + "mlp.fc1.bias").data(),
@@ -226,7 +226,6 @@ public final class PretrainedVit implements PretrainedBackbone {
         layout.im2col(img, cols, p, gh, gw);
         INDArray tok = wk.tok();
         mmul(cols, patchW, tok, 1.0, 0.0);
-        tok.addiRowVector(patchB);
         assembleTokens(tok, wk.x(), b, n, d, positions(h, w));
         tick(Phase.PATCH_EMBED);
         float[] pending = null; // the last fc2 bias, added to x by the next LayerNorm kernel
@@ -248,13 +247,12 @@ public final class PretrainedVit implements PretrainedBackbone {
         int hd = spec.headDim();
         kernels.layerNorm(wk.x(), pending, wk.hn(), blk.ln1g(), blk.ln1b(), spec.layerNormEps());
         tick(Phase.LAYER_NORM);
-        mmul(wk.hn(), blk.qkvW(), wk.qkv(), 1.0, 0.0);
-        wk.qkv().addiRowVector(blk.qkvB());
+        mmul(wk.hn(), blk.qkvW(), wk.qkv(), 1.0, 0.0); // bias added by splitHeads
         tick(Phase.QKV);
         double scale = 1.0 / Math.sqrt(hd);
         for (int b0 = 0; b0 < b; b0 += wk.chunk()) {
             int bc = Math.min(wk.chunk(), b - b0);
-            layout.splitHeads(wk.qkv(), b0, bc, t, wk.qkvHeads()); // [3, chunk, h, T, hd]
+            layout.splitHeads(wk.qkv(), blk.qkvB(), b0, bc, t, wk.qkvHeads()); // [3, chunk, h, T, hd]
             INDArray q = part(wk.qkvHeads(), 0, bc);
             INDArray k = part(wk.qkvHeads(), 1, bc);
             INDArray v = part(wk.qkvHeads(), 2, bc);
@@ -313,7 +311,7 @@ public final class PretrainedVit implements PretrainedBackbone {
                 spec.gridSize(), spec.patchSize(), h, w));
     }
 
-    /** x[b, 0] = cls + pos[0]; x[b, 1 + i] = tok[b·n + i] + posPatch[i]. */
+    /** x[b, 0] = cls + pos[0]; x[b, 1 + i] = tok[b·n + i] + patch bias + posPatch[i]. */
     private void assembleTokens(INDArray tok, INDArray x, int b, int n, int d, float[] posPatch) {
         FloatBuffer tb = HostArrays.floats(tok);
         FloatBuffer xb = HostArrays.floats(x);
@@ -327,7 +325,7 @@ public final class PretrainedVit implements PretrainedBackbone {
         for (int i = 0; i < b; i++) {
             tb.get(to + i * n * d, rows, 0, n * d);
             for (int j = 0; j < n * d; j++) {
-                rows[j] += posPatch[j];
+                rows[j] += patchB[j % d] + posPatch[j];
             }
             xb.put(xo + i * (n + 1) * d, row0, 0, d);
             xb.put(xo + i * (n + 1) * d + d, rows, 0, n * d);
@@ -349,7 +347,4 @@ public final class PretrainedVit implements PretrainedBackbone {
         return Nd4j.createFromArray(t.data()).reshape('c', out, in).transpose().dup('c');
     }
 
-    static INDArray row(Tensor t) {
-        return Nd4j.createFromArray(t.data()).reshape('c', 1, t.size());
-    }
 }

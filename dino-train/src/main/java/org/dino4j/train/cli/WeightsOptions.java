@@ -14,8 +14,9 @@ final class WeightsOptions {
     String checkpointKey;
 
     @Option(names = "--heads", paramLabel = "N", defaultValue = "0",
-            description = "Attention heads of a ViT (default: config.json beside a Hugging Face file, the training "
-                    + "checkpoint's args.arch, else embed dim / 64 as every official DINO ViT).")
+            description = "Attention heads of a ViT (default: the safetensors metadata of a dino export, config.json "
+                    + "beside a Hugging Face file, the training checkpoint's args.arch, else embed dim / 64 as every "
+                    + "official DINO ViT).")
     int heads;
 
     /** Loads {@code weights} and sets the thread count. */

@@ -97,6 +97,17 @@ public final class TensorRef {
 
     /** @return the values converted to float, row-major */
     public float[] floats() {
+        long n = numel();
+        if (dtype == DType.F32 && n > 0 && n < Integer.MAX_VALUE / 4
+                && java.util.Arrays.equals(stride, contiguousStrides(shape))) {
+            try {
+                float[] f = new float[(int) n];
+                storage.read(offset * 4, (int) n * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(f);
+                return f;
+            } catch (IOException e) {
+                throw new UncheckedIOException(where + ": " + e.getMessage(), e);
+            }
+        }
         double[] d = doubles();
         float[] f = new float[d.length];
         for (int i = 0; i < d.length; i++) {
