@@ -130,6 +130,75 @@ public final class Simd {
         return Impl.centeredSoftmaxRow(x, c, inv, out, o, n);
     }
 
+    /**
+     * Sums of one span of floats: {@code out[0] = Σ x_i}, {@code out[1] = Σ x_i²} for {@code i < n} (float lanes,
+     * the lane totals added in double). GroupNorm's per-(sample, channel) moments.
+     *
+     * @param x   native-order memory
+     * @param off first element (float index)
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void sumAndSquares(ByteBuffer x, int off, int n, double[] out) {
+        requireEnabled();
+        Impl.sumAndSquares(x, off, n, out);
+    }
+
+    /**
+     * {@code y_i = x_i·a + b}, then {@code max(·, 0)} when {@code relu} (a product and a sum in float, no fused
+     * multiply-add, as the scalar expression).
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void affine(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, float a, float b, boolean relu) {
+        requireEnabled();
+        Impl.affine(x, xOff, y, yOff, n, a, b, relu);
+    }
+
+    /**
+     * The sums of GroupNorm's backward pass over one span: with {@code dz_i = dy_i} where {@code x_i·a + b > 0}
+     * (or everywhere when {@code !relu}) and 0 elsewhere, {@code out[0] = Σ dz_i·x_i}, {@code out[1] = Σ dz_i}.
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void maskedSums(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, float a, float b,
+                                  boolean relu, double[] out) {
+        requireEnabled();
+        Impl.maskedSums(dy, dyOff, x, xOff, n, a, b, relu, out);
+    }
+
+    /**
+     * GroupNorm's input gradient over one span: {@code dx_i = dz_i·a + k1 + x_i·k2}, dz as in {@link #maskedSums}.
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void inputGradient(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff, int n,
+                                     float a, float b, boolean relu, float k1, float k2) {
+        requireEnabled();
+        Impl.inputGradient(dy, dyOff, x, xOff, dx, dxOff, n, a, b, relu, k1, k2);
+    }
+
+    /**
+     * GELU, tanh form, over one span: {@code y_i = 0.5·x_i·(1 + tanh(√(2/π)·(x_i + 0.044715·x_i³)))} in float lanes
+     * (the vector {@code TANH}).
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void gelu(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n) {
+        requireEnabled();
+        Impl.gelu(x, xOff, y, yOff, n);
+    }
+
+    /**
+     * The GELU's input gradient over one span: {@code dx_i = dy_i·(0.5·(1 + t) + 0.5·x·(1 − t²)·√(2/π)·(1 + 3·0.044715·x²))}
+     * with t the tanh of {@link #gelu}.
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void geluBackward(ByteBuffer x, int xOff, ByteBuffer dy, int dyOff, ByteBuffer dx, int dxOff, int n) {
+        requireEnabled();
+        Impl.geluBackward(x, xOff, dy, dyOff, dx, dxOff, n);
+    }
+
     private static void requireEnabled() {
         if (!ENABLED) {
             throw new IllegalStateException("SIMD kernels are not enabled (start the JVM with --add-modules "
@@ -277,6 +346,125 @@ public final class Simd {
                 out[o + i] *= scale;
             }
             return Math.log(sum) - st / sum;
+        }
+
+        static void sumAndSquares(ByteBuffer x, int off, int n, double[] out) {
+            int lanes = SPECIES.length();
+            FloatVector s1 = FloatVector.zero(SPECIES);
+            FloatVector s2 = FloatVector.zero(SPECIES);
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (off + i) << 2, ORDER);
+                s1 = s1.add(v);
+                s2 = s2.add(v.mul(v));
+            }
+            double a = s1.reduceLanes(VectorOperators.ADD);
+            double b = s2.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) {
+                float v = x.getFloat((off + i) << 2);
+                a += v;
+                b += v * v;
+            }
+            out[0] = a;
+            out[1] = b;
+        }
+
+        static void affine(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, float a, float b, boolean relu) {
+            int lanes = SPECIES.length();
+            FloatVector zero = FloatVector.zero(SPECIES);
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (xOff + i) << 2, ORDER).mul(a).add(b);
+                (relu ? v.max(zero) : v).intoByteBuffer(y, (yOff + i) << 2, ORDER);
+            }
+            for (; i < n; i++) {
+                float v = x.getFloat((xOff + i) << 2) * a + b;
+                y.putFloat((yOff + i) << 2, relu ? Math.max(v, 0f) : v);
+            }
+        }
+
+        static void maskedSums(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, float a, float b, boolean relu,
+                               double[] out) {
+            int lanes = SPECIES.length();
+            FloatVector sx = FloatVector.zero(SPECIES);
+            FloatVector sd = FloatVector.zero(SPECIES);
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xOff + i) << 2, ORDER);
+                FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + i) << 2, ORDER);
+                if (relu) {
+                    dz = dz.blend(0f, xv.mul(a).add(b).compare(VectorOperators.GT, 0f).not());
+                }
+                sx = sx.add(dz.mul(xv));
+                sd = sd.add(dz);
+            }
+            double p = sx.reduceLanes(VectorOperators.ADD);
+            double q = sd.reduceLanes(VectorOperators.ADD);
+            for (; i < n; i++) {
+                float xv = x.getFloat((xOff + i) << 2);
+                float dz = relu && !(xv * a + b > 0f) ? 0f : dy.getFloat((dyOff + i) << 2);
+                p += dz * xv;
+                q += dz;
+            }
+            out[0] = p;
+            out[1] = q;
+        }
+
+        static void inputGradient(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff, int n,
+                                  float a, float b, boolean relu, float k1, float k2) {
+            int lanes = SPECIES.length();
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xOff + i) << 2, ORDER);
+                FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + i) << 2, ORDER);
+                if (relu) {
+                    dz = dz.blend(0f, xv.mul(a).add(b).compare(VectorOperators.GT, 0f).not());
+                }
+                dz.mul(a).add(k1).add(xv.mul(k2)).intoByteBuffer(dx, (dxOff + i) << 2, ORDER);
+            }
+            for (; i < n; i++) {
+                float xv = x.getFloat((xOff + i) << 2);
+                float dz = relu && !(xv * a + b > 0f) ? 0f : dy.getFloat((dyOff + i) << 2);
+                dx.putFloat((dxOff + i) << 2, dz * a + k1 + xv * k2);
+            }
+        }
+
+        static final float GELU_C = (float) Math.sqrt(2.0 / Math.PI);
+        static final float GELU_A = 0.044715f;
+
+        static void gelu(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n) {
+            int lanes = SPECIES.length();
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (xOff + i) << 2, ORDER);
+                FloatVector t = v.add(v.mul(v).mul(v).mul(GELU_A)).mul(GELU_C).lanewise(VectorOperators.TANH);
+                v.mul(t.add(1f)).mul(0.5f).intoByteBuffer(y, (yOff + i) << 2, ORDER);
+            }
+            for (; i < n; i++) {
+                float v = x.getFloat((xOff + i) << 2);
+                float t = (float) Math.tanh((v + v * v * v * GELU_A) * GELU_C);
+                y.putFloat((yOff + i) << 2, v * (t + 1f) * 0.5f);
+            }
+        }
+
+        static void geluBackward(ByteBuffer x, int xOff, ByteBuffer dy, int dyOff, ByteBuffer dx, int dxOff, int n) {
+            int lanes = SPECIES.length();
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (xOff + i) << 2, ORDER);
+                FloatVector v2 = v.mul(v);
+                FloatVector t = v.add(v2.mul(v).mul(GELU_A)).mul(GELU_C).lanewise(VectorOperators.TANH);
+                FloatVector du = v2.mul(3f * GELU_A).add(1f).mul(GELU_C);
+                FloatVector d = t.add(1f).mul(0.5f).add(v.mul(0.5f).mul(t.mul(t).neg().add(1f)).mul(du));
+                FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + i) << 2, ORDER).mul(d).intoByteBuffer(dx, (dxOff + i) << 2, ORDER);
+            }
+            for (; i < n; i++) {
+                float v = x.getFloat((xOff + i) << 2);
+                float t = (float) Math.tanh((v + v * v * v * GELU_A) * GELU_C);
+                float du = (v * v * (3f * GELU_A) + 1f) * GELU_C;
+                float d = (t + 1f) * 0.5f + v * 0.5f * (1f - t * t) * du;
+                dx.putFloat((dxOff + i) << 2, dy.getFloat((dyOff + i) << 2) * d);
+            }
         }
 
         static void axpby(ByteBuffer t, int tOff, ByteBuffer s, int sOff, int n, float a, float b) {

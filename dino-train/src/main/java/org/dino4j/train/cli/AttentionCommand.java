@@ -1,6 +1,5 @@
 package org.dino4j.train.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,9 @@ import org.dino4j.core.model.vit.VisionTransformer;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DataConfig;
 import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.run.RunDirectory;
 import org.dino4j.train.run.RunModels;
+import org.dino4j.train.run.Threads;
 import org.dino4j.train.run.TrainData;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -43,7 +44,8 @@ public final class AttentionCommand implements Callable<Integer> {
                 description = "Run directory (its latest checkpoint) or a checkpoint .zip.")
         Path checkpoint;
 
-        @Option(names = "--model", paramLabel = "FILE", description = "A model file written by DinoModel.save.")
+        @Option(names = "--model", paramLabel = "FILE", description = {"A model file written by the Java API's DinoModel.save (no dino command writes one;",
+                "for a run of dino train use --checkpoint RUN_DIR)."})
         Path model;
 
         @Option(names = "--weights", paramLabel = "FILE",
@@ -70,21 +72,30 @@ public final class AttentionCommand implements Callable<Integer> {
             description = "Indices into the held-out images (default 0); with --weights: image files or folders.")
     String[] images = {"0"};
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/attention, or ./attention).")
+    @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/attention, also for a .zip in RUN_DIR/checkpoints; ./attention with --model).")
     Path out;
 
     @Option(names = "--threshold", paramLabel = "T",
             description = "Keep the patches holding this share of each head's attention mass, in (0, 1] (e.g. 0.6).")
     Double threshold;
 
-    @Option(names = "--scale", paramLabel = "N", description = "Pixel magnification (default 8, 1 with --weights).")
+    @Option(names = "--scale", paramLabel = "N",
+            description = "Pixel magnification, 1 to " + AttentionCommand.MAX_SCALE + " (default 8, 1 with --weights).")
     Integer scale;
 
     @Option(names = "--student", description = "Use the student's weights (default: the teacher's).")
     boolean student;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "ND4J threads (default ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "ND4J threads (default ${DEFAULT-VALUE}; at most the machine's cores).")
     int threads;
+
+    @Mixin
+    DataReadOptions dataRead = new DataReadOptions();
+
+    /** Largest {@code --scale}. */
+    static final int MAX_SCALE = 64;
+    /** Largest picture written, in pixels (a 28-pixel image with 8 heads at scale 64 is 16128 x 1792 = 29 M). */
+    static final long MAX_PICTURE_PIXELS = 50_000_000L;
 
     @Override
     public Integer call() throws Exception {
@@ -92,16 +103,17 @@ public final class AttentionCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
         }
         int zoom = scale != null ? scale : source.weights != null ? 1 : 8;
-        if (zoom < 1) {
-            throw new IllegalArgumentException("--scale must be >= 1, got " + zoom);
+        if (zoom < 1 || zoom > MAX_SCALE) {
+            throw new IllegalArgumentException("--scale must be in [1, " + MAX_SCALE + "], got " + zoom);
         }
+        if (images.length == 0) throw new IllegalArgumentException("--images must name at least one index or file");
         if (source.weights != null) {
             List<String> written = PretrainedAttention.write(source.weights, load, threads, images, imageSize, threshold,
                     zoom, out == null ? Path.of("attention") : out);
             System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("files", written)));
             return 0;
         }
-        DinoRuntime.setThreads(threads);
+        DinoRuntime.setThreads(Threads.clamp(threads, "--threads", System.err));
         DinoModel model;
         DataConfig dataConfig;
         if (source.checkpoint != null) {
@@ -110,33 +122,36 @@ public final class AttentionCommand implements Callable<Integer> {
                 cfg = ConfigLoader.override(cfg, Map.of("data.source", data));
             }
             dataConfig = cfg.data();
-            TrainData td = TrainData.open(dataConfig);
+            if (out == null) out = RunModels.runRoot(source.checkpoint).resolve("attention");
+            RunDirectory.requireWritableOutput(out, "--out", dataConfig.source());
+            TrainData td = TrainData.open(dataConfig, dataRead.toOptions());
             model = RunModels.load(source.checkpoint, student, td.channels()).model();
-            if (out == null) {
-                Path root = Files.isDirectory(source.checkpoint) ? source.checkpoint
-                        : source.checkpoint.toAbsolutePath().getParent();
-                out = root.resolve("attention");
-            }
         } else {
             if (data == null) {
                 throw new IllegalArgumentException("--data is required with --model");
             }
-            model = DinoModel.load(source.model);
+            model = loadModel(source.model);
             dataConfig = ConfigLoader.load(null, null, Map.of("data.source", data)).data();
             if (out == null) {
                 out = Path.of("attention");
             }
+            RunDirectory.requireWritableOutput(out, "--out", dataConfig.source());
         }
         if (!(model.backbone() instanceof VisionTransformer vit)) {
             throw new IllegalArgumentException("attention maps need a ViT backbone, the model's is \""
                     + model.backbone().name() + "\"");
         }
-        ImageDataset ds = TrainData.open(dataConfig).queries();
+        ImageDataset ds = TrainData.open(dataConfig, dataRead.toOptions()).queries();
         int c = ds.channels(), h = ds.height(), w = ds.width();
         int p = vit.config().patchSize();
         int gh = h / p, gw = w / p;
         if (gh < 1 || gw < 1) {
             throw new IllegalArgumentException("images of " + h + "x" + w + " are smaller than the patch size " + p);
+        }
+        long picture = (long) (1 + vit.config().heads()) * w * zoom * h * zoom;
+        if (picture > MAX_PICTURE_PIXELS) {
+            throw new IllegalArgumentException("--scale " + zoom + " would draw " + (1 + vit.config().heads()) * (long) w * zoom + "x"
+                    + (long) h * zoom + " pixels per image, more than " + MAX_PICTURE_PIXELS + "; use a smaller --scale");
         }
         Normalization norm = TrainData.NORM;
         float[] mean = norm.meanFor(c), std = norm.stdFor(c);
@@ -166,5 +181,18 @@ public final class AttentionCommand implements Callable<Integer> {
         }
         System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("files", written)));
         return 0;
+    }
+
+    /** A DinoModel.save file; the backbone graph dino train exports is named as what it is. */
+    private static DinoModel loadModel(Path file) throws java.io.IOException {
+        try {
+            return DinoModel.load(file);
+        } catch (java.io.IOException e) {
+            if (file.getFileName() != null && file.getFileName().toString().endsWith(".sd")) {
+                throw new java.io.IOException("--model " + file + " is a SameDiff backbone export (teacher-backbone.sd), not a "
+                        + "DinoModel.save file; for a run of dino train pass --checkpoint RUN_DIR", e);
+            }
+            throw e;
+        }
     }
 }

@@ -2,16 +2,16 @@ package org.dino4j.train.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.dino4j.core.io.AtomicFiles;
 import org.dino4j.core.pretrained.ImagePreprocessing;
 import org.dino4j.core.pretrained.PretrainedDino;
 import org.dino4j.eval.features.EmbeddingExport;
@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
  * file, training checkpoint or Hugging Face safetensors), with the official evaluation preprocessing (resize 256,
  * center crop 224, ImageNet mean/std). The model is loaded once and batches are streamed (decoding one batch ahead
  * on a second thread). Output: {@code .npy} (float32 {@code [N, D]}, rows in sorted file order, the file list in
- * {@code <name>.files.txt} beside it) or {@code .csv} ({@code file,f0,…}); written to a temporary file and renamed.
+ * {@code <name>.files.txt} beside it) or {@code .csv} ({@code file,f0,…}); written with {@link AtomicFiles}, after all
+ * images were embedded (a failure leaves no output).
  */
 @Command(name = "embed", mixinStandardHelpOptions = true,
         description = "Embed every image under a folder with a pretrained DINO checkpoint (.pth/.safetensors).")
@@ -95,11 +96,10 @@ public final class EmbedCommand implements Callable<Integer> {
         }
         float[][] features = rows.toArray(new float[0][]);
         Path target = out.toAbsolutePath();
-        Files.createDirectories(target.getParent());
         List<String> written = new ArrayList<>();
         if (csv) {
-            Path tmp = Files.createTempFile(target.getParent(), name, ".tmp");
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            AtomicFiles.write(target, os -> {
+                BufferedWriter w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8));
                 StringBuilder sb = new StringBuilder("file");
                 for (int j = 0; j < features[0].length; j++) {
                     sb.append(",f").append(j);
@@ -113,21 +113,17 @@ public final class EmbedCommand implements Callable<Integer> {
                     }
                     w.write(sb.append('\n').toString());
                 }
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                w.flush();
+            });
             written.add(target.toString());
         } else {
             Path list = target.resolveSibling(name.substring(0, name.length() - 4) + ".files.txt");
-            Path tmpNpy = Files.createTempFile(target.getParent(), name, ".tmp");
-            Path tmpList = Files.createTempFile(target.getParent(), name, ".files.tmp");
-            EmbeddingExport.writeFeaturesNpy(features, tmpNpy);
             List<String> names = new ArrayList<>();
             for (int i = 0; i < files.size(); i++) {
                 names.add(files.relative(i));
             }
-            Files.write(tmpList, names, StandardCharsets.UTF_8);
-            Files.move(tmpList, list, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(tmpNpy, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(list, os -> os.write((String.join("\n", names) + "\n").getBytes(StandardCharsets.UTF_8)));
+            EmbeddingExport.writeFeaturesNpy(features, target);
             written.add(target.toString());
             written.add(list.toString());
         }

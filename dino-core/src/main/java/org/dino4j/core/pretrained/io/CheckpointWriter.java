@@ -7,14 +7,13 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import org.dino4j.core.io.AtomicFiles;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 
@@ -22,7 +21,8 @@ import org.nd4j.shade.jackson.databind.node.ObjectNode;
  * Writes a flat state dict (names → float32 tensors) in the two formats {@link CheckpointFile} reads, loadable by
  * PyTorch's {@code torch.load} (also with {@code weights_only=True}: only {@code collections.OrderedDict},
  * {@code torch._utils._rebuild_tensor_v2} and {@code torch.FloatStorage} are referenced) and by any safetensors
- * reader. Files are written to a temporary sibling and renamed, so a failed write leaves nothing behind.
+ * reader. Files are written with {@link AtomicFiles} (temporary sibling, forced to disk, renamed), so a failed write
+ * leaves nothing behind.
  */
 public final class CheckpointWriter {
     private CheckpointWriter() {
@@ -193,12 +193,20 @@ public final class CheckpointWriter {
         zip.closeEntry();
     }
 
-    /** Counts the bytes written (the zip stream's position) to align entry data. */
+    /**
+     * Counts the bytes written (the zip stream's position) to align entry data; closing it only flushes (the
+     * underlying stream belongs to {@link AtomicFiles}, which forces and closes it).
+     */
     private static final class Counting extends FilterOutputStream {
         long count;
 
         Counting(OutputStream out) {
             super(out);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
 
         @Override
@@ -221,19 +229,6 @@ public final class CheckpointWriter {
     }
 
     private static void writeAtomically(Path file, Body body) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = Files.createTempFile(dir, abs.getFileName().toString(), ".tmp");
-        try {
-            try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                body.write(os);
-            }
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, body::write);
     }
 }
