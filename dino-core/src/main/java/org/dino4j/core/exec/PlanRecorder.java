@@ -199,7 +199,7 @@ public final class PlanRecorder extends BaseListener {
         }
     }
 
-    /** Gives the array behind {@code variable} (through Identity ops) layout {@code order} in the record. */
+    /** Gives the array behind {@code variable} (and the Identity ops leading to it) layout {@code order} in the record. */
     private void relayout(String variable, char order) {
         String v = variable;
         for (int guard = 0; guard < recorded.size(); guard++) {
@@ -208,17 +208,16 @@ public final class PlanRecorder extends BaseListener {
             if (r == null) {
                 return;
             }
-            if (r.op() instanceof Identity) {
-                v = r.inputs().get(0);
-                continue;
-            }
             int i = r.outputs().indexOf(name);
             Spec s = r.outSpecs()[i];
             if (s != null && s.order() != order) {
                 r.outSpecs()[i] = new Spec(s.shape(), org.nd4j.linalg.factory.Nd4j.getStrides(s.shape(), order), order,
                         s.type(), s.length());
             }
-            return;
+            if (!(r.op() instanceof Identity)) {
+                return;
+            }
+            v = r.inputs().get(0);
         }
     }
 

@@ -258,18 +258,17 @@ final class StemConvFusion implements FusedOp {
             double[] d9 = new double[9];
             float[] p = padded[worker];
             float[] g = acc[worker];
+            float[] dys = outputs[worker];
             int len = h * pw;
             int per = co * ci * 9;
+            int planeOut = h * wd;
             for (int n = from; n < to; n++) {
                 pad(n, p);
+                dyf.get(dyo + n * co * planeOut, dys, 0, co * planeOut); // the sample's dy, one bulk copy
                 for (int o = 0; o < co; o++) {
-                    // dy of (n, o) laid out with row length W + 2 (the two junk columns zero)
-                    int src = dyo + (n * co + o) * h * wd;
+                    // dy of (n, o) laid out with row length W + 2 (the two junk columns stay zero)
                     for (int i = 0; i < h; i++) {
-                        int r = i * pw;
-                        dyf.get(src + i * wd, g, r, wd);
-                        g[r + wd] = 0f;
-                        g[r + wd + 1] = 0f;
+                        System.arraycopy(dys, o * planeOut + i * wd, g, i * pw, wd);
                     }
                     for (int c = 0; c < ci; c++) {
                         dots(g, p, c * plane, len, d9);
