@@ -13,7 +13,7 @@ JAVA_OPTS=${JAVA_OPTS:-"-Dorg.bytedeco.javacpp.cachedir=${HOME}/.javacpp/cache"}
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 QUICK="-f 1 -wi 2 -i 3 -w 1s -r 1s"
 # As ./dino does: preload tcmalloc when installed (the forks inherit it; the training step then frees SameDiff's
-# intermediates at their last use, docs/performance.md "Session 3"). DINO_MALLOC=system opts out.
+# intermediates at their last use, docs/nd4j-pitfalls.md). DINO_MALLOC=system opts out.
 TC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 if [ "${DINO_MALLOC:-tcmalloc}" = tcmalloc ] && [ -f "$TC" ]; then
   case ":${LD_PRELOAD:-}:" in *tcmalloc*) ;; *) export LD_PRELOAD="$TC${LD_PRELOAD:+:$LD_PRELOAD}" ;; esac

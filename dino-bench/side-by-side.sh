@@ -17,5 +17,5 @@ TC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 if [ "${DINO_MALLOC:-tcmalloc}" = tcmalloc ] && [ -f "$TC" ]; then
   case ":${LD_PRELOAD:-}:" in *tcmalloc*) ;; *) export LD_PRELOAD="$TC${LD_PRELOAD:+:$LD_PRELOAD}" ;; esac
 fi
-exec java --add-modules jdk.incubator.vector -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=8G \
+exec java --add-modules jdk.incubator.vector -Xmx4g -Xmn192m -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxbytes=8G \
   -Dorg.bytedeco.javacpp.maxphysicalbytes=14G ${JAVA_OPTS:-} -cp "$JAR" org.dino4j.bench.SideBySide "$@"

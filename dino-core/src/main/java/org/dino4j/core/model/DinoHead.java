@@ -108,6 +108,7 @@ public final class DinoHead {
                 : sd.var(scope + "/" + LAST_LAYER + "/weight_g", Init.fill(1.0, dt, 1, cfg.outDim()));
         double eps = cfg.l2Eps();
         SDVariable wn = v.div(v.norm2(true, 0));
+        fusions.add(new L2NormalizeFusion(v.name(), wn.name(), 0, 0));
         final SDVariable weight = g == null ? wn : wn.mul(g);
         return x -> {
             SDVariable h = x;
@@ -124,6 +125,7 @@ public final class DinoHead {
             }
             SDVariable norm = sd.nn.relu(h.norm2(true, 1).sub(eps), 0).add(eps);
             SDVariable emb = h.div(norm);
+            fusions.add(new L2NormalizeFusion(h.name(), emb.name(), 1, eps));
             return new Output(emb, emb.mmul(weight));
         };
     }

@@ -114,12 +114,14 @@ class ModelRunnerTest {
             labels.addAll(p.keySet());
         }
         for (String k : List.of("fused StemConvFusion", "fused bp StemConvFusion", "fused GroupNormFusion",
-                "fused bp GroupNormFusion", "fused GeluFusion", "fused bp GeluFusion")) {
+                "fused bp GroupNormFusion", "fused GeluFusion", "fused bp GeluFusion", "fused L2NormalizeFusion",
+                "fused bp L2NormalizeFusion")) {
             assertTrue(labels.contains(k), k + " in " + labels);
         }
         // what the fused kernels replace is gone: no convolution backward of the stem's 3-channel input,
-        // no GroupNorm moments, no GELU tanh
-        for (String op : List.of("reduce_sqnorm", "reduce_sqnorm_bp", "tanh", "tanh_bp", "multiply_bp")) {
+        // no GroupNorm moments, no GELU tanh, no head normalisation by broadcast division
+        for (String op : List.of("reduce_sqnorm", "reduce_sqnorm_bp", "tanh", "tanh_bp", "multiply_bp", "reduce_norm2",
+                "reduce_norm2_bp", "divide_bp")) {
             assertTrue(!labels.contains(op), op + " still runs: " + labels);
         }
     }

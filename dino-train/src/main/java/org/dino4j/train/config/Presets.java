@@ -63,7 +63,7 @@ public final class Presets {
      * image often miss the shape, and cost accuracy in runs this short) gave the best k-NN. The views are rotated
      * by a random angle in ±180° (the shapes are drawn at random angles) and not blurred ({@code blurSigmaMax} 0.1:
      * a Gaussian of σ 0.1 px is the identity in float precision; DINO's σ up to 2 px erases the stripes, checks and
-     * spiral turns that tell classes apart at 28 px): 49.8% instead of 45.1% (session 5).
+     * spiral turns that tell classes apart at 28 px): 49.8% instead of 45.1% (docs/training.md).
      */
     public static DinoConfig syntheticQuick() {
         return new DinoConfig(new ModelConfig("small-resnet", 16, List.of(16, 32, 64), 0, 8, 256, 64, 1024, 3, true, true),
@@ -123,7 +123,7 @@ public final class Presets {
     }
 
     /**
-     * The speed benchmark's reference config (issue #4 item 6): batch 256, 2×28² + 6×12² crops, head 512/128, K 4096,
+     * The speed benchmarks' reference config: batch 256, 2×28² + 6×12² crops, head 512/128, K 4096,
      * synthetic data, official hyperparameters except the warm-ups; the backbone is a small plain CNN close to the
      * one behind the PyTorch figure (conv 32-64-128 stride 2 + GAP): stem 8, stages 32-64-128 without residual
      * blocks, GroupNorm 8 (about 2.6 M multiply-adds per 28² crop; dino-core's small28 has ~16 M).
