@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.exec.FusedOp;
+import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.KernelPools;
 import org.dino4j.core.util.Parallel;
@@ -18,33 +19,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * SameDiff's graph of the same formula runs about ten ops each way. FLOAT, any shape, 'c' contiguous; split over
  * threads by contiguous ranges (element-wise, so the result does not depend on the thread count).
  */
-final class GeluFusion implements FusedOp {
+final class GeluFusion extends FusedRegion {
     private static final float C = (float) Math.sqrt(2.0 / Math.PI);
     private static final float A = 0.044715f;
     /** Elements per task chunk. */
     private static final int GRAIN = 1 << 14;
 
-    private final List<String> inputs;
-    private final List<String> outputs;
 
     /**
      * @param x name of the input
      * @param y name of the output
      */
     GeluFusion(String x, String y) {
-        this.inputs = List.of(x);
-        this.outputs = List.of(y);
+        super(List.of(x), List.of(y));
     }
 
-    @Override
-    public List<String> inputs() {
-        return inputs;
-    }
 
-    @Override
-    public List<String> outputs() {
-        return outputs;
-    }
 
     @Override
     public Instance bind(INDArray[] in, INDArray[] out) {

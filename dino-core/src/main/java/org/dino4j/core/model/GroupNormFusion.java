@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.exec.FusedOp;
+import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.KernelPools;
 import org.dino4j.core.util.Parallel;
@@ -28,15 +29,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Work is split over samples; the parameter gradients are summed over samples in order, so results do not depend
  * on the number of threads.
  */
-final class GroupNormFusion implements FusedOp {
+final class GroupNormFusion extends FusedRegion {
     /**
      * Planes of fewer pixels (e.g. 3×3 and 6×6 maps of local crops) are processed as heap copies of the whole group,
      * element by element: a plane shorter than a few SIMD vectors would otherwise run mostly in scalar tails.
      */
     static final int SMALL_PLANE = 48;
 
-    private final List<String> inputs;
-    private final List<String> outputs;
     private final int groups;
     private final double eps;
     private final boolean relu;
@@ -51,22 +50,13 @@ final class GroupNormFusion implements FusedOp {
      * @param relu whether the region ends with a ReLU
      */
     GroupNormFusion(String x, String gain, String bias, String y, int groups, double eps, boolean relu) {
-        this.inputs = List.of(x, gain, bias);
-        this.outputs = List.of(y);
+        super(List.of(x, gain, bias), List.of(y));
         this.groups = groups;
         this.eps = eps;
         this.relu = relu;
     }
 
-    @Override
-    public List<String> inputs() {
-        return inputs;
-    }
 
-    @Override
-    public List<String> outputs() {
-        return outputs;
-    }
 
     @Override
     public Instance bind(INDArray[] in, INDArray[] out) {

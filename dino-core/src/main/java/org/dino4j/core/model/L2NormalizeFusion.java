@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.dino4j.core.exec.FusedOp;
+import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,9 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * other gradient layouts keep SameDiff's ops); loops run in memory order over heap copies; single-threaded: the
  * matrices are small ({@code [2B, 128]}, {@code [128, K]}).
  */
-final class L2NormalizeFusion implements FusedOp {
-    private final List<String> inputs;
-    private final List<String> outputs;
+final class L2NormalizeFusion extends FusedRegion {
     private final int dim;
     private final float eps;
 
@@ -36,27 +35,18 @@ final class L2NormalizeFusion implements FusedOp {
      * @param eps the floor of the norm ({@code relu(‖x‖ − ε) + ε} in the graph); 0 for none
      */
     L2NormalizeFusion(String x, String y, int dim, double eps) {
+        super(List.of(x), List.of(y));
         if (dim != 0 && dim != 1) {
             throw new IllegalArgumentException("dim must be 0 or 1, got " + dim);
         }
         if (!(eps >= 0)) {
             throw new IllegalArgumentException("eps must be >= 0, got " + eps);
         }
-        this.inputs = List.of(x);
-        this.outputs = List.of(y);
         this.dim = dim;
         this.eps = (float) eps;
     }
 
-    @Override
-    public List<String> inputs() {
-        return inputs;
-    }
 
-    @Override
-    public List<String> outputs() {
-        return outputs;
-    }
 
     @Override
     public boolean outputsLikeFirstInput() {

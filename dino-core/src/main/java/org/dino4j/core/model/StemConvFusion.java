@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.exec.FusedOp;
+import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.KernelPools;
 import org.dino4j.core.util.Parallel;
@@ -27,15 +28,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * in order, so results do not depend on the number of threads; the SIMD and plain-Java paths round differently
  * (fused multiply-adds).
  */
-final class StemConvFusion implements FusedOp {
+final class StemConvFusion extends FusedRegion {
     /** Floats past a padded plane that masked vector loads of the last row may address (never read). */
     private static final int SIMD_SLACK = 64;
 
     /** Largest number of input channels fused (more channels are left to SameDiff's convolution). */
     static final int MAX_IN_CHANNELS = 4;
 
-    private final List<String> inputs;
-    private final List<String> outputs;
 
     /**
      * @param x name of the input images {@code [B, Ci, H, W]}
@@ -43,19 +42,10 @@ final class StemConvFusion implements FusedOp {
      * @param y name of the convolution output {@code [B, Co, H, W]}
      */
     StemConvFusion(String x, String w, String y) {
-        this.inputs = List.of(x, w);
-        this.outputs = List.of(y);
+        super(List.of(x, w), List.of(y));
     }
 
-    @Override
-    public List<String> inputs() {
-        return inputs;
-    }
 
-    @Override
-    public List<String> outputs() {
-        return outputs;
-    }
 
     @Override
     public Instance bind(INDArray[] in, INDArray[] out) {
