@@ -126,6 +126,39 @@ public final class FolderDataset implements ImageDataset {
             throw new IOException(f + ": unreadable or corrupt image (" + e.getMessage() + ")", e);
         }
         if (im == null) throw new IOException(f + ": unreadable or corrupt image (no decoder recognised it)");
+        convert(im, channels, height, width, out);
+    }
+
+    /**
+     * The pixels this dataset holds for an encoded image (a file's bytes): decoded with {@code javax.imageio},
+     * converted to {@code channels}, resized bilinearly to {@code height × width}, stored as 8 bits and read back,
+     * so {@code out [C,H,W]} equals what {@link #imageInto} gives for the same file loaded by {@link #load}.
+     *
+     * @param content the encoded image (PNG, JPEG, or any format an installed ImageIO reader knows)
+     * @param name    the image's name for error messages (e.g. its path)
+     * @param out     receives {@code channels·height·width} values in [0, 1]
+     * @throws IOException naming the image when no decoder reads it
+     */
+    public static void pixels(byte[] content, String name, int channels, int height, int width, float[] out) throws IOException {
+        if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+        if (height < 1 || width < 1) throw new IllegalArgumentException("height and width must be >= 1, got " + height + "x" + width);
+        BufferedImage im;
+        try {
+            im = ImageIO.read(new java.io.ByteArrayInputStream(content));
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(name + ": unreadable or corrupt image (" + e.getMessage() + ")", e);
+        }
+        if (im == null) throw new IOException(name + ": unreadable or corrupt image (no decoder recognised it)");
+        try {
+            convert(im, channels, height, width, out);
+        } catch (RuntimeException e) {
+            throw new IOException(name + ": unreadable or corrupt image (" + e + ")", e);
+        }
+        int len = channels * height * width;
+        for (int k = 0; k < len; k++) out[k] = (Math.round(out[k] * 255f) & 0xff) / 255f;
+    }
+
+    private static void convert(BufferedImage im, int channels, int height, int width, float[] out) {
         int w0 = im.getWidth(), h0 = im.getHeight();
         boolean grey = im.getColorModel().getNumColorComponents() == 1;
         float[] src = new float[channels * h0 * w0];
