@@ -109,13 +109,13 @@ class SparkKnnTest {
         SparkSession spark = SparkTests.spark();
         int[] ks = {1, 10, 20, 100, 200};
         KnnOptions opts = new KnnOptions(ks, 0.07, 64);
-        // 3000 memory rows in blocks of at most 700 (5 blocks), 700 queries in 3 partitions: 15 tasks
-        NeighbourJobOptions job = new NeighbourJobOptions(64, 700, 3, 1);
+        // 3000 memory rows in blocks of at most 750 (4 blocks), 700 queries in 2 partitions: 8 tasks
+        NeighbourJobOptions job = new NeighbourJobOptions(64, 750, 2, 1);
         String out = tmp.resolve("knn-out").toString();
         KnnSummary s = SparkKnn.knn(spark, SparkKnn.readTable(spark, memory, "memory"),
                 SparkKnn.readTable(spark, queries, "queries"), opts, job, out);
-        assertEquals(5, s.memoryBlocks());
-        assertEquals(3, s.queryPartitions());
+        assertEquals(4, s.memoryBlocks());
+        assertEquals(2, s.queryPartitions());
 
         // single machine: the memory in path order (the Spark job's id order), queries in any order
         List<Row> mem = new ArrayList<>(memoryRows);
