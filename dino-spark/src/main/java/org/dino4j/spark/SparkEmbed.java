@@ -119,26 +119,32 @@ public final class SparkEmbed {
     public static EmbedSummary run(SparkSession spark, Dataset<Row> images, String labelRoot, BackboneSource model,
                                    EmbedOptions options, String out) throws IOException {
         long t0 = System.nanoTime();
-        int files = images.inputFiles().length;
-        if (files == 0 && images.isEmpty()) {
-            throw new IOException("no images (" + IMAGE_GLOB + ") in the input" + (labelRoot == null ? "" : " " + labelRoot));
-        }
-        JavaRDD<Row> rows = images.select("path", "content").javaRDD();
-        int target = options.partitions() > 0 ? options.partitions()
-                : Math.max(spark.sparkContext().defaultParallelism(),
-                        (int) Math.ceil(files / (double) EmbedOptions.DEFAULT_IMAGES_PER_PARTITION));
-        if (options.partitions() > 0 && target > rows.getNumPartitions()) {
-            rows = rows.repartition(target);
-        } else if (target < rows.getNumPartitions()) {
-            rows = rows.coalesce(target);
-        }
-        int partitions = rows.getNumPartitions();
-        Broadcast<BackboneSource> b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model);
-        JavaRDD<Row> embedded = rows.mapPartitions(new EmbedPartition(b, labelRoot, options));
-        Dataset<Row> all = spark.createDataFrame(embedded, ROWS).persist(StorageLevel.MEMORY_AND_DISK());
         try (AtomicOutput o = new AtomicOutput(spark, out)) {
-            all.filter(col("error").isNull()).select("path", "label", "embedding").write().parquet(o.staged(EMBEDDINGS));
-            all.filter(col("error").isNotNull()).select("path", "label", "error").write().parquet(o.staged(UNREADABLE));
+            int files = images.inputFiles().length;
+            if (files == 0 && images.isEmpty()) {
+                throw new IOException("no images (" + IMAGE_GLOB + ") in the input" + (labelRoot == null ? "" : " " + labelRoot));
+            }
+            JavaRDD<Row> rows = images.select("path", "content").javaRDD();
+            int target = options.partitions() > 0 ? options.partitions()
+                    : Math.max(spark.sparkContext().defaultParallelism(),
+                            (int) Math.ceil(files / (double) EmbedOptions.DEFAULT_IMAGES_PER_PARTITION));
+            if (options.partitions() > 0 && target > rows.getNumPartitions()) {
+                rows = rows.repartition(target);
+            } else if (target < rows.getNumPartitions()) {
+                rows = rows.coalesce(target);
+            }
+            int partitions = rows.getNumPartitions();
+            Broadcast<BackboneSource> b = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(model);
+            JavaRDD<Row> embedded = rows.mapPartitions(new EmbedPartition(b, labelRoot, options));
+            Dataset<Row> all = spark.createDataFrame(embedded, ROWS).persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                // one computation (persisted) feeds both tables; a retried task's partial files are discarded
+                all.filter(col("error").isNull()).select("path", "label", "embedding").write().parquet(o.staged(EMBEDDINGS));
+                all.filter(col("error").isNotNull()).select("path", "label", "error").write().parquet(o.staged(UNREADABLE));
+            } finally {
+                all.unpersist();
+                b.destroy();
+            }
             Dataset<Row> written = spark.read().parquet(o.staged(EMBEDDINGS));
             Dataset<Row> bad = spark.read().parquet(o.staged(UNREADABLE));
             long good = written.count();
@@ -155,9 +161,6 @@ public final class SparkEmbed {
             o.writeString(SUMMARY, s.toJson());
             o.commit();
             return s;
-        } finally {
-            all.unpersist();
-            b.destroy();
         }
     }
 

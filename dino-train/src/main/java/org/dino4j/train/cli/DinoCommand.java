@@ -11,7 +11,7 @@ import java.io.PrintWriter;
  * The {@code dino} command line: {@code dino train}, {@code dino eval knn|linear|tsne|embed}, {@code dino report},
  * {@code dino attention}, {@code dino ablate} ({@code dino spark …} is started by the launcher from dino-spark's job jar,
  * {@link SparkLauncherCommand}).
- * Run it as {@code ./dino …} from the repository root (the launcher script around {@code dino-train.jar}).
+ * Run it as {@code ./dino …} from the repository root (the launcher script around {@code dino-train-app.jar}).
  *
  * <p>Exit codes: 0 success, 1 unexpected failure, 2 bad usage / invalid config / bad input, 3 non-finite loss.
  */
