@@ -27,9 +27,10 @@ import static org.apache.spark.sql.functions.col;
  * Embedding tables ({@code path string, label string, embedding array<float>}, as {@link SparkEmbed} writes them)
  * read, checked and cut into the blocks {@link SparkKnn} works on.
  *
- * <p>Memory rows get a global id = their rank by path (range-partitioned and sorted by {@code path}, then
- * numbered), so the k-NN's tie rule (equal similarity → lower id) means "lexicographically smaller path first",
- * independent of how the table was written or split. Paths are expected to be unique.
+ * <p>Memory rows get a global id = their rank by path in Spark's string order (UTF-8 bytes; range-partitioned and
+ * sorted by {@code path}, then numbered), so the k-NN's tie rule (equal similarity → lower id) means "smaller path
+ * first", independent of how the table was written or split. Memory paths must be unique (checked: equal paths land
+ * in the same range partition, next to each other).
  */
 final class EmbeddingTables {
     /** Most classes a k-NN evaluation accepts (its confusion matrix is C × C per k). */
@@ -165,7 +166,7 @@ final class EmbeddingTables {
         JavaRDD<Row> sorted = memory.repartitionByRange(parts, col("path")).sortWithinPartitions("path").javaRDD()
                 .persist(StorageLevel.MEMORY_AND_DISK());
         JavaRDD<Block> blocks = sorted.zipWithIndex()
-                .mapPartitions(new ToBlock(classes, d, what), true)
+                .mapPartitions(new ToBlock(classes, d, what, true), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         blocks.count();
         sorted.unpersist();
@@ -178,7 +179,7 @@ final class EmbeddingTables {
         if (rows.getNumPartitions() != partitions) {
             rows = rows.repartition(partitions);
         }
-        JavaRDD<Block> blocks = rows.zipWithIndex().mapPartitions(new ToBlock(classes, d, what), true)
+        JavaRDD<Block> blocks = rows.zipWithIndex().mapPartitions(new ToBlock(classes, d, what, false), true)
                 .persist(StorageLevel.MEMORY_AND_DISK());
         blocks.count();
         return blocks;
@@ -191,11 +192,14 @@ final class EmbeddingTables {
         private final List<String> classes;
         private final int d;
         private final String what;
+        /** Rows arrive sorted by path: an equal neighbour is a duplicate. */
+        private final boolean sortedByPath;
 
-        ToBlock(List<String> classes, int d, String what) {
+        ToBlock(List<String> classes, int d, String what, boolean sortedByPath) {
             this.classes = new ArrayList<>(classes);
             this.d = d;
             this.what = what;
+            this.sortedByPath = sortedByPath;
         }
 
         @Override
@@ -212,6 +216,10 @@ final class EmbeddingTables {
                 Tuple2<Row, Long> t = it.next();
                 Row r = t._1();
                 String path = r.getString(0);
+                if (sortedByPath && !paths.isEmpty() && paths.get(paths.size() - 1).equals(path)) {
+                    throw new IllegalArgumentException(what + " table holds the path " + path
+                            + " twice; paths name the rows and must be unique");
+                }
                 String label = r.getString(1);
                 List<Float> e = r.isNullAt(2) ? null : r.getList(2);
                 if (e == null || e.size() != d) {

@@ -232,6 +232,18 @@ class SparkKnnTest {
                 new KnnOptions(new int[] {10}, 0.07, 64), NeighbourJobOptions.defaults(), out));
         assertTrue(e.getMessage().contains("memory table has 1 row(s) without a label")
                 && e.getMessage().contains("mem/nolabel.png"), e.getMessage());
+        // a path twice in the memory
+        List<Row> twice = new ArrayList<>(memoryRows.subList(0, 300));
+        twice.set(9, RowFactory.create(twice.get(4).getString(0), "class-1", twice.get(9).get(2)));
+        Dataset<Row> m3 = spark.createDataFrame(twice, TABLE);
+        // found by a task: the job fails with the task's exception as the cause (what the command line reports)
+        Exception job = assertThrows(Exception.class, () -> SparkKnn.search(spark, m3, qs, 5,
+                NeighbourJobOptions.defaults(), out));
+        Throwable cause = job;
+        while (cause != null && !(cause instanceof IllegalArgumentException)) {
+            cause = cause.getCause();
+        }
+        assertTrue(cause != null && cause.getMessage().contains(twice.get(4).getString(0) + " twice"), String.valueOf(job));
         // a wrong embedding type
         Dataset<Row> wrong = mem.selectExpr("path", "label", "cast(embedding as array<double>) as embedding");
         e = assertThrows(IllegalArgumentException.class, () -> SparkKnn.search(spark, wrong, qs, 5,
