@@ -50,7 +50,7 @@ public final class BenchEnv {
                 subject, Nd4j.getBackend().getClass().getSimpleName(),
                 Nd4j.getExecutioner().getClass().getSimpleName(), HostArrays.hostKernels(), Simd.enabled(), Simd.floatLanes(),
                 org.dino4j.core.model.DinoModel.sessionMemoryMode(),
-                org.dino4j.core.model.ReleasingMemoryMgr.tcmallocPreloaded() ? "tcmalloc" : "system", cpuModel(),
+                org.dino4j.core.exec.ReleasingMemoryMgr.tcmallocPreloaded() ? "tcmalloc" : "system", cpuModel(),
                 Runtime.getRuntime().availableProcessors(), gpuModel(), threads, DinoRuntime.threads(),
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), System.getProperty("java.version"),
                 loadAverage());

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Iterator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.dino4j.augment.MultiCropBatch;
 import org.dino4j.augment.MultiCropConfig;
@@ -21,10 +20,6 @@ import org.dino4j.train.DinoTrainer;
 import org.dino4j.train.config.DataConfig;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.config.ModelConfig;
-import org.dino4j.train.config.OptimConfig;
-import org.dino4j.train.config.TeacherConfig;
-import org.dino4j.train.config.Presets;
-import org.dino4j.train.config.RunConfig;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,18 +48,13 @@ import org.openjdk.jmh.annotations.TearDown;
 public class TrainStepBenchmark {
 
     /** Iterations per epoch of the schedules; the steps cycle through the iterations of epoch 1. */
-    private static final int ITERS = 10;
+    static final int ITERS = 10;
 
     /** ND4J (OpenMP/BLAS) and kernel threads (the reference config uses 1). */
     @Param({"1"})
     public int threads;
 
-    /**
-     * The backbone: {@code small28} = {@link ModelConfig#small()} (stem 32, stages 32-64-128 with one residual
-     * block each; ~16 M multiply-adds per 28² crop), {@code proto} = the PyTorch bar's small CNN as closely as the
-     * GroupNorm ResNet expresses it (stem 8, stages 32-64-128 each a stride-2 conv, no residual blocks; ~2.6 M
-     * multiply-adds per 28² crop against the prototype's ~2.1 M for conv 32-64-128 stride 2).
-     */
+    /** The network, see {@link StepNetworks#model}: {@code peer}, {@code proto} or {@code small28}. */
     @Param({"small28"})
     public String model;
 
@@ -96,29 +86,9 @@ public class TrainStepBenchmark {
         DinoRuntime.quietly(() -> step());
     }
 
-    /**
-     * The reference config: {@link ModelConfig#small()} (stem 32, stages 32-64-128, head 512/128, K 4096), synthetic
-     * 1×28² data, batch 256, 2 × 28² + 6 × 12² crops with DINO's scales, and the official optimiser, teacher and run
-     * settings ({@link Presets#official()}: lr 5e-4, wd 0.04→0.4, clip 3, λ 0.996, τ_s 0.1, τ_t 0.04→0.07, 100
-     * epochs) with {@code threads} threads. Built explicitly (not {@code Presets.reference()}, whose 1-epoch run
-     * is shorter than the official 10 warm-up epochs and fails validation at the time of writing).
-     */
+    /** The step configuration of {@link StepNetworks#config} for {@code model}. */
     static DinoConfig referenceConfig(int threads, String model) {
-        DinoConfig off = Presets.official();
-        RunConfig r = off.run();
-        DataConfig data = new DataConfig("synthetic", 256, 28, 1, 28, 12, 6, 0.4, 1.0, 0.05, 0.4, 2.0, 10_240, 1000, 2);
-        return new DinoConfig(model(model), data, OptimConfig.official(), TeacherConfig.official(),
-                new RunConfig(r.epochs(), r.seed(), threads, r.checkpointEveryIters(), r.keepCheckpoints(),
-                        r.knnEveryEpochs(), r.knnK(), r.knnTemperature(), r.gcEveryIters(), r.logEveryIters()));
-    }
-
-    /** The backbone + head of {@link #model}: {@code small28} or {@code proto} (head 512/128, K 4096 for both). */
-    static ModelConfig model(String name) {
-        return switch (name) {
-            case "small28" -> ModelConfig.small();
-            case "proto" -> new ModelConfig("small-resnet", 8, List.of(32, 64, 128), 0, 8, 512, 128, 4096, 3, true, false);
-            default -> throw new IllegalArgumentException("model must be small28 or proto, got \"" + name + "\"");
-        };
+        return StepNetworks.config(model, threads);
     }
 
     /** The reference batch: synthetic 28² images through DINO's multi-crop recipe with the config's sizes. */

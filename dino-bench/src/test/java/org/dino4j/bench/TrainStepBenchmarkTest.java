@@ -14,12 +14,12 @@ class TrainStepBenchmarkTest {
 
     @Test
     void protoIsThePyTorchBarsSmallCnnAndSmall28IsTheReferenceModel() {
-        ModelConfig proto = TrainStepBenchmark.model("proto");
+        ModelConfig proto = StepNetworks.model("proto");
         assertEquals(8, proto.stem());
         assertEquals(List.of(32, 64, 128), proto.widths());
         assertEquals(0, proto.blocksPerStage());
         assertEquals(4096, proto.outDim());
-        assertEquals(ModelConfig.small(), TrainStepBenchmark.model("small28"));
+        assertEquals(ModelConfig.small(), StepNetworks.model("small28"));
         DinoConfig cfg = TrainStepBenchmark.referenceConfig(1, "proto");
         assertEquals(proto, cfg.model());
         assertEquals(256, cfg.data().batchSize());
@@ -27,7 +27,7 @@ class TrainStepBenchmarkTest {
 
     @Test
     void unknownModelNameIsRejectedByName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainStepBenchmark.model("resnet50"));
-        assertTrue(e.getMessage().contains("resnet50") && e.getMessage().contains("model"), e.getMessage());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StepNetworks.model("resnet50"));
+        assertTrue(e.getMessage().contains("resnet50") && e.getMessage().contains("network"), e.getMessage());
     }
 }

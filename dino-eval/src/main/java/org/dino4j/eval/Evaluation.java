@@ -1,7 +1,6 @@
 package org.dino4j.eval;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -107,7 +106,7 @@ public final class Evaluation {
     private static void write(Path outDir, String file, String json) throws IOException {
         if (outDir != null) {
             Files.createDirectories(outDir);
-            Files.writeString(outDir.resolve(file), json, StandardCharsets.UTF_8);
+            org.dino4j.core.io.AtomicFiles.writeString(outDir.resolve(file), json);
         }
     }
 }

@@ -118,9 +118,10 @@ public final class CoreNetwork implements TrainableNetwork {
         return new SelfStep(r.loss(), r.globalLogits());
     }
 
+    /** The model's own output array ({@link DinoModel#globalLogitsView}): valid until the next call on this network. */
     @Override
     public INDArray globalLogits(INDArray globals) {
-        return model.globalLogits(globals);
+        return model.globalLogitsView(globals);
     }
 
     @Override

@@ -66,7 +66,10 @@ public interface TrainableNetwork {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no no-stop-gradient path");
     }
 
-    /** Head logits of the global crops {@code [2B, K]} (forward only; the teacher's call). */
+    /**
+     * Head logits of the global crops {@code [2B, K]} (forward only; the teacher's call). The array may be the
+     * network's own output buffer: valid until the next call on this network; copy it to keep it.
+     */
     INDArray globalLogits(INDArray globals);
 
     /** Backbone features {@code [B, D]} of images {@code [B, C, H, W]} (forward only). */

@@ -101,6 +101,46 @@ class FolderDatasetTest {
     }
 
     @Test
+    void aJpegTruncatedInsideItsDataIsCorruptNotGreyFilled() throws IOException {
+        writePng(tmp.resolve("a/good.png"), 1, 8, 8, false);
+        BufferedImage im = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 64; y++) for (int x = 0; x < 64; x++) im.setRGB(x, y, rgbAt(x + y, x, y));
+        java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream();
+        assertTrue(ImageIO.write(im, "jpg", bo));
+        byte[] jpeg = bo.toByteArray();
+        Path cut = tmp.resolve("a/cut.jpg");
+        Files.write(cut, java.util.Arrays.copyOf(jpeg, jpeg.length / 2));
+        assertNotNull(ImageIO.read(cut.toFile()), "ImageIO.read alone accepts it (and fills the rest grey)");
+        IOException e = assertThrows(IOException.class, () -> FolderDataset.load(tmp, 3, 8, 8, false));
+        assertTrue(e.getMessage().startsWith(cut + ": corrupt image (the decoder warned: "), e.getMessage());
+        FolderDataset ds = FolderDataset.load(tmp, 3, 8, 8, true);
+        assertEquals(1, ds.size());
+        assertEquals(1, ds.skipped());
+        assertTrue(ds.skippedFiles().get(0).startsWith(cut.toString()), ds.skippedFiles().toString());
+    }
+
+    @Test
+    void theHeaderSizeIsCheckedBeforeDecoding() throws IOException {
+        writePng(tmp.resolve("a/x.png"), 1, 30, 20, false);
+        FolderDataset.Options small = new FolderDataset.Options(1, 4, 4, false, 599);
+        IOException e = assertThrows(IOException.class, () -> FolderDataset.load(tmp, small, null));
+        assertTrue(e.getMessage().contains("30x20 = 600 pixels, more than the limit of 599 pixels"), e.getMessage());
+        assertEquals(1, FolderDataset.load(tmp, new FolderDataset.Options(1, 4, 4, false, 600), null).size());
+        assertThrows(IllegalArgumentException.class, () -> new FolderDataset.Options(1, 4, 4, false, 0));
+    }
+
+    @Test
+    void aGivenClassListFixesTheLabels() throws IOException {
+        writePng(tmp.resolve("b/x.png"), 1, 4, 4, false);
+        writePng(tmp.resolve("c/y.png"), 2, 4, 4, false);
+        assertEquals(java.util.List.of(Path.of("b"), Path.of("c")), FolderDataset.classFolders(tmp));
+        FolderDataset ds = FolderDataset.load(tmp, FolderDataset.Options.of(1, 4, 4), java.util.List.of(Path.of("a"), Path.of("b"), Path.of("c")));
+        assertEquals(3, ds.numClasses());
+        assertEquals("c", ds.className(ds.label(1)));
+        assertEquals(2, ds.label(1), "\"c\" keeps its index although \"a\" has no folder here");
+    }
+
+    @Test
     void emptyFolderIsAnError() throws IOException {
         Files.createDirectories(tmp.resolve("empty/classA"));
         IOException e = assertThrows(IOException.class, () -> FolderDataset.load(tmp.resolve("empty"), 1, 8, 8, false));

@@ -44,6 +44,24 @@ public interface Backbone extends Serializable {
      */
     Instance define(SameDiff sd, String scope, org.nd4j.linalg.api.buffer.DataType dataType, Random rng);
 
+    /**
+     * As {@link #define(SameDiff, String, org.nd4j.linalg.api.buffer.DataType, Random)}, and declares to
+     * {@code fusions} the regions of the graph an execution plan may run as fused Java kernels
+     * ({@link org.dino4j.core.exec.FusedOp}, e.g. GroupNorm + ReLU). The graph is the same either way; the default
+     * declares nothing.
+     *
+     * @param sd graph to define the parameters in
+     * @param scope name prefix of every variable this backbone creates
+     * @param dataType floating point type of the parameters
+     * @param rng seeded source of every initial value
+     * @param fusions collector of the fusable regions of every {@link Instance#apply} call
+     * @return the shared-parameter function images {@code [B,C,H,W]} → features {@code [B,D]}
+     */
+    default Instance define(SameDiff sd, String scope, org.nd4j.linalg.api.buffer.DataType dataType, Random rng,
+                            org.dino4j.core.exec.Fusions fusions) {
+        return define(sd, scope, dataType, rng);
+    }
+
     /** The backbone function bound to one set of graph parameters. */
     @FunctionalInterface
     interface Instance {

@@ -2,6 +2,7 @@ package org.dino4j.core.model;
 
 import java.util.Objects;
 import java.util.Random;
+import org.dino4j.core.exec.Fusions;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -64,6 +65,24 @@ public final class DinoHead {
      */
     public static Instance define(SameDiff sd, String scope, int inDim, DinoHeadConfig cfg, DataType dt,
                                   Random rng) {
+        return define(sd, scope, inDim, cfg, dt, rng, Fusions.NONE);
+    }
+
+    /**
+     * As {@link #define(SameDiff, String, int, DinoHeadConfig, DataType, Random)}, declaring each GELU of every
+     * application to {@code fusions} ({@link GeluFusion}).
+     *
+     * @param sd graph
+     * @param scope name prefix, e.g. {@code "head"}
+     * @param inDim input (backbone feature) dimension, &gt;= 1
+     * @param cfg head configuration
+     * @param dt parameter data type
+     * @param rng seeded source of all initial values
+     * @param fusions collector of fusable regions
+     * @return the shared-parameter head function
+     */
+    public static Instance define(SameDiff sd, String scope, int inDim, DinoHeadConfig cfg, DataType dt,
+                                  Random rng, Fusions fusions) {
         Objects.requireNonNull(cfg, "cfg");
         if (inDim < 1) {
             throw new IllegalArgumentException("inDim must be >= 1, got " + inDim);
@@ -98,7 +117,9 @@ public final class DinoHead {
                     if (bnGain[i] != null) {
                         h = batchNorm(sd, h, bnGain[i], bnBias[i]);
                     }
-                    h = Activations.gelu(sd, h);
+                    SDVariable pre = h;
+                    h = Activations.gelu(sd, pre);
+                    fusions.add(new GeluFusion(pre.name(), h.name()));
                 }
             }
             SDVariable norm = sd.nn.relu(h.norm2(true, 1).sub(eps), 0).add(eps);

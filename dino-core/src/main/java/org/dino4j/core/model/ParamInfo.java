@@ -57,4 +57,30 @@ public record ParamInfo(String name, long offset, long length, long[] shape, boo
         return "ParamInfo[" + name + " @" + offset + "+" + length + " " + Arrays.toString(shape)
                 + (weightDecay ? " decay" : "") + (lastLayer ? " last" : "") + "]";
     }
+
+    /**
+     * The description of a {@link DinoModel} parameter, with DINO's rules for weight decay (official
+     * {@code get_params_groups}: no decay for biases and tensors with one non-trivial dimension; here also GroupNorm
+     * gains/biases and LayerNorm gains/biases by name; the ViT's cls token and position embeddings are 3-D there, so
+     * they are decayed) and for the head's last layer (names containing {@link DinoHead#LAST_LAYER}).
+     *
+     * @param name variable name
+     * @param offset first index in the flat buffer
+     * @param length number of elements
+     * @param shape parameter shape
+     * @return the description
+     */
+    static ParamInfo of(String name, long offset, long length, long[] shape) {
+        int big = 0;
+        for (long d : shape) {
+            if (d > 1) {
+                big++;
+            }
+        }
+        boolean vitToken = name.equals(DinoModel.BACKBONE_SCOPE + "/cls_token") || name.equals(DinoModel.BACKBONE_SCOPE + "/cls_pos");
+        boolean vector = big <= 1 && !vitToken;
+        boolean decay = !vector && !name.endsWith("_b") && !name.contains("gn") && !name.endsWith("_gain")
+                && !name.endsWith("_bias");
+        return new ParamInfo(name, offset, length, shape, decay, name.contains(DinoHead.LAST_LAYER));
+    }
 }

@@ -2,6 +2,7 @@ package org.dino4j.core.model;
 
 import java.util.Objects;
 import java.util.Random;
+import org.dino4j.core.exec.Fusions;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -79,6 +80,12 @@ public final class SmallResNet implements Backbone {
 
     @Override
     public Instance define(SameDiff sd, String scope, DataType dt, Random rng) {
+        return define(sd, scope, dt, rng, Fusions.NONE);
+    }
+
+    /** As {@link #define(SameDiff, String, DataType, Random)}; every conv's GroupNorm (+ ReLU) is declared fusable. */
+    @Override
+    public Instance define(SameDiff sd, String scope, DataType dt, Random rng, Fusions fusions) {
         Objects.requireNonNull(sd, "sd");
         Objects.requireNonNull(rng, "rng");
         final ConvGn stem = convGn(sd, scope + "/stem/", "", config.inChannels(), config.stemChannels(), 1, dt, rng);
@@ -98,17 +105,49 @@ public final class SmallResNet implements Backbone {
             in = c;
         }
         return images -> {
-            SDVariable h = sd.nn.relu(apply(sd, stem, images), 0);
+            SDVariable h = unit(sd, stem, images, true, fusions, config.inChannels() <= StemConvFusion.MAX_IN_CHANNELS);
             for (int i = 0; i < n; i++) {
-                h = sd.nn.relu(apply(sd, down[i], h), 0);
+                h = unit(sd, down[i], h, true, fusions, false);
                 for (int j = 0; j < b1[i].length; j++) {
-                    SDVariable r = sd.nn.relu(apply(sd, b1[i][j], h), 0);
-                    r = apply(sd, b2[i][j], r);
+                    SDVariable r = unit(sd, b1[i][j], h, true, fusions, false);
+                    r = unit(sd, b2[i][j], r, false, fusions, false);
                     h = sd.nn.relu(r.add(h), 0);
                 }
             }
             return sd.mean(h, 2, 3);
         };
+    }
+
+    /**
+     * conv → GroupNorm (→ ReLU), the GroupNorm part declared as one fusable region, and the convolution too when
+     * {@code fuseConv} (the stem on images with few channels, {@link StemConvFusion}).
+     */
+    private SDVariable unit(SameDiff sd, ConvGn u, SDVariable x, boolean relu, Fusions fusions, boolean fuseConv) {
+        SDVariable h;
+        if (fuseConv) {
+            SDVariable w = sd.identity(u.w()); // per application, as γ and β below
+            h = conv(sd, w, u.stride(), x);
+            fusions.add(new StemConvFusion(x.name(), w.name(), h.name()));
+        } else {
+            h = conv(sd, u.w(), u.stride(), x);
+        }
+        // per-application handles of the shared γ, β: their gradients are this region's contributions alone (summed
+        // over the applications by SameDiff), which is what a fused kernel of this region computes
+        SDVariable gain = sd.identity(u.gain());
+        SDVariable bias = sd.identity(u.bias());
+        SDVariable y = groupNorm(sd, u.groupAvg(), h, gain, bias);
+        if (relu) {
+            y = sd.nn.relu(y, 0);
+        }
+        fusions.add(new GroupNormFusion(h.name(), gain.name(), bias.name(), y.name(), config.groups(), config.gnEps(),
+                relu));
+        return y;
+    }
+
+    private static SDVariable conv(SameDiff sd, SDVariable w, int stride, SDVariable x) {
+        Conv2DConfig cc = Conv2DConfig.builder().kH(3).kW(3).sH(stride).sW(stride)
+                .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build();
+        return sd.cnn.conv2d(x, w, cc);
     }
 
     private ConvGn convGn(SameDiff sd, String prefix, String suffix, int in, int out, int stride, DataType dt,
@@ -137,7 +176,7 @@ public final class SmallResNet implements Backbone {
     }
 
     /**
-     * conv3×3 (SAME, stride s, no bias) then GroupNorm (Wu &amp; He 2018, Eq. 1–2):
+     * GroupNorm (Wu &amp; He 2018, Eq. 1–2) of a conv3×3 output (SAME, stride s, no bias):
      * y = (x−μ_g)/sqrt(σ²_g+ε)·γ_c + β_c, with the group moments μ_g = E_g[x] and σ²_g = E_g[x²] − μ_g².
      *
      * <p>Formulation (chosen for speed, see docs/performance.md): the per-channel spatial moments
@@ -150,23 +189,23 @@ public final class SmallResNet implements Backbone {
      * <p>a and b reach full size as outer products {@code [B·C, 1] × [1, H·W]} with a ones row ({@link #spread}),
      * then multiply/add element-wise: ND4J M2.1's broadcasting {@code multiply_bp} for a {@code [B, C, 1, 1]}
      * operand took ~280 ms more than the same-shape product at B 512, 32 × 28² (its reduction over H, W is a slow
-     * generic path), while the matmul's backward is two BLAS matrix-vector products (session 4,
-     * docs/performance.md). Same values as the broadcast (the product with 1 is exact).
+     * generic path), while the matmul's backward is two BLAS matrix-vector products (docs/performance.md). Same
+     * values as the broadcast (the product with 1 is exact).
+     *
+     * <p>This formulation is the definition SameDiff's session runs and differentiates; execution plans run the
+     * same function as one fused kernel ({@link GroupNormFusion}), declared by {@link #unit}.
      */
-    private SDVariable apply(SameDiff sd, ConvGn u, SDVariable x) {
-        Conv2DConfig cc = Conv2DConfig.builder().kH(3).kW(3).sH(u.stride()).sW(u.stride())
-                .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build();
-        SDVariable h = sd.cnn.conv2d(x, u.w(), cc);
-        long c = u.gain().getShape()[1];
+    private SDVariable groupNorm(SameDiff sd, SDVariable groupAvg, SDVariable h, SDVariable gain, SDVariable bias) {
+        long c = groupAvg.getShape()[0];
         SDVariable shape = sd.shape(h);
         SDVariable hw = shape.get(SDIndex.interval(2, 4)).prod(true, 0);          // [1]: H·W
-        SDVariable mu = sd.mean(h, 2, 3).mmul(u.groupAvg());                 // [B, C] group mean per channel
+        SDVariable mu = sd.mean(h, 2, 3).mmul(groupAvg);                 // [B, C] group mean per channel
         // E[x²] as a squared-norm reduction: no full-size x² in the forward, one full-size output in the backward
         SDVariable sq = new SquaredNorm(sd, h, false, 2, 3).outputVariable();
-        SDVariable ex2 = sq.div(hw.castTo(h.dataType())).mmul(u.groupAvg()); // [B, C] group E[x²]
+        SDVariable ex2 = sq.div(hw.castTo(h.dataType())).mmul(groupAvg); // [B, C] group E[x²]
         SDVariable var = sd.nn.relu(ex2.sub(mu.mul(mu)), 0);
-        SDVariable a = sd.math.rsqrt(var.add(config.gnEps())).mul(sd.reshape(u.gain(), 1, c));
-        SDVariable b = sd.reshape(u.bias(), 1, c).sub(mu.mul(a));
+        SDVariable a = sd.math.rsqrt(var.add(config.gnEps())).mul(sd.reshape(gain, 1, c));
+        SDVariable b = sd.reshape(bias, 1, c).sub(mu.mul(a));
         SDVariable ones = sd.fill(sd.concat(0, sd.constant(Nd4j.createFromArray(1L)), hw), h.dataType(), 1.0);
         return h.mul(spread(sd, a, ones, shape)).add(spread(sd, b, ones, shape));
     }

@@ -71,6 +71,20 @@ public final class HostArrays {
         return true;
     }
 
+    /** Whether the array's elements are dense in 'f' order (column-major); dimensions of size 1 may have any stride. */
+    public static boolean isFContiguous(INDArray a) {
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        long expect = 1;
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] != 1 && stride[d] != expect) {
+                return false;
+            }
+            expect *= shape[d];
+        }
+        return true;
+    }
+
     /**
      * Whether a Java kernel can work on {@code a} directly: host kernels enabled, the given type, 'c'-contiguous,
      * and addressable by {@code int} indices.

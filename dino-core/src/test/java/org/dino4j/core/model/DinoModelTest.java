@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import org.dino4j.core.exec.Execution;
+import org.dino4j.core.exec.ReleasingMemoryMgr;
+import org.dino4j.core.exec.SessionMemory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -120,29 +123,31 @@ class DinoModelTest {
         }
         Class<?> expected = DinoModel.sessionMemoryMode().equals("release") ? ReleasingMemoryMgr.class
                 : org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr.class;
-        assertEquals(expected, m.sessionMemoryManager(false).getClass(), "array cache disabled");
-        assertEquals(expected, m.sessionMemoryManager(true).getClass(), "array cache disabled (grad)");
+        assertEquals(expected, SessionMemory.manager(m.graph(), false).getClass(), "array cache disabled");
+        assertEquals(expected, SessionMemory.manager(m.trainingGraph(true), true).getClass(), "array cache disabled (grad)");
     }
 
     /**
-     * ND4J M2.1's InferenceSession remembers the id of every array it ever released (a set it never clears); DinoModel
+     * ND4J M2.1's InferenceSession remembers the id of every array it ever released (a set it never clears); SessionMemory
      * empties it before each execution. Without that the set grows with every step (here by the same count each
      * step), and every System.gc() of a long run walks it.
      */
     @Test
     void sessionsForgetReleasedArrayIdsBetweenSteps() {
-        String before = DinoModel.memoryMode;
+        SessionMemory.Mode before = SessionMemory.mode();
         try {
-            for (String mode : new String[]{"release", "gc"}) {
-                DinoModel.memoryMode = mode;
+            for (SessionMemory.Mode mode : SessionMemory.Mode.values()) {
+                SessionMemory.setMode(mode);
                 DinoModel m = tiny(DataType.FLOAT, 31);
+                m.setExecution(Execution.SESSION);
+                SameDiff trainingGraph = m.trainingGraph(true);
                 Random r = new Random(32);
                 int[] held = new int[6];
                 for (int step = 0; step < held.length; step++) {
                     INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
                     INDArray l = images(r, DataType.FLOAT, 4, 1, 6, 6);
                     m.lossAndGradients(g, l, targets(r, DataType.FLOAT, 8, 10), weights(r, DataType.FLOAT, 8), 0.1);
-                    held[step] = m.freedIdsHeld();
+                    held[step] = SessionMemory.freedIdsHeld(trainingGraph, true);
                 }
                 assertTrue(held[0] > 0, mode + ": the session released arrays in a step (the set is in use): " + java.util.Arrays.toString(held));
                 for (int step = 1; step < held.length; step++) {
@@ -151,7 +156,7 @@ class DinoModelTest {
                 }
             }
         } finally {
-            DinoModel.memoryMode = before;
+            SessionMemory.setMode(before);
         }
     }
 
@@ -160,13 +165,14 @@ class DinoModelTest {
         // Same model, same data, 4 steps of loss + gradients + SGD, once with intermediates freed at their last use
         // (ReleasingMemoryMgr, the default) and once left to the GC (NoOpMemoryMgr): every loss, every gradient
         // and every parameter must agree bit for bit, with and without local crops.
-        String before = DinoModel.memoryMode;
+        SessionMemory.Mode before = SessionMemory.mode();
         try {
             double[][] runs = new double[2][];
             float[][] params = new float[2][];
             for (int mode = 0; mode < 2; mode++) {
-                DinoModel.memoryMode = mode == 0 ? "release" : "gc";
+                SessionMemory.setMode(mode == 0 ? SessionMemory.Mode.RELEASE : SessionMemory.Mode.GC);
                 DinoModel m = tiny(DataType.FLOAT, 21);
+                m.setExecution(Execution.SESSION);
                 Random r = new Random(22);
                 java.util.List<Double> trace = new java.util.ArrayList<>();
                 for (int step = 0; step < 4; step++) {
@@ -186,12 +192,12 @@ class DinoModelTest {
                     }
                 }
                 if (mode == 0) {
-                    assertTrue(m.sessionMemoryManager(false) instanceof ReleasingMemoryMgr);
-                    ReleasingMemoryMgr mm = (ReleasingMemoryMgr) m.sessionMemoryManager(true);
+                    assertTrue(SessionMemory.manager(m.graph(), false) instanceof ReleasingMemoryMgr);
+                    ReleasingMemoryMgr mm = (ReleasingMemoryMgr) SessionMemory.manager(m.trainingGraph(true), true);
                     assertTrue(mm.releasedCount() > 0, "intermediates of the backward pass were freed: "
                             + mm.releasedCount() + " of " + mm.allocatedCount());
                 } else {
-                    assertTrue(m.sessionMemoryManager(true)
+                    assertTrue(SessionMemory.manager(m.trainingGraph(true), true)
                             instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr);
                 }
                 runs[mode] = trace.stream().mapToDouble(Double::doubleValue).toArray();
@@ -200,7 +206,7 @@ class DinoModelTest {
             assertArrayEquals(runs[1], runs[0], 0.0, "losses, gradients, logits");
             assertArrayEquals(params[1], params[0], 0f, "parameters after 4 SGD steps");
         } finally {
-            DinoModel.memoryMode = before;
+            SessionMemory.setMode(before);
         }
     }
 

@@ -1,6 +1,5 @@
 package org.dino4j.eval.features;
 
-import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -9,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.dino4j.core.io.AtomicFiles;
 
 /**
  * Writes embeddings to disk.
@@ -28,7 +28,8 @@ public final class EmbeddingExport {
 
     /** Writes {@code label,f0..f(D-1)} lines to {@code csv}. */
     public static void writeCsv(Embeddings e, Path csv) throws IOException {
-        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+        AtomicFiles.write(csv, os -> {
+            BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(os, StandardCharsets.UTF_8));
             StringBuilder sb = new StringBuilder("label");
             for (int j = 0; j < e.dim(); j++) {
                 sb.append(",f").append(j);
@@ -42,14 +43,15 @@ public final class EmbeddingExport {
                 }
                 w.write(sb.append('\n').toString());
             }
-        }
+            w.flush();
+        });
     }
 
     /** Writes features as float32 {@code (N, D)} to {@code featuresNpy} and labels as int32 {@code (N,)} to {@code labelsNpy}. */
     public static void writeNpy(Embeddings e, Path featuresNpy, Path labelsNpy) throws IOException {
         int n = e.size();
         int d = e.dim();
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(featuresNpy), 1 << 16)) {
+        AtomicFiles.write(featuresNpy, os -> {
             writeHeader(os, "<f4", "(" + n + ", " + d + ")");
             ByteBuffer buf = ByteBuffer.allocate(4 * d).order(ByteOrder.LITTLE_ENDIAN);
             for (float[] row : e.features()) {
@@ -59,15 +61,46 @@ public final class EmbeddingExport {
                 }
                 os.write(buf.array(), 0, buf.position());
             }
-        }
-        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(labelsNpy), 1 << 16)) {
+        });
+        AtomicFiles.write(labelsNpy, os -> {
             writeHeader(os, "<i4", "(" + n + ",)");
             ByteBuffer buf = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
             for (int l : e.labels()) {
                 buf.putInt(l);
             }
             os.write(buf.array(), 0, buf.position());
+        });
+    }
+
+    /**
+     * Writes a float32 matrix {@code (N, D)} (C order) as NPY, without labels (atomically, as the other writers).
+     *
+     * @param rows N rows of D floats each
+     * @param npy destination
+     * @throws IOException when the file cannot be written
+     * @throws IllegalArgumentException when there are no rows or the rows differ in length
+     */
+    public static void writeFeaturesNpy(float[][] rows, Path npy) throws IOException {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("no rows to write");
         }
+        int d = rows[0].length;
+        for (float[] row : rows) {
+            if (row.length != d) {
+                throw new IllegalArgumentException("rows differ in length: " + d + " and " + row.length);
+            }
+        }
+        AtomicFiles.write(npy, os -> {
+            writeHeader(os, "<f4", "(" + rows.length + ", " + d + ")");
+            ByteBuffer buf = ByteBuffer.allocate(4 * d).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] row : rows) {
+                buf.clear();
+                for (float v : row) {
+                    buf.putFloat(v);
+                }
+                os.write(buf.array(), 0, buf.position());
+            }
+        });
     }
 
     private static void writeHeader(OutputStream os, String descr, String shape) throws IOException {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.dino4j.eval.Checks;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
@@ -78,7 +77,7 @@ public final class ScatterPlot {
             r.setSeriesOutlineStroke(s, new BasicStroke(0f));
         }
         plot.setRenderer(r);
-        ChartUtils.saveChartAsPNG(png.toFile(), chart, width, height);
+        org.dino4j.core.io.AtomicFiles.writePng(png, chart.createBufferedImage(width, height));
     }
 
     private static int indexOf(XYSeries[] all, XYSeries s) {
@@ -93,12 +92,14 @@ public final class ScatterPlot {
     /** Writes {@code x,y,label} lines (with that header) for every point. */
     public static void writeCsv(double[][] xy, int[] labels, Path csv) throws IOException {
         check(xy, labels);
-        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+        org.dino4j.core.io.AtomicFiles.write(csv, os -> {
+            BufferedWriter w = new BufferedWriter(new java.io.OutputStreamWriter(os, StandardCharsets.UTF_8));
             w.write("x,y,label\n");
             for (int i = 0; i < xy.length; i++) {
                 w.write(xy[i][0] + "," + xy[i][1] + "," + labels[i] + "\n");
             }
-        }
+            w.flush();
+        });
     }
 
     private static void check(double[][] xy, int[] labels) {

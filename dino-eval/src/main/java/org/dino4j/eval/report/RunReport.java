@@ -134,7 +134,7 @@ public final class RunReport {
             }
         }
         h.append("</body></html>\n");
-        Files.writeString(outHtml, h.toString(), StandardCharsets.UTF_8);
+        org.dino4j.core.io.AtomicFiles.writeString(outHtml, h.toString());
         return outHtml;
     }
 
@@ -167,7 +167,9 @@ public final class RunReport {
             throw new IOException("file not found: " + p);
         }
         try {
-            return om.readTree(p.toFile());
+            try (java.io.InputStream in = Files.newInputStream(p)) {
+                return om.readTree(in);
+            }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IOException(p + " is not valid JSON: " + e.getOriginalMessage());
         }

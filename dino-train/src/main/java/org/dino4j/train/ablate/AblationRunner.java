@@ -13,18 +13,19 @@ import org.dino4j.eval.knn.KnnOptions;
 import org.dino4j.eval.knn.WeightedKnn;
 import org.dino4j.eval.metrics.EffectiveRank;
 import org.dino4j.train.CoreNetwork;
-import org.dino4j.train.checkpoint.AtomicFiles;
+import org.dino4j.core.io.AtomicFiles;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.monitor.MetricsLog;
+import org.dino4j.train.run.DataOptions;
 import org.dino4j.train.run.RunDirectory;
+import org.dino4j.train.run.RunLock;
 import org.dino4j.train.run.RunModels;
 import org.dino4j.train.run.SubsetDataset;
 import org.dino4j.train.run.TrainData;
 import org.dino4j.train.run.TrainRequest;
 import org.dino4j.train.run.TrainingRun;
 import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -75,9 +76,10 @@ public final class AblationRunner {
      * @param evalSize    training images used as k-NN memory (at most).
      * @param resume      reuse finished rows in {@code out} and resume unfinished ones.
      * @param interactive progress redrawn in place.
+     * @param dataOptions corrupt-image policy and image size limit (null: {@link DataOptions#DEFAULTS}).
      */
     public record Request(String preset, Path configFile, Map<String, String> overrides, Path out, List<AblationRow> rows,
-                          int evalSize, boolean resume, boolean interactive) {
+                          int evalSize, boolean resume, boolean interactive, DataOptions dataOptions) {
         /** Checks presence and ranges. */
         public Request {
             if (out == null) throw new IllegalArgumentException("--out must be set");
@@ -85,6 +87,13 @@ public final class AblationRunner {
             if (evalSize < 1) throw new IllegalArgumentException("--eval-size must be >= 1, got " + evalSize);
             overrides = overrides == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(overrides));
             rows = List.copyOf(rows);
+            if (dataOptions == null) dataOptions = DataOptions.DEFAULTS;
+        }
+
+        /** A request with the default data options. */
+        public Request(String preset, Path configFile, Map<String, String> overrides, Path out, List<AblationRow> rows,
+                       int evalSize, boolean resume, boolean interactive) {
+            this(preset, configFile, overrides, out, rows, evalSize, resume, interactive, null);
         }
     }
 
@@ -107,10 +116,11 @@ public final class AblationRunner {
      * @param collapse           {@code uniform}, {@code one prototype} or {@code none}.
      * @param trainMinutes       training wall time.
      * @param epochs             per-epoch statistics.
+     * @param memory             k-NN memory size the row was evaluated with (null in files of older versions).
      */
     public record RowResult(String row, String description, Map<String, String> overrides, String evaluated, double knnTop1,
                             double teacherEntropy, double meanTeacherEntropy, double lnK, double effectiveRank, int featureDim,
-                            String collapse, double trainMinutes, List<EpochStat> epochs) {}
+                            String collapse, double trainMinutes, List<EpochStat> epochs, Integer memory) {}
 
     /** The whole table. */
     public record Result(DinoConfig base, double rawPixelsTop1, int memory, int queries, List<RowResult> rows) {}
@@ -141,29 +151,29 @@ public final class AblationRunner {
         DinoConfig base = ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), TrainingRun.DEFAULT_PRESET);
         for (AblationRow r : req.rows()) ConfigLoader.override(base, r.overrides(base)); // every row valid before any work
         Path out = req.out();
-        if (!req.resume() && Files.isDirectory(out)) {
-            try (var s = Files.list(out)) {
-                if (s.findAny().isPresent()) {
-                    throw new IllegalArgumentException("output directory " + out + " already exists and is not empty; pass --resume "
-                            + "to reuse its finished rows, or choose a new --out (nothing is overwritten)");
-                }
-            }
+        RunDirectory.requireWritableOutput(out, "--out", base.data().source());
+        if (!req.resume() && new RunDirectory(out).nonEmpty()) {
+            throw new IllegalArgumentException("output directory " + out + " already exists and is not empty; pass --resume "
+                    + "to reuse its finished rows, or choose a new --out (nothing is overwritten)");
         }
-        Files.createDirectories(out);
-        TrainData data = TrainData.open(base.data());
+        TrainData data = TrainData.open(base.data(), req.dataOptions().withNeedQueries(true));
         int mem = Math.min(req.evalSize(), data.train().size());
-        ImageDataset memory = SubsetDataset.spread(data.train(), mem);
-        double raw = knnTop1(x -> x.reshape(x.size(0), x.length() / x.size(0)), memory, data.queries());
-        err.printf(Locale.ROOT, "dino ablate: %d rows x %d epochs (%s), k-NN raw pixels %.2f%%%n", req.rows().size(),
-                base.run().epochs(), base.model().describeBackbone(), 100 * raw);
+        if (req.resume()) AblationResume.check(out, req.rows(), base, data.identity(), mem);
+        Files.createDirectories(out);
+        try (RunLock lock = RunLock.acquire(out, "dino ablate")) {
+            ImageDataset memory = SubsetDataset.spread(data.train(), mem);
+            double raw = knnTop1(x -> x.reshape(x.size(0), x.length() / x.size(0)), memory, data.queries());
+            err.printf(Locale.ROOT, "dino ablate: %d rows x %d epochs (%s), k-NN raw pixels %.2f%%%n", req.rows().size(),
+                    base.run().epochs(), base.model().describeBackbone(), 100 * raw);
 
-        List<RowResult> results = new ArrayList<>();
-        for (AblationRow row : req.rows()) {
-            results.add(runRow(row, base, memory, data));
-            Result partial = new Result(base, raw, mem, data.queries().size(), results);
-            writeOutputs(partial); // after every row, so a long run shows its progress
+            List<RowResult> results = new ArrayList<>();
+            for (AblationRow row : req.rows()) {
+                results.add(runRow(row, base, memory, data));
+                Result partial = new Result(base, raw, mem, data.queries().size(), results);
+                writeOutputs(partial); // after every row, so a long run shows its progress
+            }
+            return new Result(base, raw, mem, data.queries().size(), results);
         }
-        return new Result(base, raw, mem, data.queries().size(), results);
     }
 
     private RowResult runRow(AblationRow row, DinoConfig base, ImageDataset memory, TrainData data) throws Exception {
@@ -171,15 +181,19 @@ public final class AblationRunner {
         Path rowFile = dir.resolve(ROW_FILE);
         if (req.resume() && Files.isRegularFile(rowFile)) {
             err.println("ablate: row " + row.id() + " already finished in " + dir);
-            return JSON.readValue(rowFile.toFile(), RowResult.class);
+            try (java.io.InputStream in = Files.newInputStream(rowFile)) {
+                return JSON.readValue(in, RowResult.class);
+            }
         }
         Map<String, String> o = new LinkedHashMap<>(req.overrides());
         o.putAll(row.overrides(base));
         boolean resumeRow = req.resume() && new RunDirectory(dir).holdsRun();
         err.println("ablate: row " + row.id() + " — " + row.description() + (o.isEmpty() ? "" : " " + o));
+        // a resumed row gets the same overrides as a new one (the invocation's, then the row's switch)
         TrainRequest tr = resumeRow
-                ? new TrainRequest(null, null, req.overrides(), dir, true, true, null, 0, null, false, req.interactive())
-                : new TrainRequest(req.preset(), req.configFile(), o, dir, false, true, null, 0, null, false, req.interactive());
+                ? new TrainRequest(null, null, o, dir, true, true, null, 0, null, false, req.interactive(), null, req.dataOptions())
+                : new TrainRequest(req.preset(), req.configFile(), o, dir, false, true, null, 0, null, false, req.interactive(),
+                null, req.dataOptions());
         long t0 = System.nanoTime();
         int code = new TrainingRun(tr, err, err).run();
         if (code != 0) throw new IllegalStateException("row " + row.id() + " ended with exit code " + code);
@@ -209,7 +223,7 @@ public final class AblationRunner {
         double lnK = Math.log(rc.model().outDim());
         RowResult r = new RowResult(row.id(), row.description(), row.overrides(base), row.separateTeacher() ? "teacher" : "student",
                 top1, last.teacherEntropy(), last.meanTeacherEntropy(), lnK, erank, rawQ.dim(),
-                collapseMode(last.teacherEntropy(), last.meanTeacherEntropy(), lnK), minutes, epochs);
+                collapseMode(last.teacherEntropy(), last.meanTeacherEntropy(), lnK), minutes, epochs, memory.size());
         AtomicFiles.writeString(rowFile, JSON.writeValueAsString(r));
         err.printf(Locale.ROOT, "ablate: %s: k-NN %.2f%%, H(p_t) %.3f, H(mean p_t) %.3f, ln K %.3f, effective rank %.1f/%d, collapse: %s%n",
                 row.id(), 100 * top1, r.teacherEntropy(), r.meanTeacherEntropy(), lnK, erank, rawQ.dim(), r.collapse());
@@ -281,8 +295,6 @@ public final class AblationRunner {
         JFreeChart chart = ChartFactory.createBarChart("DINO ablation (" + r.base().run().epochs() + " epochs)", "row", "fraction",
                 ds, PlotOrientation.VERTICAL, true, false, false);
         chart.getCategoryPlot().getRangeAxis().setRange(0, 1.05);
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        ChartUtils.saveChartAsPNG(tmp.toFile(), chart, 900, 500);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        org.dino4j.core.io.AtomicFiles.writePng(file, chart.createBufferedImage(900, 500));
     }
 }

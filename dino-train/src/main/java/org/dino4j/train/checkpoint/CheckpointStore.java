@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
@@ -77,7 +76,46 @@ public final class CheckpointStore {
     /** The latest checkpoint, if there is one. */
     public Optional<Checkpoint> loadLatest() throws IOException {
         Optional<Path> p = latestFile();
-        return p.isPresent() ? Optional.of(load(p.get())) : Optional.empty();
+        if (p.isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(load(p.get()));
+        } catch (IOException e) {
+            Path previous = null;
+            List<Path> files = list();
+            for (int i = files.indexOf(p.get()) - 1; i >= 0 && previous == null; i--) {
+                try {
+                    load(files.get(i));
+                    previous = files.get(i);
+                } catch (IOException ignored) {
+                    // older and broken too: look further back
+                }
+            }
+            String m = e.getMessage(), prefix = "checkpoint " + p.get() + " ";
+            String reason = m != null && m.startsWith(prefix + "is incomplete or corrupt (") && m.endsWith(")")
+                    ? m.substring((prefix + "is incomplete or corrupt (").length(), m.length() - 1)
+                    : m != null && m.startsWith(prefix) ? m.substring(prefix.length()) : String.valueOf(m);
+            throw new CorruptCheckpointException(p.get(), previous, reason, e);
+        }
+    }
+
+    /**
+     * Moves the checkpoints after a given iteration out of the way (renamed {@code ckpt-….zip.superseded}), so that
+     * a run continued from an older checkpoint does not find them as its latest.
+     *
+     * @param iteration checkpoints of later iterations are moved
+     * @return the moved files (their new names)
+     */
+    public List<Path> supersedeAfter(long iteration) throws IOException {
+        List<Path> moved = new ArrayList<>();
+        for (Path f : list()) {
+            String n = f.getFileName().toString();
+            if (Long.parseLong(n.substring(5, 14)) > iteration) {
+                Path to = f.resolveSibling(n + ".superseded");
+                Files.move(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                moved.add(to);
+            }
+        }
+        return moved;
     }
 
     /**
@@ -115,13 +153,23 @@ public final class CheckpointStore {
         try (ZipInputStream zin = new ZipInputStream(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             ZipEntry e;
             while ((e = zin.getNextEntry()) != null) entries.put(e.getName(), zin.readAllBytes());
-        } catch (ZipException e) {
-            throw new IOException("checkpoint " + file + " is corrupt: " + e.getMessage(), e);
+        } catch (java.nio.file.FileSystemException e) {
+            throw e;
+        } catch (IOException e) {
+            // a file cut short ends inside an entry: EOFException "Unexpected end of ZLIB input stream"
+            throw new IOException("checkpoint " + file + " is incomplete or corrupt (" + e.getMessage() + ")", e);
         }
         for (String need : List.of("meta.json", "config.json", "student.f32", "teacher.f32", "adam_m.f32", "adam_v.f32", "center.f32")) {
-            if (!entries.containsKey(need)) throw new IOException("checkpoint " + file + " lacks the entry " + need);
+            if (!entries.containsKey(need)) {
+                throw new IOException("checkpoint " + file + " is incomplete or corrupt (it lacks the entry " + need + ")");
+            }
         }
-        JsonNode meta = JSON.readTree(entries.get("meta.json"));
+        JsonNode meta;
+        try {
+            meta = JSON.readTree(entries.get("meta.json"));
+        } catch (IOException e) {
+            throw new IOException("checkpoint " + file + " is incomplete or corrupt (meta.json: " + e.getMessage() + ")", e);
+        }
         if (meta.path("format").asInt() != FORMAT) {
             throw new IOException("checkpoint " + file + " has format " + meta.path("format") + ", expected " + FORMAT);
         }

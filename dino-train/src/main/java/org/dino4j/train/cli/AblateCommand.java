@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
  * {@link AblationRunner}.
  */
 @Command(name = "ablate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train full DINO and DINO with each trick removed (same budget and seed), then compare k-NN accuracy,",
-                "teacher entropy H(p_t), entropy of the mean teacher output H(mean p_t), effective rank and collapse mode.",
+        description = {"Compare full DINO with DINO minus each of its tricks.",
+                "Every row has the same budget and seed; the table compares k-NN accuracy, teacher entropy H(p_t),",
+                "entropy of the mean teacher output H(mean p_t), effective rank and collapse mode.",
                 "Rows: full, no-ema, no-centering, no-sharpening, no-multicrop, no-stopgrad. Each row's run directory is kept in OUT."},
         footer = {"", "Examples:",
                 "  ./dino ablate --preset synthetic-quick --threads 1 --out runs/ablate-synth",
@@ -28,6 +29,9 @@ import java.util.concurrent.Callable;
 public final class AblateCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions cfg = new ConfigOptions();
+
+    @Mixin
+    DataReadOptions dataRead = new DataReadOptions();
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory (new or empty unless --resume).")
     Path out;
@@ -38,14 +42,15 @@ public final class AblateCommand implements Callable<Integer> {
     @Option(names = "--eval-size", paramLabel = "N", defaultValue = "10000", description = "Training images used as k-NN memory (default ${DEFAULT-VALUE}).")
     int evalSize;
 
-    @Option(names = "--resume", description = "Reuse the finished rows in OUT and resume the unfinished ones.")
+    @Option(names = "--resume", description = "Reuse the finished rows in OUT and resume the unfinished ones; each row found must have been "
+            + "trained with this invocation's config (only threads, cadences and the online k-NN may differ), data and --eval-size.")
     boolean resume;
 
     @Override
     public Integer call() throws Exception {
         Map<String, String> overrides = cfg.overrides();
         AblationRunner.Request req = new AblationRunner.Request(cfg.preset, cfg.config, overrides, out, AblationRow.parse(only), evalSize,
-                resume, System.console() != null);
+                resume, System.console() != null, dataRead.toOptions());
         new AblationRunner(req, System.err).run();
         System.out.print(Files.readString(out.resolve("ablation.md")));
         System.out.println();

@@ -19,7 +19,7 @@ final class ConfigOptions {
             completionCandidates = PresetNames.class)
     String preset;
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML or JSON config file (only the keys to change; may name its own 'preset:').")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config file, only the keys to change (may name its own 'preset:'): JSON if it ends in .json or starts with '{', else YAML.")
     Path config;
 
     @Option(names = "--data", paramLabel = "SOURCE", description = "synthetic | idx:DIR | images:DIR (sets data.source).")
@@ -28,7 +28,7 @@ final class ConfigOptions {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (sets run.epochs).")
     Integer epochs;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ND4J/kernel threads (sets run.threads).")
+    @Option(names = "--threads", paramLabel = "N", description = "ND4J/kernel threads (sets run.threads; more than the machine's cores are clamped to them).")
     Integer threads;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of every random choice (sets run.seed).")

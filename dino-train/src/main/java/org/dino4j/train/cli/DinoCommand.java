@@ -5,12 +5,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.dino4j.core.io.IoErrors;
 import java.io.PrintWriter;
 
 /**
  * The {@code dino} command line: {@code dino train}, {@code dino eval knn|linear|tsne|embed}, {@code dino report},
- * {@code dino attention}, {@code dino ablate} ({@code dino spark …} is started by the launcher from dino-spark's job jar,
- * {@link SparkLauncherCommand}).
+ * {@code dino attention}, {@code dino ablate}, and for pretrained checkpoints {@code dino embed} and {@code dino export}
+ * ({@code dino spark …} is started by the launcher from dino-spark's job jar, {@link SparkLauncherCommand}).
  * Run it as {@code ./dino …} from the repository root (the launcher script around {@code dino-train-app.jar}).
  *
  * <p>Exit codes: 0 success, 1 unexpected failure, 2 bad usage / invalid config / bad input, 3 non-finite loss.
@@ -18,7 +20,8 @@ import java.io.PrintWriter;
 @Command(name = "dino", mixinStandardHelpOptions = true, versionProvider = DinoCommand.Version.class,
         description = "DINO self-supervised learning (Caron et al. 2021) on the JVM.",
         subcommands = {TrainCommand.class, EvalCommand.class, ReportCommand.class, AttentionCommand.class, AblateCommand.class,
-                SparkLauncherCommand.class, CommandLine.HelpCommand.class})
+                EmbedCommand.class, ExportCommand.class, SparkLauncherCommand.class,
+                CommandLine.HelpCommand.class})
 public final class DinoCommand implements Runnable {
     /** Exit code of bad usage, an invalid config or bad input. */
     public static final int EXIT_INPUT = 2;
@@ -46,6 +49,13 @@ public final class DinoCommand implements Runnable {
     /** The configured picocli command line (exception handling and exit codes set). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new DinoCommand());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            PrintWriter err = cmd.getErr();
+            err.println("dino: error: " + ex.getMessage().replace('\n', ' ').trim() + " (see: " + qualifiedName(cmd) + " --help)");
+            err.flush();
+            return EXIT_INPUT;
+        });
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof NonFiniteLossException) {
@@ -53,9 +63,9 @@ public final class DinoCommand implements Runnable {
                 err.flush();
                 return EXIT_NON_FINITE;
             }
-            if (ex instanceof IllegalArgumentException || ex instanceof IOException
-                    || ex instanceof java.io.UncheckedIOException) {
-                err.println("dino: error: " + ex.getMessage());
+            String user = userError(ex);
+            if (user != null) {
+                err.println("dino: error: " + user);
                 err.flush();
                 return EXIT_INPUT;
             }
@@ -65,6 +75,26 @@ public final class DinoCommand implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * The one-line message of a user error (bad input, a file-system problem), or null for an unexpected failure:
+     * file-system exceptions are translated ("permission denied", "exists and is a file", "no space left on device").
+     */
+    static String userError(Throwable ex) {
+        if (ex instanceof IllegalArgumentException) return oneLine(ex.getMessage());
+        if (ex instanceof IOException || ex instanceof UncheckedIOException) return oneLine(IoErrors.describe(ex));
+        return null;
+    }
+
+    private static String oneLine(String m) {
+        return m == null ? "invalid input" : m.replace('\n', ' ').trim();
+    }
+
+    private static String qualifiedName(CommandLine cmd) {
+        String name = cmd.getCommandName();
+        for (CommandLine p = cmd.getParent(); p != null; p = p.getParent()) name = p.getCommandName() + " " + name;
+        return name;
     }
 
     /** The version line. */

@@ -19,16 +19,27 @@ import java.util.concurrent.Callable;
                 "  ./dino train --preset synthetic-quick --out runs/quick",
                 "  ./dino train --preset fashion-mnist --epochs 4 --out runs/fmnist",
                 "  ./dino train --config my.yaml --set optim.lr=1e-3 --set data.localCrops=8 --out runs/x",
-                "  ./dino train --out runs/fmnist --resume --epochs 8    # continue (and extend) a run"})
+                "  ./dino train --out runs/fmnist --resume --epochs 8    # continue (and extend) a run",
+                "  ./dino train --data images:photos --skip-corrupt --out runs/photos"})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions cfg = new ConfigOptions();
 
+    @Mixin
+    DataReadOptions dataRead = new DataReadOptions();
+
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "RUN_DIR", description = "Run directory (must be new or empty unless --resume).")
     Path out;
 
-    @Option(names = "--resume", description = "Continue the run in RUN_DIR from its latest checkpoint (with its saved config; flags still override).")
+    @Option(names = "--resume", description = "Continue the run in RUN_DIR from its latest checkpoint, with the config it was written with. "
+            + "Flags may change only what does not change a training step (more --epochs, --threads, the online k-NN, "
+            + "checkpoint/log cadence, data.workers, data settings that keep the training images); anything else is refused: "
+            + "start a new run instead.")
     boolean resume;
+
+    @Option(names = "--resume-from", paramLabel = "CKPT", description = "Continue from this checkpoint file of RUN_DIR instead of the latest "
+            + "(implies --resume; later checkpoints are renamed *.superseded).")
+    Path resumeFrom;
 
     @Option(names = "--no-eval", description = "Skip the final evaluation (k-NN, baselines, t-SNE, report).")
     boolean noEval;
@@ -36,7 +47,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-size", paramLabel = "N", description = "Training images used as k-NN memory in the final evaluation (default: all, at most 60000).")
     Integer evalSize;
 
-    @Option(names = "--tsne-points", paramLabel = "N", defaultValue = "2000", description = "Held-out points in the t-SNE picture (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tsne-points", paramLabel = "N", defaultValue = "2000", description = "Held-out points in the t-SNE picture, 0 (none) or >= 4 (default: ${DEFAULT-VALUE}).")
     int tsnePoints;
 
     @Option(names = "--stop-after", paramLabel = "ITERS", hidden = true, description = "Stop (with a checkpoint) after this global iteration (testing).")
@@ -49,7 +60,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Map<String, String> overrides = cfg.overrides();
         TrainRequest req = new TrainRequest(cfg.preset, cfg.config, overrides, out, resume, noEval, evalSize, tsnePoints,
-                stopAfter, dryRun, System.console() != null);
+                stopAfter, dryRun, System.console() != null, resumeFrom, dataRead.toOptions());
         return new TrainingRun(req, System.out, System.err).run();
     }
 }

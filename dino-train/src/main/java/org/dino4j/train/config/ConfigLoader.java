@@ -21,12 +21,15 @@ import java.util.Map;
 /**
  * Builds a {@link DinoConfig} from a preset, an optional YAML/JSON file and {@code key.path=value} overrides, in
  * that order. The file may name its own base with a top-level {@code preset:} key and needs to hold only the keys
- * it changes. An unknown key, a value of the wrong type or an invalid value fails with one
- * {@link IllegalArgumentException} naming the key (and the value) before any work starts.
+ * it changes. An unknown key, a value of the wrong type (e.g. {@code batchSize: 8.7}: integers are never rounded)
+ * or an invalid value fails with one {@link IllegalArgumentException} naming the key (and the value) before any
+ * work starts. A file is read as JSON when its name ends in {@code .json} or its first character is
+ * <code>{</code>, else as YAML.
  */
 public final class ConfigLoader {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(SerializationFeature.INDENT_OUTPUT);
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -40,7 +43,7 @@ public final class ConfigLoader {
      * Loads a config.
      *
      * @param preset    base preset name (see {@link Presets}); {@code null} = the file's {@code preset:} key, else "default".
-     * @param file      YAML ({@code .yaml}/{@code .yml}) or JSON file, or {@code null}.
+     * @param file      JSON ({@code .json}, or starting with <code>{</code>) or YAML file, or {@code null}.
      * @param overrides dotted keys to values, e.g. {@code optim.lr=1e-3}; applied last, in iteration order.
      * @throws IOException              when the file cannot be read or parsed (the message names the file).
      * @throws IllegalArgumentException for an unknown key or an invalid value (naming the key and the value).
@@ -57,10 +60,12 @@ public final class ConfigLoader {
         JsonNode user = null;
         if (file != null) {
             if (!Files.isRegularFile(file)) throw new IOException("config file " + file + " does not exist or is not a file");
+            byte[] bytes = Files.readAllBytes(file);
+            boolean json = isJson(file, bytes);
             try {
-                user = mapperFor(file).readTree(file.toFile());
+                user = (json ? JSON : YAML).readTree(bytes);
             } catch (JsonProcessingException e) {
-                throw new IOException("config file " + file + " is not valid " + (isYaml(file) ? "YAML" : "JSON") + ": "
+                throw new IOException("config file " + file + " is not valid " + (json ? "JSON" : "YAML") + ": "
                         + e.getOriginalMessage(), e);
             }
             if (user != null && !user.isNull() && !user.isObject()) {
@@ -118,6 +123,9 @@ public final class ConfigLoader {
         if (old.isNumber() != parsed.isNumber() || old.isBoolean() != parsed.isBoolean() || old.isArray() != parsed.isArray()) {
             throw new IllegalArgumentException(key + " must be " + describe(old) + ", got \"" + value + "\"");
         }
+        if (old.isIntegralNumber() && !parsed.isIntegralNumber()) {
+            throw new IllegalArgumentException(key + " must be an integer, got " + value);
+        }
         node.set(last, parsed);
     }
 
@@ -156,6 +164,10 @@ public final class ConfigLoader {
             while (t != null) {
                 if (t instanceof IllegalArgumentException iae) throw iae;
                 t = t.getCause();
+            }
+            if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && m.getTargetType() != null
+                    && List.of(int.class, long.class, Integer.class, Long.class).contains(m.getTargetType())) {
+                throw new IllegalArgumentException(path(e) + " must be an integer, got " + valueAt(tree, e), e);
             }
             throw new IllegalArgumentException(path(e) + " has an invalid value: " + e.getOriginalMessage(), e);
         } catch (JsonProcessingException e) {
@@ -207,12 +219,23 @@ public final class ConfigLoader {
         return sb.length() == 0 ? "config" : sb.toString();
     }
 
-    private static boolean isYaml(Path f) {
-        String n = f.getFileName().toString().toLowerCase();
-        return n.endsWith(".yaml") || n.endsWith(".yml");
+    private static Object valueAt(JsonNode tree, JsonMappingException e) {
+        JsonNode n = tree;
+        for (JsonMappingException.Reference r : e.getPath()) {
+            n = r.getFieldName() != null ? n.path(r.getFieldName()) : n.path(r.getIndex());
+        }
+        return n.isMissingNode() ? "?" : n;
     }
 
-    private static ObjectMapper mapperFor(Path f) {
-        return isYaml(f) ? YAML : JSON;
+    /** JSON when the name ends in .json or the first non-blank character is '{'; YAML otherwise. */
+    private static boolean isJson(Path f, byte[] content) {
+        String n = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (n.endsWith(".json")) return true;
+        if (n.endsWith(".yaml") || n.endsWith(".yml")) return false;
+        for (byte b : content) {
+            if (b == ' ' || b == '\t' || b == '\r' || b == '\n') continue;
+            return b == '{';
+        }
+        return false;
     }
 }

@@ -32,6 +32,15 @@ public record DinoConfig(ModelConfig model, DataConfig data, OptimConfig optim, 
             throw new IllegalArgumentException("optim.warmupEpochs must be <= run.epochs (" + run.epochs() + "), got "
                     + optim.warmupEpochs());
         }
+        int min = model.minInputSize();
+        if (data.globalCropSize() < min) {
+            throw new IllegalArgumentException("data.globalCropSize must be >= " + min + ", the smallest input of the backbone ("
+                    + model.describeBackbone() + "), got " + data.globalCropSize());
+        }
+        if (data.localCrops() > 0 && data.localCropSize() < min) {
+            throw new IllegalArgumentException("data.localCropSize must be >= " + min + ", the smallest input of the backbone ("
+                    + model.describeBackbone() + "), got " + data.localCropSize() + " (or set data.localCrops=0)");
+        }
         if (teacher.warmupTeacherTempEpochs() > run.epochs()) {
             throw new IllegalArgumentException("teacher.warmupTeacherTempEpochs must be <= run.epochs (" + run.epochs()
                     + "), got " + teacher.warmupTeacherTempEpochs());

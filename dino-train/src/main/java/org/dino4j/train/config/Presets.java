@@ -50,7 +50,7 @@ public final class Presets {
         return new DinoConfig(ModelConfig.small(),
                 new DataConfig("synthetic", 64, 28, 1, 28, 12, 8, 0.4, 1.0, 0.05, 0.4, 2.0, 10_000, 1000, 2),
                 OptimConfig.official(), TeacherConfig.official(),
-                new RunConfig(100, 0, 1, 0, 2, 10, 20, 0.07, 1, 10));
+                new RunConfig(100, 0, 1, 0, 2, 10, 20, 0.07, 0, 10));
     }
 
     /**
@@ -70,7 +70,7 @@ public final class Presets {
                 new DataConfig("synthetic", 64, 28, 1, 28, 12, 0, 0.4, 1.0, 0.1, 0.4, NO_BLUR, 2048, 1000, 2, 0, 180),
                 new OptimConfig(1e-2, 1e-5, 1, 0.04, 0.4, 3.0, 0, 0.9, 0.999, 1e-8),
                 new TeacherConfig(0.1, 0.04, 0.04, 0, 0.9, 0.9),
-                new RunConfig(8, 0, 1, 0, 2, 4, 20, 0.07, 1, 4));
+                new RunConfig(8, 0, 1, 0, 2, 4, 20, 0.07, 0, 4));
     }
 
     /**
@@ -87,7 +87,7 @@ public final class Presets {
         DinoConfig q = syntheticQuick();
         return new DinoConfig(q.model(), q.data().withSyntheticSize(SYNTHETIC_LONG_IMAGES),
                 q.optim(), new TeacherConfig(0.1, 0.04, 0.04, 0, 0.99, 0.9),
-                new RunConfig(4, 0, 1, 0, 2, 4, 20, 0.07, 1, 4));
+                new RunConfig(4, 0, 1, 0, 2, 4, 20, 0.07, 0, 4));
     }
 
     /** Distinct synthetic images of {@link #syntheticLong()}. */
@@ -107,7 +107,7 @@ public final class Presets {
                 new DataConfig("idx:/usr/share/datasets/fashion-mnist", 256, 28, 1, 28, 12, 0, 0.4, 1.0, 0.1, 0.4, 1.0, 10_000, 10_000, 2),
                 new OptimConfig(2.5e-3, 1e-5, 0, 0.04, 0.4, 3.0, 0, 0.9, 0.999, 1e-8),
                 new TeacherConfig(0.1, 0.04, 0.04, 0, 0.9, 0.9),
-                new RunConfig(1, 0, 1, 50, 2, 1, 20, 0.07, 1, 5));
+                new RunConfig(1, 0, 1, 50, 2, 1, 20, 0.07, 0, 5));
     }
 
     /**
@@ -119,7 +119,7 @@ public final class Presets {
         DinoConfig f = fashionMnist();
         return new DinoConfig(new ModelConfig("small-resnet", 16, List.of(32, 64, 128), 0, 8, 512, 128, 4096, 3, true, true),
                 f.data(), f.optim(), new TeacherConfig(0.1, 0.04, 0.04, 0, 0.99, 0.9),
-                new RunConfig(8, 0, 1, 50, 2, 1, 20, 0.07, 1, 5));
+                new RunConfig(8, 0, 1, 50, 2, 1, 20, 0.07, 0, 5));
     }
 
     /**
@@ -133,7 +133,7 @@ public final class Presets {
                 new DataConfig("synthetic", 256, 28, 1, 28, 12, 6, 0.4, 1.0, 0.05, 0.4, 2.0, 10_240, 1000, 2),
                 new OptimConfig(5e-4, 1e-6, 0, 0.04, 0.4, 3.0, 1, 0.9, 0.999, 1e-8),
                 new TeacherConfig(0.1, 0.04, 0.07, 0, 0.996, 0.9),
-                new RunConfig(1, 0, 1, 0, 2, 0, 20, 0.07, 1, 1));
+                new RunConfig(1, 0, 1, 0, 2, 0, 20, 0.07, 0, 1));
     }
 
     /** A tiny config for tests: a plain 2-stage CNN 4-8, head 32/16/64, batch 8, 2 local crops of 8², 1 epoch. */
@@ -142,6 +142,6 @@ public final class Presets {
                 new DataConfig("synthetic", 8, 16, 1, 16, 8, 2, 0.4, 1.0, 0.1, 0.4, 1.0, 64, 32, 0),
                 new OptimConfig(1e-3, 1e-5, 0, 0.04, 0.4, 3.0, 1, 0.9, 0.999, 1e-8),
                 new TeacherConfig(0.1, 0.04, 0.07, 0, 0.99, 0.9),
-                new RunConfig(1, 0, 1, 0, 2, 1, 5, 0.07, 1, 1));
+                new RunConfig(1, 0, 1, 0, 2, 1, 5, 0.07, 0, 1));
     }
 }

@@ -5,17 +5,17 @@ package org.dino4j.train.config;
  *
  * @param epochs              training epochs (official 100).
  * @param seed                the one seed every random choice derives from (model init, data order, crops).
- * @param threads             ND4J/OpenMP threads and kernel threads (dl4j-notes trap 4: 1 is often fastest on 2 cores).
+ * @param threads             ND4J/OpenMP threads and kernel threads.
  * @param checkpointEveryIters also checkpoint every this many iterations inside an epoch (0 = only at epoch ends).
  * @param keepCheckpoints     number of most recent checkpoints kept on disk (≥ 1).
  * @param knnEveryEpochs      run the online k-NN on the held-out subset every this many epochs (0 = never during training).
  * @param knnK                k of the weighted k-NN (Wu et al. 2018, as in DINO's eval_knn: 20).
  * @param knnTemperature      temperature T of the k-NN vote weights exp(sim/T) (0.07).
- * @param gcEveryIters        call System.gc() every this many iterations (0 disables). ND4J frees the off-heap
- *                            buffers of a SameDiff step (activations, gradients: GBs at batch 64) only when their
- *                            Java objects are collected, and the tiny Java heap never triggers a collection; without
- *                            it the process grew to 12 GB and JavaCPP's forced GCs stalled the steps (dl4j-notes trap 3).
- *                            1 (every step) costs a few ms with a small, mostly empty heap.
+ * @param gcEveryIters        call System.gc() every this many iterations (0, every preset: never). A training step runs
+ *                            on execution plans whose arrays are allocated once, so nothing of a step waits for the
+ *                            Java GC; ND4J frees other off-heap buffers only when their Java objects are collected
+ *                            (docs/nd4j-pitfalls.md), which this setting forces for runs on SameDiff's session
+ *                            ({@code -Ddino4j.exec=session}).
  * @param logEveryIters       progress line refresh period in iterations when stderr is not a terminal.
  */
 public record RunConfig(int epochs, long seed, int threads, int checkpointEveryIters, int keepCheckpoints,

@@ -13,7 +13,7 @@ import org.dino4j.eval.knn.WeightedKnn;
 import org.dino4j.eval.tsne.TsneOptions;
 import org.dino4j.eval.tsne.TsneSummary;
 import org.dino4j.train.TrainableNetwork;
-import org.dino4j.train.checkpoint.AtomicFiles;
+import org.dino4j.core.io.AtomicFiles;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -45,8 +45,10 @@ public final class FinalEvaluation {
      * @param randomInit top-1 of the untrained network.
      * @param memory     memory size.
      * @param queries    number of queries.
+     * @param k          the k of the three numbers: {@link #K}, or a smaller one when the memory holds fewer than
+     *                   {@link #K} images (10 if it holds 10, else its size).
      */
-    public record Result(double dino, double rawPixels, double randomInit, int memory, int queries) {}
+    public record Result(double dino, double rawPixels, double randomInit, int memory, int queries, int k) {}
 
     private FinalEvaluation() {}
 
@@ -69,6 +71,7 @@ public final class FinalEvaluation {
         if (ks.length == 0) ks = new int[]{Math.min(K, memory.size())};
         KnnResult dino = Evaluation.knn(memD, qD, new KnnOptions(ks, T, KnnOptions.DEFAULT_CHUNK_SIZE), rd.root());
         int k = Arrays.stream(ks).anyMatch(x -> x == K) ? K : ks[0];
+        if (k != K) log.printf(Locale.ROOT, "note: the k-NN memory holds %d images: k = %d instead of %d%n", memory.size(), k, K);
         log.printf(Locale.ROOT, "k-NN (DINO teacher features): %.2f%% top-1 at k=%d (%.0f s)%n", 100 * dino.forK(k).top1(), k,
                 (System.nanoTime() - t0) / 1e9);
 
@@ -77,7 +80,7 @@ public final class FinalEvaluation {
         log.printf(Locale.ROOT, "k-NN (raw pixels): %.2f%%%n", 100 * raw);
         double rnd = knn(randomInit::features, memory, queries, k);
         log.printf(Locale.ROOT, "k-NN (random-init network): %.2f%%%n", 100 * rnd);
-        Result r = new Result(dino.forK(k).top1(), raw, rnd, memory.size(), queries.size());
+        Result r = new Result(dino.forK(k).top1(), raw, rnd, memory.size(), queries.size(), k);
 
         ObjectMapper om = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode b = om.createObjectNode();
@@ -85,7 +88,9 @@ public final class FinalEvaluation {
                 .put("dino_top1", r.dino()).put("raw_pixels_top1", raw).put("random_init_top1", rnd);
         AtomicFiles.writeString(rd.root().resolve("baselines.json"), om.writeValueAsString(b));
 
-        if (tsnePoints > 0) {
+        if (tsnePoints > 0 && qD.size() < 4) {
+            log.printf(Locale.ROOT, "no t-SNE: the held-out set has %d images, a t-SNE needs at least 4%n", qD.size());
+        } else if (tsnePoints > 0) {
             long t1 = System.nanoTime();
             int n = Math.min(tsnePoints, qD.size());
             float[][] f = Arrays.copyOf(qD.features(), n);

@@ -25,7 +25,10 @@ public final class Reports {
         Path html = RunReport.write(runDir);
         Path b = runDir.resolve("baselines.json");
         if (Files.isRegularFile(b)) {
-            JsonNode j = new ObjectMapper().readTree(b.toFile());
+            JsonNode j;
+            try (java.io.InputStream in = Files.newInputStream(b)) {
+                j = new ObjectMapper().readTree(in);
+            }
             String table = String.format(Locale.ROOT,
                     "<h2>k-NN: DINO vs baselines</h2>%n<p>weighted k-NN, k = %d, T = %.2f, memory %d, queries %d</p>%n"
                             + "<table><tr><th>features</th><th>top-1 (%%)</th></tr>%n"
@@ -38,7 +41,7 @@ public final class Reports {
             String s = Files.readString(html, StandardCharsets.UTF_8);
             int at = s.indexOf("<h2>");
             s = at < 0 ? s.replace("</body>", table + "</body>") : s.substring(0, at) + table + s.substring(at);
-            org.dino4j.train.checkpoint.AtomicFiles.writeString(html, s);
+            org.dino4j.core.io.AtomicFiles.writeString(html, s);
         }
         return html;
     }

@@ -3,6 +3,7 @@ package org.dino4j.train.run;
 import org.dino4j.train.CoreNetwork;
 import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.checkpoint.CheckpointStore;
+import org.dino4j.train.checkpoint.CorruptCheckpointException;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.optim.FlatBuffers;
@@ -41,12 +42,38 @@ public final class RunModels {
         return ConfigLoader.fromJson(checkpoint(runDir).configJson());
     }
 
-    /** The latest checkpoint of a run directory, or the checkpoint file itself. */
+    /**
+     * The latest checkpoint of a run directory, or the checkpoint file itself. When the latest checkpoint is
+     * unreadable, the message names the newest intact older one (to pass as {@code --checkpoint}).
+     */
     public static Checkpoint checkpoint(Path runDirOrFile) throws IOException {
         if (Files.isRegularFile(runDirOrFile)) return CheckpointStore.load(runDirOrFile);
         RunDirectory rd = new RunDirectory(runDirOrFile);
-        if (!Files.isDirectory(rd.root())) throw new IOException("run directory " + rd.root() + " does not exist");
-        return new CheckpointStore(rd.checkpoints(), 1).loadLatest()
-                .orElseThrow(() -> new IOException("run directory " + rd.root() + " has no checkpoint (" + rd.checkpoints() + "/latest)"));
+        if (!Files.exists(rd.root())) throw new IOException("run directory " + rd.root() + " does not exist");
+        if (!Files.isDirectory(rd.root())) {
+            throw new IOException(rd.root() + " is neither a run directory nor a checkpoint file");
+        }
+        try {
+            return new CheckpointStore(rd.checkpoints(), 1).loadLatest()
+                    .orElseThrow(() -> new IOException("run directory " + rd.root() + " has no checkpoint (" + rd.checkpoints() + "/latest)"));
+        } catch (CorruptCheckpointException e) {
+            throw new IOException(e.message("--checkpoint"), e);
+        }
+    }
+
+    /**
+     * The run directory a {@code --checkpoint} argument belongs to: the directory itself, or for a checkpoint file
+     * {@code RUN_DIR/checkpoints/ckpt-….zip} its run directory (the folder holding {@code config.yaml}), else the
+     * file's folder.
+     */
+    public static Path runRoot(Path runDirOrFile) {
+        Path p = runDirOrFile.toAbsolutePath().normalize();
+        if (Files.isDirectory(p)) return p;
+        Path parent = p.getParent();
+        if (parent != null && parent.getFileName() != null && parent.getFileName().toString().equals("checkpoints")
+                && parent.getParent() != null && Files.isRegularFile(parent.getParent().resolve("config.yaml"))) {
+            return parent.getParent();
+        }
+        return parent;
     }
 }

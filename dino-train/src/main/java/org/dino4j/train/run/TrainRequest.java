@@ -17,16 +17,29 @@ import java.util.Map;
  * @param stopAfter   stop after this global iteration with a checkpoint (null: run to the end).
  * @param dryRun      only validate and print the config.
  * @param interactive stderr is a terminal (progress redrawn in place).
+ * @param resumeFrom  continue from this checkpoint file instead of the latest one (implies {@code resume}; later
+ *                    checkpoints are renamed {@code *.superseded}); null: the latest.
+ * @param dataOptions corrupt-image policy and image size limit (null: {@link DataOptions#DEFAULTS}).
  */
 public record TrainRequest(String preset, Path configFile, Map<String, String> overrides, Path out, boolean resume,
                            boolean noEval, Integer evalSize, int tsnePoints, Long stopAfter, boolean dryRun,
-                           boolean interactive) {
+                           boolean interactive, Path resumeFrom, DataOptions dataOptions) {
     /** Checks presence and ranges. */
     public TrainRequest {
         if (out == null) throw new IllegalArgumentException("--out must be set");
         overrides = overrides == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(overrides));
         if (evalSize != null && evalSize < 1) throw new IllegalArgumentException("--eval-size must be >= 1, got " + evalSize);
-        if (tsnePoints < 0) throw new IllegalArgumentException("--tsne-points must be >= 0, got " + tsnePoints);
+        if (tsnePoints < 0 || (tsnePoints > 0 && tsnePoints < 4)) {
+            throw new IllegalArgumentException("--tsne-points must be 0 (no t-SNE) or >= 4, got " + tsnePoints);
+        }
         if (stopAfter != null && stopAfter < 1) throw new IllegalArgumentException("--stop-after must be >= 1, got " + stopAfter);
+        if (resumeFrom != null) resume = true;
+        if (dataOptions == null) dataOptions = DataOptions.DEFAULTS;
+    }
+
+    /** A request with the latest checkpoint and the default data options. */
+    public TrainRequest(String preset, Path configFile, Map<String, String> overrides, Path out, boolean resume,
+                        boolean noEval, Integer evalSize, int tsnePoints, Long stopAfter, boolean dryRun, boolean interactive) {
+        this(preset, configFile, overrides, out, resume, noEval, evalSize, tsnePoints, stopAfter, dryRun, interactive, null, null);
     }
 }

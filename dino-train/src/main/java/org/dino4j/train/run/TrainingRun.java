@@ -5,20 +5,31 @@ import org.dino4j.train.CoreNetwork;
 import org.dino4j.train.CropBatches;
 import org.dino4j.train.DinoTrainer;
 import org.dino4j.train.OnlineKnn;
-import org.dino4j.train.checkpoint.AtomicFiles;
+import org.dino4j.core.io.AtomicFiles;
 import org.dino4j.train.checkpoint.Checkpoint;
+import org.dino4j.train.checkpoint.CheckpointStore;
+import org.dino4j.train.checkpoint.CorruptCheckpointException;
+import org.dino4j.train.monitor.MetricsLog;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Runs {@code dino train}: resolve and validate the config, open the data (both before anything is written),
- * create or resume the run directory, train with checkpoints, export the teacher backbone, then evaluate
- * (k-NN vs baselines, t-SNE, report) and print where everything is.
+ * create or resume the run directory (locked by {@link RunLock} while this process writes it), train with
+ * checkpoints, export the teacher backbone, then evaluate (k-NN vs baselines, t-SNE, report) and print where
+ * everything is.
+ *
+ * <p>A resume is transactional: the checkpoint is loaded, the new config is checked against the one it was written
+ * with ({@link ResumeRules}) and the training images against the run's {@code data.json} ({@link DataIdentity});
+ * only then are {@code config.yaml} and {@code data.json} rewritten and training continues. A refused resume leaves
+ * the run directory exactly as it was.
  */
 public final class TrainingRun {
     /** Default preset of {@code dino train}: the README's main job. */
@@ -45,14 +56,8 @@ public final class TrainingRun {
     public DinoConfig resolveConfig() throws java.io.IOException {
         RunDirectory rd = new RunDirectory(req.out());
         if (req.resume()) {
-            if (!Files.isRegularFile(rd.config())) {
-                throw new IllegalArgumentException("--resume: " + rd.root() + " holds no run (no config.yaml); start a new run without --resume");
-            }
-            if (req.configFile() != null || req.preset() != null) {
-                throw new IllegalArgumentException("--resume continues with the run's saved config " + rd.config()
-                        + "; change settings with flags or --set, not --config/--preset");
-            }
-            return ConfigLoader.load("default", rd.config(), req.overrides());
+            requireResumable(rd);
+            return ConfigLoader.override(runConfig(rd, loadCheckpoint(rd)), req.overrides());
         }
         if (rd.nonEmpty()) {
             throw new IllegalArgumentException("run directory " + rd.root() + " already exists and is not empty; pass --resume "
@@ -61,31 +66,135 @@ public final class TrainingRun {
         return ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), DEFAULT_PRESET);
     }
 
+    private void requireResumable(RunDirectory rd) {
+        if (Files.exists(rd.root()) && !Files.isDirectory(rd.root())) {
+            throw new IllegalArgumentException("--out " + req.out() + " exists and is a file (a run directory was expected)");
+        }
+        if (!Files.isRegularFile(rd.config())) {
+            throw new IllegalArgumentException("--resume: " + rd.root() + " holds no run (no config.yaml); start a new run without --resume");
+        }
+        if (req.configFile() != null || req.preset() != null) {
+            throw new IllegalArgumentException("--resume continues with the run's saved config " + rd.config()
+                    + "; change settings with flags or --set, not --config/--preset");
+        }
+    }
+
+    /** The checkpoint a resume continues from: {@code --resume-from}, else the latest (empty: none written yet). */
+    private Optional<Checkpoint> loadCheckpoint(RunDirectory rd) throws java.io.IOException {
+        if (req.resumeFrom() != null) {
+            if (!Files.isRegularFile(req.resumeFrom())) {
+                throw new IllegalArgumentException("--resume-from " + req.resumeFrom() + " is not a checkpoint file (e.g. "
+                        + rd.checkpoints() + "/ckpt-000000008.zip)");
+            }
+            Path parent = req.resumeFrom().toRealPath().getParent();
+            if (!Files.isDirectory(rd.checkpoints()) || !parent.equals(rd.checkpoints().toRealPath())) {
+                throw new IllegalArgumentException("--resume-from " + req.resumeFrom() + " is not a checkpoint of " + rd.root()
+                        + " (expected a file in " + rd.checkpoints() + ")");
+            }
+            return Optional.of(CheckpointStore.load(req.resumeFrom()));
+        }
+        return new CheckpointStore(rd.checkpoints(), 1).loadLatest();
+    }
+
+    /** The config a run's state was produced with: its checkpoint's, else its config.yaml (no checkpoint yet). */
+    private static DinoConfig runConfig(RunDirectory rd, Optional<Checkpoint> c) throws java.io.IOException {
+        return c.isPresent() ? ConfigLoader.fromJson(c.get().configJson()) : ConfigLoader.load("default", rd.config(), java.util.Map.of());
+    }
+
     /** Runs and returns the exit code. */
     public int run() throws Exception {
         RunDirectory rd = new RunDirectory(req.out());
-        DinoConfig cfg = resolveConfig();
-        if (req.dryRun()) {
-            out.print(ConfigLoader.toYaml(cfg));
-            return 0;
+        if (!req.resume()) {
+            DinoConfig cfg = resolveConfig();
+            if (req.dryRun()) {
+                out.print(ConfigLoader.toYaml(cfg));
+                return 0;
+            }
+            RunDirectory.requireWritableOutput(req.out(), "--out", cfg.data().source());
+            cfg = withThreads(cfg);
+            TrainData data = openData(cfg);
+            Files.createDirectories(rd.root());
+            try (RunLock lock = RunLock.acquire(rd.root(), "dino train")) {
+                if (rd.nonEmpty()) {
+                    throw new IllegalArgumentException("run directory " + rd.root() + " was filled by another process meanwhile;"
+                            + " choose a new --out (nothing is overwritten)");
+                }
+                AtomicFiles.writeString(rd.config(), ConfigLoader.toYaml(cfg));
+                data.identity().write(rd.root());
+                return train(rd, cfg, data, Optional.empty());
+            }
         }
+        requireResumable(rd);
+        try (RunLock lock = req.dryRun() ? null : RunLock.acquire(rd.root(), "dino train --resume")) {
+            Optional<Checkpoint> c;
+            try {
+                c = loadCheckpoint(rd);
+            } catch (CorruptCheckpointException e) {
+                throw new java.io.IOException(e.message("--resume-from"), e);
+            }
+            DinoConfig run = runConfig(rd, c);
+            DinoConfig cfg = ConfigLoader.override(run, req.overrides());
+            String newRun = "start a new run with --out NEW_DIR (without --resume) to train with it";
+            List<String> dataKeys = ResumeRules.check(run, cfg, true, "--resume", newRun);
+            if (req.dryRun()) {
+                out.print(ConfigLoader.toYaml(cfg));
+                return 0;
+            }
+            RunDirectory.requireWritableOutput(req.out(), "--out", cfg.data().source());
+            cfg = withThreads(cfg);
+            TrainData data = openData(cfg);
+            DataIdentity recorded = DataIdentity.read(rd.root());
+            if (recorded != null && !recorded.sameImages(data.identity())) {
+                throw new IllegalArgumentException("--resume: " + (dataKeys.isEmpty() ? "the training images changed"
+                        : String.join(", ", dataKeys) + " changes the training images") + " (the run trained on "
+                        + recorded.describe() + ", now " + data.identity().describe() + " from " + cfg.data().source()
+                        + "): the run's step positions and data order would mean something else; " + newRun);
+            }
+            if (recorded == null) err.println("dino: note: " + rd.dataRecord() + " is missing (a run of an older version); recording "
+                    + data.identity().describe() + " now");
+            // everything checked: only now does the run directory change
+            if (req.resumeFrom() != null && c.isPresent()) {
+                for (Path moved : new CheckpointStore(rd.checkpoints(), 1).supersedeAfter(c.get().iteration())) {
+                    err.println("dino: note: later checkpoint moved aside: " + moved);
+                }
+            }
+            if (c.isEmpty()) MetricsLog.truncateForResume(rd.metrics(), 0, 0);
+            AtomicFiles.writeString(rd.config(), ConfigLoader.toYaml(cfg));
+            data.identity().write(rd.root());
+            return train(rd, cfg, data, c);
+        }
+    }
+
+    private DinoConfig withThreads(DinoConfig cfg) {
+        int t = Threads.clamp(cfg.run().threads(), "run.threads", err);
+        return t == cfg.run().threads() ? cfg : ConfigLoader.override(cfg, java.util.Map.of("run.threads", Integer.toString(t)));
+    }
+
+    private TrainData openData(DinoConfig cfg) throws java.io.IOException {
         DinoRuntime.setThreads(cfg.run().threads());
-        TrainData data = TrainData.open(cfg.data());
-        TrainData.crops(cfg.data()).requireMinSize(cfg.model().minInputSize());
+        boolean needQueries = cfg.run().knnEveryEpochs() > 0 || !req.noEval();
+        TrainData data = TrainData.open(cfg.data(), req.dataOptions().withNeedQueries(needQueries));
+        TrainData.crops(cfg.data()).requireMinSize(cfg.model().minInputSize()); // DinoConfig checked it, naming data.*CropSize
         if (cfg.data().batchSize() > data.train().size()) {
             throw new IllegalArgumentException("data.batchSize must be <= the number of training images (" + data.train().size()
                     + "), got " + cfg.data().batchSize());
         }
+        List<String> skipped = data.identity().skipped();
+        if (!skipped.isEmpty()) {
+            err.printf(Locale.ROOT, "dino: note: skipped %d unreadable or corrupt image(s) (--skip-corrupt), e.g. %s%n", skipped.size(),
+                    String.join("; ", skipped.subList(0, Math.min(3, skipped.size()))));
+        }
+        return data;
+    }
 
-        Files.createDirectories(rd.root());
-        AtomicFiles.writeString(rd.config(), ConfigLoader.toYaml(cfg));
+    private int train(RunDirectory rd, DinoConfig cfg, TrainData data, Optional<Checkpoint> resumeFrom) throws Exception {
         long seed = cfg.run().seed();
         CoreNetwork student = CoreNetwork.create(cfg.model(), data.channels(), seed);
         CoreNetwork teacher = student.copy();
         try (CropBatches batches = data.loader(cfg.data(), seed, cfg.model().minInputSize());
              DinoTrainer trainer = new DinoTrainer(cfg, student, teacher, batches, rd.root(), err, req.interactive())) {
             if (req.resume()) {
-                Optional<Checkpoint> c = trainer.checkpoints().loadLatest();
+                Optional<Checkpoint> c = resumeFrom;
                 if (c.isPresent()) {
                     trainer.restore(c.get());
                     err.printf(Locale.ROOT, "resuming %s at epoch %d, iteration %d%n", rd.root(), trainer.epoch() + 1, trainer.iteration());
@@ -111,7 +220,7 @@ public final class TrainingRun {
                     cfg.run().threads(), org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName(),
                     org.dino4j.core.util.Simd.enabled() ? "on (" + org.dino4j.core.util.Simd.floatLanes() + " float lanes)" : "off",
                     org.dino4j.core.model.DinoModel.sessionMemoryMode(),
-                    org.dino4j.core.model.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "",
+                    org.dino4j.core.exec.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "",
                     org.dino4j.core.model.DinoModel.fusedLossByDefault() ? "fused (SoftTargetCrossEntropy)" : "in graph");
             long t0 = System.nanoTime();
             long stop = req.stopAfter() == null ? total : Math.min(total, req.stopAfter());
@@ -122,7 +231,10 @@ public final class TrainingRun {
                         trainer.iteration(), total, req.out());
                 return 0;
             }
-            teacher.exportBackbone(rd.teacherBackbone());
+            Path tmpBackbone = rd.root().resolve(AtomicFiles.TMP_PREFIX + rd.teacherBackbone().getFileName());
+            teacher.exportBackbone(tmpBackbone); // written aside, then moved into place: never half a file
+            Files.move(tmpBackbone, rd.teacherBackbone(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             out.printf(Locale.ROOT, "trained %d epochs in %.1f min%n", cfg.run().epochs(), minutes);
             if (!req.noEval()) {
                 int mem = Math.min(data.train().size(), req.evalSize() == null ? FINAL_MEMORY : req.evalSize());
@@ -130,7 +242,7 @@ public final class TrainingRun {
                 FinalEvaluation.Result r = FinalEvaluation.run(rd, teacher, random,
                         SubsetDataset.spread(data.train(), mem), data.queries(), req.tsnePoints(), seed, err);
                 out.printf(Locale.ROOT, "%nweighted k-NN (k=%d, T=%.2f), %d memory / %d held-out images:%n",
-                        FinalEvaluation.K, FinalEvaluation.T, r.memory(), r.queries());
+                        r.k(), FinalEvaluation.T, r.memory(), r.queries());
                 if (mem < data.train().size()) {
                     out.printf(Locale.ROOT, "  (memory = %d of the %d training images, spread evenly; --eval-size %d uses all)%n",
                             mem, data.train().size(), data.train().size());

@@ -82,6 +82,30 @@ class AblateCommandTest {
     }
 
     @Test
+    void resumeRefusesRowsTrainedWithAnotherConfigBeforeTrainingAnyRow() throws Exception {
+        Path out = tmp.resolve("ablate");
+        String[] base = {"ablate", "--preset", "tiny", "--epochs", "1", "--eval-size", "64", "--out", out.toString()};
+        DinoCommandTest.Result r = run(ResumeSafetyTest.args(base, "--only", "full"));
+        assertEquals(0, r.code(), r.err());
+        java.util.Map<String, String> before = ResumeSafetyTest.snapshot(out);
+
+        r = run(ResumeSafetyTest.args(base, "--only", "full,no-centering", "--resume", "--set", "optim.lr=0.01"));
+        ResumeSafetyTest.assertOneErrorLine(r, "row full", "optim.lr", "has 0.001", "asked for 0.01");
+        r = run("ablate", "--preset", "tiny", "--epochs", "2", "--eval-size", "64", "--out", out.toString(), "--only", "full", "--resume");
+        ResumeSafetyTest.assertOneErrorLine(r, "row full", "run.epochs");
+        r = run("ablate", "--preset", "tiny", "--epochs", "1", "--eval-size", "32", "--out", out.toString(), "--only", "full", "--resume");
+        ResumeSafetyTest.assertOneErrorLine(r, "row full", "k-NN memory of 64 images", "asks for 32", "--eval-size 64");
+        assertEquals(before, ResumeSafetyTest.snapshot(out), "nothing trained or rewritten");
+        assertFalse(Files.exists(out.resolve("no-centering")));
+
+        // the same config: the finished row is reused, the new one trained; what does not change a step may differ
+        r = run(ResumeSafetyTest.args(base, "--only", "full,no-centering", "--resume", "--set", "run.logEveryIters=3"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("row full already finished"), r.err());
+        assertEquals(2, new ObjectMapper().readTree(out.resolve("ablation.json").toFile()).get("rows").size());
+    }
+
+    @Test
     void badRowNamesFailBeforeAnyWork() {
         Path out = tmp.resolve("bad");
         DinoCommandTest.Result r = run("ablate", "--preset", "tiny", "--only", "full,no-teacher", "--out", out.toString());

@@ -163,7 +163,7 @@ class DinoCommandTest {
                 .map(n -> n.get("loss").asDouble()).toList();
     }
 
-    private static String[] concat(String[] a, String... b) {
+    static String[] concat(String[] a, String... b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);
         return r;

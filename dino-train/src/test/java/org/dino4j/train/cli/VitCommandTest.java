@@ -45,10 +45,10 @@ class VitCommandTest {
         assertArrayEquals(CheckpointStore.load(new CheckpointStore(a.resolve("checkpoints"), 1).latestFile().orElseThrow()).teacher(),
                 CheckpointStore.load(new CheckpointStore(b.resolve("checkpoints"), 1).latestFile().orElseThrow()).teacher());
 
-        // a changed architecture is refused on resume, naming the model
+        // a changed architecture is refused on resume, naming the setting and both values
         r = run("train", "--out", b.toString(), "--resume", "--no-eval", "--epochs", "3", "--set", "model.vit.depth=3");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("checkpoint was written for model"), r.err());
+        assertTrue(r.err().contains("--resume cannot change model.vit.depth (the run has 2, asked for 3)"), r.err());
 
         // the exported teacher backbone: images -> features [B, 16], no drop-path placeholder to feed
         SameDiff g = SameDiff.load(a.resolve("teacher-backbone.sd").toFile(), false);

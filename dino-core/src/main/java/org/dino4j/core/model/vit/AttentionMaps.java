@@ -2,12 +2,10 @@ package org.dino4j.core.model.vit;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
-import javax.imageio.ImageIO;
 import org.dino4j.core.model.DinoModel;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -200,19 +198,13 @@ public final class AttentionMaps {
     }
 
     /**
-     * Writes an image as PNG (creating parent folders).
+     * Writes an image as PNG, atomically (creating parent folders; a failed write leaves the old file).
      *
      * @param img image
      * @param file destination
      * @throws IOException when the file cannot be written
      */
     public static void writePng(BufferedImage img, Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        if (!ImageIO.write(img, "png", file.toFile())) {
-            throw new IOException("no PNG writer for " + file);
-        }
+        org.dino4j.core.io.AtomicFiles.writePng(file, img);
     }
 }

@@ -1,4 +1,4 @@
-package org.dino4j.core.model;
+package org.dino4j.core.exec;
 
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -16,13 +16,13 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p><b>Why.</b> With {@code NoOpMemoryMgr} the off-heap memory of a training step's hundreds of intermediate
  * arrays is only returned when the GC happens to run, so the process keeps asking the OS for fresh pages: a CPU
- * profile of the reference training step (docs/performance.md, "Session 3") had about 40 % of all samples in
+ * profile of the reference training step (docs/performance.md) had about 40 % of all samples in
  * page faults and the kernel zeroing new pages. Freeing an array at its last use lets the C allocator hand the
  * same, already-mapped memory to the next op.
  *
  * <p><b>Why not SameDiff's default {@code ArrayCacheMemoryMgr}.</b> It reuses released arrays for later outputs
  * and was seen to hand back arrays whose 'c'/'f' order did not match their use, giving silently wrong numbers
- * (../shared/dl4j-notes.md, trap 2). This manager never reuses an array object: each allocation is a new 'c'
+ * (docs/nd4j-pitfalls.md). This manager never reuses an array object: each allocation is a new 'c'
  * array of the requested shape, so the order is always the one asked for.
  *
  * <p><b>What is freed.</b> Only arrays this manager allocated itself, that the session releases, and that are
