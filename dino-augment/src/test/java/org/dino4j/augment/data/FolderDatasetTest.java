@@ -117,6 +117,10 @@ class FolderDatasetTest {
         assertEquals(1, ds.size());
         assertEquals(1, ds.skipped());
         assertTrue(ds.skippedFiles().get(0).startsWith(cut.toString()), ds.skippedFiles().toString());
+        // the bytes-based decoder (dino-spark's) applies the same rule
+        IOException p = assertThrows(IOException.class, () -> FolderDataset.pixels(Files.readAllBytes(cut),
+                "s3://bucket/cut.jpg", 3, 8, 8, new float[3 * 64]));
+        assertTrue(p.getMessage().startsWith("s3://bucket/cut.jpg: corrupt image (the decoder warned: "), p.getMessage());
     }
 
     @Test
