@@ -204,6 +204,32 @@ public final class FolderDataset implements ImageDataset {
         }
     }
 
+    /**
+     * The pixels this dataset holds for an encoded image (a file's bytes): decoded with {@code javax.imageio} under
+     * the same rules as {@link #load} (a decoder warning is an error; a header declaring more than
+     * {@link #DEFAULT_MAX_PIXELS} pixels is refused before decoding), converted to {@code channels}, resized
+     * bilinearly to {@code height × width}, stored as 8 bits and read back, so {@code out [C,H,W]} equals what
+     * {@link #imageInto} gives for the same file loaded by {@link #load}.
+     *
+     * @param content the encoded image (PNG, JPEG, or any format an installed ImageIO reader knows)
+     * @param name    the image's name for error messages (e.g. its path)
+     * @param out     receives {@code channels·height·width} values in [0, 1]
+     * @throws IOException naming the image and the reason when it cannot be decoded
+     */
+    public static void pixels(byte[] content, String name, int channels, int height, int width, float[] out) throws IOException {
+        if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
+        if (height < 1 || width < 1) throw new IllegalArgumentException("height and width must be >= 1, got " + height + "x" + width);
+        try {
+            convert(decodeBytes(content, name, DEFAULT_MAX_PIXELS), channels, height, width, out);
+        } catch (OutOfMemoryError e) {
+            throw new IOException(name + ": too large to decode in this JVM's heap (" + e.getMessage() + ")", e);
+        } catch (RuntimeException e) {
+            throw new IOException(name + ": unreadable or corrupt image (" + e + ")", e);
+        }
+        int len = channels * height * width;
+        for (int k = 0; k < len; k++) out[k] = (Math.round(out[k] * 255f) & 0xff) / 255f;
+    }
+
     private static void convert(BufferedImage im, int channels, int height, int width, float[] out) {
         int w0 = im.getWidth(), h0 = im.getHeight();
         boolean grey = im.getColorModel().getNumColorComponents() == 1;
@@ -245,6 +271,11 @@ public final class FolderDataset implements ImageDataset {
         } catch (IOException e) {
             throw new IOException(f + ": unreadable (" + e + ")", e);
         }
+        return decodeBytes(data, f.toString(), maxPixels);
+    }
+
+    /** Fully decodes an encoded image named {@code f} in messages (see the class comment for what counts as corrupt). */
+    private static BufferedImage decodeBytes(byte[] data, String f, long maxPixels) throws IOException {
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(data))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) throw new IOException(f + ": unreadable or corrupt image (no decoder recognised it)");

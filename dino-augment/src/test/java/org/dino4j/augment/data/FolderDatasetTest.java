@@ -59,6 +59,23 @@ class FolderDatasetTest {
     }
 
     @Test
+    void pixelsOfEncodedBytesEqualTheLoadedImage() throws IOException {
+        writePng(tmp.resolve("cat/a.png"), 4, 9, 7, false);
+        writePng(tmp.resolve("dog/b.png"), 5, 9, 7, true);
+        for (int ch : new int[]{1, 3}) {
+            FolderDataset ds = FolderDataset.load(tmp, ch, 5, 6, false); // resized: bilinear, then 8 bits
+            for (int i = 0; i < ds.size(); i++) {
+                float[] px = new float[ch * 30];
+                FolderDataset.pixels(Files.readAllBytes(ds.file(i)), ds.file(i).toString(), ch, 5, 6, px);
+                assertArrayEquals(ds.image(i), px, 0f, ds.file(i) + " channels " + ch);
+            }
+        }
+        IOException e = assertThrows(IOException.class,
+                () -> FolderDataset.pixels(new byte[]{1, 2, 3}, "x/bad.png", 1, 4, 4, new float[16]));
+        assertTrue(e.getMessage().contains("x/bad.png"), e.getMessage());
+    }
+
+    @Test
     void greyPngsLoadAsOneOrThreeChannels() throws IOException {
         writePng(tmp.resolve("a/x.png"), 4, 4, 4, true);
         FolderDataset g = FolderDataset.load(tmp, 1, 4, 4, false), c = FolderDataset.load(tmp, 3, 4, 4, false);
@@ -100,6 +117,10 @@ class FolderDatasetTest {
         assertEquals(1, ds.size());
         assertEquals(1, ds.skipped());
         assertTrue(ds.skippedFiles().get(0).startsWith(cut.toString()), ds.skippedFiles().toString());
+        // the bytes-based decoder (dino-spark's) applies the same rule
+        IOException p = assertThrows(IOException.class, () -> FolderDataset.pixels(Files.readAllBytes(cut),
+                "s3://bucket/cut.jpg", 3, 8, 8, new float[3 * 64]));
+        assertTrue(p.getMessage().startsWith("s3://bucket/cut.jpg: corrupt image (the decoder warned: "), p.getMessage());
     }
 
     @Test

@@ -29,7 +29,8 @@ public record KnnResult(int memorySize, int numQueries, int numClasses, double t
      * @param top5              fraction whose label is among the min(5, C) highest-scoring classes, in [0, 1]
      * @param perClassAccuracy  top-1 accuracy per true class {@code double[C]}; NaN for a class with no query
      * @param confusion         {@code confusion[true][predicted]} counts, {@code long[C][C]}
-     * @param predictions       top-1 predicted class of each query {@code int[M]}
+     * @param predictions       top-1 predicted class of each query {@code int[M]} in query order; empty when the
+     *                          producer kept them elsewhere (dino-spark writes them to a table instead)
      */
     public record PerK(int k, double top1, double top5, double[] perClassAccuracy, long[][] confusion,
                        int[] predictions) {

@@ -1,26 +1,22 @@
 package org.dino4j.eval.knn;
 
-import java.nio.FloatBuffer;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.IntStream;
 import org.dino4j.eval.Checks;
-import org.dino4j.eval.features.Features;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Weighted k-NN classifier on frozen features, as in DINO (Caron et al. 2021, Sec. 4.1; Wu et al. 2018):
  * features are L2-normalised, similarity is the cosine {@code s = q·m}, the k most similar memory rows vote for
  * their label with weight {@code exp(s / T)}, and classes are ranked by their summed weight.
  *
+ * <p>The pieces, each usable alone (dino-spark runs them per partition): {@link NearestNeighbours} finds the
+ * neighbours (a float32 matrix multiply shortlists, a float64 re-score ranks, so the result does not depend on
+ * how the work is split), {@link KnnVoter} votes, {@link KnnTally} counts.
+ *
  * <p><b>Memory</b>: queries are processed in chunks of {@link KnnOptions#chunkSize()} rows; one reusable
  * {@code [chunk, N]} float32 similarity matrix (ND4J matrix multiply) is the only large buffer, so 60 000 memory
  * rows × 10 000 queries never materialise the full 2.4 GB matrix. Top-k selection runs per row in Java with a
- * bounded heap of max(k) entries (rows in parallel). Works for any number of queries ≥ 1 (the reference code
- * divides by zero below 100 queries).
+ * bounded heap (rows in parallel). Works for any number of queries ≥ 1 (the reference code divides by zero
+ * below 100 queries).
  *
  * <p><b>Ties</b>: neighbours are ordered by similarity (descending), equal similarities by memory index
  * (ascending: the lower index wins). Classes are ordered by summed weight (descending), equal weights by class
@@ -77,189 +73,52 @@ public final class WeightedKnn {
         int c = numClasses > 0 ? numClasses : Checks.numClasses(trainLabels, testLabels);
         int n = train.length;
         int m = test.length;
-        int d = train[0].length;
         int maxK = options.maxK();
         if (maxK > n) {
             throw new IllegalArgumentException("k = " + maxK + " is larger than the memory set of " + n
                     + " rows");
         }
-        INDArray mem = normalisedCopy(train);
-        INDArray queries = normalisedCopy(test);
         int[] ks = options.ks();
+        KnnVoter voter = new KnnVoter(options, c);
         int[][] predictions = new int[ks.length][m];
         boolean[][] top5 = new boolean[ks.length][m];
-        int chunk = Math.min(options.chunkSize(), m);
-        INDArray simFull = Nd4j.create(DataType.FLOAT, chunk, n);
-        INDArray simTail = null;
-        int top5Count = Math.min(5, c);
-        float[] simRows = new float[chunk * n];
-        double invT = 1.0 / options.temperature();
-        ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(maxK, c));
-        INDArray memT = mem.transpose();
-        for (int start = 0; start < m; start += chunk) {
-            int rows = Math.min(chunk, m - start);
-            INDArray sim;
-            if (rows == chunk) {
-                sim = simFull;
-            } else {
-                if (simTail == null) {
-                    simTail = Nd4j.create(DataType.FLOAT, rows, n);
-                }
-                sim = simTail;
+        ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(maxK, c, ks.length));
+        new NearestNeighbours(train).search(test, maxK, options.chunkSize(), true, (q, sims, rows, count) -> {
+            Scratch sc = scratch.get();
+            for (int t = 0; t < count; t++) {
+                sc.labels[t] = trainLabels[rows[t]];
             }
-            INDArray q = queries.get(NDArrayIndex.interval(start, start + rows), NDArrayIndex.all());
-            q.mmul(memT, sim);
-            FloatBuffer fb = sim.data().asNioFloat();
-            fb.position(0);
-            fb.get(simRows, 0, rows * n);
-            final int s0 = start;
-            IntStream.range(0, rows).parallel().forEach(r -> {
-                Scratch sc = scratch.get();
-                int filled = selectTopK(simRows, r * n, n, maxK, sc.sim, sc.idx);
-                sortBestFirst(sc.sim, sc.idx, filled);
-                int label = testLabels[s0 + r];
-                for (int ki = 0; ki < ks.length; ki++) {
-                    java.util.Arrays.fill(sc.scores, 0.0);
-                    for (int t = 0; t < ks[ki]; t++) {
-                        sc.scores[trainLabels[sc.idx[t]]] += Math.exp(sc.sim[t] * invT);
-                    }
-                    int best = 0;
-                    for (int cl = 1; cl < c; cl++) {
-                        if (sc.scores[cl] > sc.scores[best]) {
-                            best = cl;
-                        }
-                    }
-                    predictions[ki][s0 + r] = best;
-                    int ahead = 0; // classes ranked before the true label
-                    double own = sc.scores[label];
-                    for (int cl = 0; cl < c; cl++) {
-                        if (sc.scores[cl] > own || (sc.scores[cl] == own && cl < label)) {
-                            ahead++;
-                        }
-                    }
-                    top5[ki][s0 + r] = ahead < top5Count;
-                }
-            });
+            voter.vote(sims, sc.labels, testLabels[q], sc.scores, sc.pred, sc.top5);
+            for (int ki = 0; ki < ks.length; ki++) {
+                predictions[ki][q] = sc.pred[ki];
+                top5[ki][q] = sc.top5[ki];
+            }
+        });
+        KnnTally tally = new KnnTally(ks, c);
+        int[] pred = new int[ks.length];
+        boolean[] hit5 = new boolean[ks.length];
+        for (int q = 0; q < m; q++) {
+            for (int ki = 0; ki < ks.length; ki++) {
+                pred[ki] = predictions[ki][q];
+                hit5[ki] = top5[ki][q];
+            }
+            tally.add(testLabels[q], pred, hit5);
         }
-        List<KnnResult.PerK> perK = new ArrayList<>();
-        for (int ki = 0; ki < ks.length; ki++) {
-            long[][] confusion = new long[c][c];
-            long[] perClassTotal = new long[c];
-            long hits1 = 0;
-            long hits5 = 0;
-            for (int i = 0; i < m; i++) {
-                confusion[testLabels[i]][predictions[ki][i]]++;
-                perClassTotal[testLabels[i]]++;
-                if (predictions[ki][i] == testLabels[i]) {
-                    hits1++;
-                }
-                if (top5[ki][i]) {
-                    hits5++;
-                }
-            }
-            double[] perClass = new double[c];
-            for (int cl = 0; cl < c; cl++) {
-                perClass[cl] = perClassTotal[cl] == 0 ? Double.NaN : (double) confusion[cl][cl] / perClassTotal[cl];
-            }
-            perK.add(new KnnResult.PerK(ks[ki], (double) hits1 / m, (double) hits5 / m, perClass, confusion,
-                    predictions[ki]));
-        }
-        return new KnnResult(n, m, c, options.temperature(), perK);
+        return tally.result(n, options.temperature(), predictions);
     }
 
-    /** Per-thread buffers: the heap (sim, idx) and the class scores. */
+    /** Per-thread buffers: neighbour labels, class scores, one query's votes. */
     private static final class Scratch {
-        final float[] sim;
-        final int[] idx;
+        final int[] labels;
         final double[] scores;
+        final int[] pred;
+        final boolean[] top5;
 
-        Scratch(int k, int c) {
-            sim = new float[k];
-            idx = new int[k];
+        Scratch(int k, int c, int numK) {
+            labels = new int[k];
             scores = new double[c];
-        }
-    }
-
-    private static INDArray normalisedCopy(float[][] x) {
-        int n = x.length;
-        int d = x[0].length;
-        float[] flat = new float[n * d];
-        float[] row = new float[d];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(x[i], 0, row, 0, d);
-            Features.normaliseInPlace(row);
-            System.arraycopy(row, 0, flat, i * d, d);
-        }
-        return Nd4j.create(flat, new long[] {n, d}, 'c');
-    }
-
-    /** True when (sa, ia) ranks strictly worse than (sb, ib): lower similarity, or equal similarity and higher index. */
-    private static boolean worse(float sa, int ia, float sb, int ib) {
-        return sa < sb || (sa == sb && ia > ib);
-    }
-
-    /**
-     * Selects the k best (similarity desc, index asc) entries of {@code row[off, off+n)} into a min-heap whose
-     * root is the worst kept entry. Returns the number kept (= k since k ≤ n).
-     */
-    static int selectTopK(float[] row, int off, int n, int k, float[] hs, int[] hi) {
-        int size = 0;
-        for (int j = 0; j < n; j++) {
-            float s = row[off + j];
-            if (size < k) {
-                // sift up
-                int pos = size++;
-                while (pos > 0) {
-                    int parent = (pos - 1) >>> 1;
-                    if (worse(s, j, hs[parent], hi[parent])) {
-                        hs[pos] = hs[parent];
-                        hi[pos] = hi[parent];
-                        pos = parent;
-                    } else {
-                        break;
-                    }
-                }
-                hs[pos] = s;
-                hi[pos] = j;
-            } else if (worse(hs[0], hi[0], s, j)) {
-                siftDown(hs, hi, size, s, j);
-            }
-        }
-        return size;
-    }
-
-    private static void siftDown(float[] hs, int[] hi, int size, float s, int j) {
-        int pos = 0;
-        while (true) {
-            int l = 2 * pos + 1;
-            if (l >= size) {
-                break;
-            }
-            int r = l + 1;
-            int w = (r < size && worse(hs[r], hi[r], hs[l], hi[l])) ? r : l;
-            if (worse(hs[w], hi[w], s, j)) {
-                hs[pos] = hs[w];
-                hi[pos] = hi[w];
-                pos = w;
-            } else {
-                break;
-            }
-        }
-        hs[pos] = s;
-        hi[pos] = j;
-    }
-
-    /** Heap-sorts the min-heap in place into best-first order. */
-    private static void sortBestFirst(float[] hs, int[] hi, int size) {
-        for (int end = size - 1; end > 0; end--) {
-            float s0 = hs[0];
-            int i0 = hi[0];
-            float sl = hs[end];
-            int il = hi[end];
-            // the worst goes to the end; re-heapify the rest
-            siftDown(hs, hi, end, sl, il);
-            hs[end] = s0;
-            hi[end] = i0;
+            pred = new int[numK];
+            top5 = new boolean[numK];
         }
     }
 }

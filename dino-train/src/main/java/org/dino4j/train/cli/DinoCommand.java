@@ -11,15 +11,16 @@ import java.io.PrintWriter;
 
 /**
  * The {@code dino} command line: {@code dino train}, {@code dino eval knn|linear|tsne|embed}, {@code dino report},
- * {@code dino attention}, {@code dino ablate}, and for pretrained checkpoints {@code dino embed} and {@code dino export}.
- * Run it as {@code ./dino …} from the repository root (the launcher script around {@code dino-train.jar}).
+ * {@code dino attention}, {@code dino ablate}, and for pretrained checkpoints {@code dino embed} and {@code dino export}
+ * ({@code dino spark …} is started by the launcher from dino-spark's job jar, {@link SparkLauncherCommand}).
+ * Run it as {@code ./dino …} from the repository root (the launcher script around {@code dino-train-app.jar}).
  *
  * <p>Exit codes: 0 success, 1 unexpected failure, 2 bad usage / invalid config / bad input, 3 non-finite loss.
  */
 @Command(name = "dino", mixinStandardHelpOptions = true, versionProvider = DinoCommand.Version.class,
         description = "DINO self-supervised learning (Caron et al. 2021) on the JVM.",
         subcommands = {TrainCommand.class, EvalCommand.class, ReportCommand.class, AttentionCommand.class, AblateCommand.class,
-                EmbedCommand.class, ExportCommand.class,
+                EmbedCommand.class, ExportCommand.class, SparkLauncherCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DinoCommand implements Runnable {
     /** Exit code of bad usage, an invalid config or bad input. */

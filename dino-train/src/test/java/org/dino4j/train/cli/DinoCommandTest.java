@@ -65,6 +65,12 @@ class DinoCommandTest {
         assertEquals(2, r.code());
         assertTrue(r.err().contains("\"nope\""), r.err());
 
+        // dino spark lives in dino-spark's job jar: reached here only when the ./dino launcher was bypassed
+        r = run("spark", "embed", "--images", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("dino: error: 'dino spark' runs dino-spark's job jar"), r.err());
+        assertTrue(run("--help").out().contains("spark"), "dino --help lists spark");
+
         r = run("train", "--preset", "tiny", "--out", out.toString(), "--dry-run", "--epochs", "3");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("epochs: 3"), r.out());
