@@ -40,7 +40,7 @@ class KillDuringTrainingTest {
         long[] delaysMs = {0, 41, 7};
         for (long delay : delaysMs) {
             Process p = start(Files.exists(out) ? resume : train);
-            boolean sawNew = waitForNewCheckpoint(out.resolve("checkpoints"), p, 90);
+            boolean sawNew = waitForNewCheckpoint(out.resolve("checkpoints"), p, 240);
             if (!sawNew) {
                 String log = new String(p.getInputStream().readAllBytes());
                 assertEquals(0, p.exitValue(), "the training process ended on its own with an error:\n" + log);
