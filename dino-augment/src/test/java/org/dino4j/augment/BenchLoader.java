@@ -21,7 +21,7 @@ public final class BenchLoader {
         MultiCropTransform t = MultiCropTransform.forDataset(MultiCropConfig.preset28(), ds);
         for (String th : threads) {
             int w = Integer.parseInt(th.trim());
-            try (MultiCropLoader l = new MultiCropLoader(ds, t, new LoaderConfig(b, 1, w, Math.max(4, 2 * w), true, true))) {
+            try (MultiCropLoader l = new MultiCropLoader(ds, t, LoaderConfig.builder().batchSize(b).seed(1).workers(w).prefetch(Math.max(4, 2 * w)).build())) {
                 Iterator<MultiCropBatch> warm = l.epoch(100);
                 for (int k = 0; k < 5; k++) warm.next();
                 Iterator<MultiCropBatch> it = l.epoch(0);

@@ -76,7 +76,7 @@ public class TrainStepBenchmark {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
         trainer = DinoRuntime.quietly(() -> {
             try {
-                return new DinoTrainer(cfg, student, teacher, new OneBatch(batch, d.batchSize(), d.localCrops()),
+                return new DinoTrainer(cfg, student, teacher, new OneBatch(batch, d.batchSize(), d.crops().numLocal()),
                         runDir, nowhere, false);
             } catch (IOException e) {
                 throw new IllegalStateException("cannot create the trainer in " + runDir, e);
@@ -94,9 +94,7 @@ public class TrainStepBenchmark {
     /** The reference batch: synthetic 28² images through DINO's multi-crop recipe with the config's sizes. */
     static CropBatch referenceBatch(DataConfig d) {
         SyntheticDataset ds = new SyntheticDataset(d.syntheticSize(), d.imageSize(), d.imageSize(), d.channels(), 1);
-        MultiCropConfig mc = MultiCropConfig.dino(d.globalCropSize(), d.localCropSize(), d.localCrops(),
-                d.globalScaleMin(), d.globalScaleMax(), d.localScaleMin(), d.localScaleMax(),
-                MultiCropConfig.preset28().normalization());
+        MultiCropConfig mc = d.crops();
         int[] idx = new int[d.batchSize()];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;

@@ -134,7 +134,7 @@ class EvalSpeedTest {
         }
         long t0 = System.nanoTime();
         double c0 = cpu();
-        var res = new LinearProbe(new LinearProbeOptions(10, 256, 1.0, 0.9, 0, 1)).fit(train, yTrain, test, yTest, 10);
+        var res = new LinearProbe(LinearProbeOptions.builder().epochs(10).weightDecay(0).seed(1).build()).fit(train, yTrain, test, yTest, 10);
         System.out.printf("linear probe 60000 x 128, 10 classes, 10 epochs: %.1f s wall / %.1f s CPU, test acc %.4f%n",
                 (System.nanoTime() - t0) / 1e9, cpu() - c0, res.testAccuracy());
     }

@@ -1,12 +1,7 @@
 package org.dino4j.train;
 
-import org.dino4j.core.model.DinoHeadConfig;
 import org.dino4j.core.model.DinoModel;
 import org.dino4j.core.model.ParamInfo;
-import org.dino4j.core.model.SmallResNet;
-import org.dino4j.core.model.SmallResNetConfig;
-import org.dino4j.core.model.vit.VisionTransformer;
-import org.dino4j.core.model.Backbone;
 import org.dino4j.core.loss.TeacherTargets;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.dino4j.train.config.ModelConfig;
@@ -38,27 +33,11 @@ public final class CoreNetwork implements TrainableNetwork {
     }
 
     /**
-     * Builds the student of a config for images with {@code channels} channels, initialised from {@code seed}:
-     * a SmallResNet or a VisionTransformer ({@code model.backbone}) + the DINO head.
+     * Builds the student of a config for images with {@code channels} channels, initialised from {@code seed}: the
+     * registered backbone {@code model.backbone} with its options + the DINO head.
      */
     public static CoreNetwork create(ModelConfig m, int channels, long seed) {
-        return new CoreNetwork(DinoModel.create(backbone(m, channels), headConfig(m), seed));
-    }
-
-    /** The backbone of a model config. */
-    public static Backbone backbone(ModelConfig m, int channels) {
-        return m.usesVit() ? new VisionTransformer(m.vit().toVitConfig(channels)) : new SmallResNet(backboneConfig(m, channels));
-    }
-
-    /** The SmallResNet config of a model config. */
-    public static SmallResNetConfig backboneConfig(ModelConfig m, int channels) {
-        return new SmallResNetConfig(channels, m.stem(), m.widths(), m.blocksPerStage(), m.groups(), 1e-5, m.minInputSize());
-    }
-
-    /** The head config of a model config. */
-    public static DinoHeadConfig headConfig(ModelConfig m) {
-        return new DinoHeadConfig(m.headHidden(), m.headBottleneck(), m.outDim(), m.headLayers(), m.normLastLayer(), 1e-12,
-                m.headBatchNorm());
+        return new CoreNetwork(DinoModel.create(m.createBackbone(channels), m.head(), seed));
     }
 
     /** An identical network with its own parameters (the teacher). */

@@ -23,8 +23,8 @@ class AblationSwitchesTest {
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
     private static DinoConfig config(Map<String, String> extra) throws IOException {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("run.epochs", "2", "data.batchSize", "4", "data.localCrops", "2",
-                "model.outDim", "16", "optim.freezeLastLayer", "0"));
+        Map<String, String> o = new LinkedHashMap<>(Map.of("run.epochs", "2", "data.batchSize", "4", "data.crops.numLocal", "2",
+                "model.head.outDim", "16", "optim.freezeLastLayer", "0"));
         o.putAll(extra);
         return ConfigLoader.load("tiny", null, o);
     }
@@ -61,7 +61,7 @@ class AblationSwitchesTest {
 
     @Test
     void noSharpeningAndNoMultiCropAreConfigRows() throws IOException {
-        DinoConfig cfg = config(Map.of("teacher.warmupTeacherTemp", "0.1", "teacher.teacherTemp", "0.1", "data.localCrops", "0"));
+        DinoConfig cfg = config(Map.of("teacher.warmupTeacherTemp", "0.1", "teacher.teacherTemp", "0.1", "data.crops.numLocal", "0"));
         assertEquals(cfg.teacher().studentTemp(), cfg.teacher().teacherTemp());
         TinyMlpNetwork s = new TinyMlpNetwork(1, 8, 16, 1);
         try (DinoTrainer tr = new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 0, 4), tmp, QUIET, false)) {

@@ -19,7 +19,7 @@ class CoreNetworkTest {
 
     @Test
     void layoutCoversTheFlatBufferAndMarksDecayAndLastLayer() {
-        CoreNetwork n = CoreNetwork.create(Presets.tiny().model(), 1, 3);
+        CoreNetwork n = CoreNetwork.create(Presets.get("tiny").model(), 1, 3);
         List<ParamSegment> l = n.layout();
         FlatBuffers.checkLayout(l, n.params().length());
         assertTrue(l.stream().anyMatch(ParamSegment::lastLayer), "a last layer is marked");
@@ -32,8 +32,8 @@ class CoreNetworkTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "seed={0}")
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 5, 11, 13})
     void adamWStepsOnTheGradientLowerTheLossOnAFixedBatch(int seed) {
-        int b = 4, nl = 2, k = Presets.tiny().model().outDim();
-        CoreNetwork n = CoreNetwork.create(Presets.tiny().model(), 1, 3);
+        int b = 4, nl = 2, k = Presets.get("tiny").model().outDim();
+        CoreNetwork n = CoreNetwork.create(Presets.get("tiny").model(), 1, 3);
         SplittableRandom r = new SplittableRandom(seed);
         INDArray g = uniform(r, 2L * b, 1, 16, 16), l = uniform(r, (long) nl * b, 1, 8, 8);
         INDArray t = Nd4j.zeros(DataType.FLOAT, (2L + nl) * b, k);

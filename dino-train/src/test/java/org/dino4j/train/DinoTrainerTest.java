@@ -29,7 +29,7 @@ class DinoTrainerTest {
     private static DinoConfig config(int epochs, int ckptEvery) throws IOException {
         return ConfigLoader.load("tiny", null, Map.of("run.epochs", "" + epochs, "optim.warmupEpochs", "1",
                 "teacher.warmupTeacherTempEpochs", "1", "run.checkpointEveryIters", "" + ckptEvery,
-                "data.batchSize", "4", "data.localCrops", "2", "model.outDim", "16"));
+                "data.batchSize", "4", "data.crops.numLocal", "2", "model.head.outDim", "16"));
     }
 
     private DinoTrainer trainer(DinoConfig cfg, Path dir, TinyMlpNetwork s) throws IOException {

@@ -204,4 +204,78 @@ public final class SmallResNet implements Backbone {
     private static SDVariable spread(SameDiff sd, SDVariable v, SDVariable ones, SDVariable shape) {
         return sd.reshape(sd.reshape(v, -1, 1).mmul(ones), shape);
     }
+
+    /**
+     * The {@code small-resnet} section of a configuration: the architecture without the input channels (which come
+     * from the data); GroupNorm ε 1e-5 and the smallest input side 2^(number of stages), so the last stage still has
+     * at least 2 pixels.
+     *
+     * @param stem channels of the stem convolution; &gt; 0 and divisible by {@code groups}
+     * @param widths channels of the stages (stage 0 keeps the resolution, each later stage halves it); non-empty, each
+     *        &gt; 0 and divisible by {@code groups}; the feature dimension D is the last one
+     * @param blocksPerStage residual blocks per stage; &gt;= 0 (0 = a plain CNN)
+     * @param groups GroupNorm groups; &gt; 0
+     */
+    public record Options(int stem, java.util.List<Integer> widths, int blocksPerStage, int groups) {
+        /** Validates every field (messages name the field). */
+        public Options {
+            if (groups <= 0) {
+                throw new IllegalArgumentException("groups must be > 0, got " + groups);
+            }
+            if (stem <= 0 || stem % groups != 0) {
+                throw new IllegalArgumentException("stem must be > 0 and divisible by groups (" + groups + "), got " + stem);
+            }
+            if (widths == null || widths.isEmpty()) {
+                throw new IllegalArgumentException("widths must not be empty, got " + widths);
+            }
+            for (Integer w : widths) {
+                if (w == null || w <= 0 || w % groups != 0) {
+                    throw new IllegalArgumentException("widths must all be > 0 and divisible by groups (" + groups
+                            + "), got " + widths);
+                }
+            }
+            widths = java.util.List.copyOf(widths);
+            if (blocksPerStage < 0) {
+                throw new IllegalArgumentException("blocksPerStage must be >= 0, got " + blocksPerStage);
+            }
+        }
+
+        /** @return e.g. {@code stem 16 [16, 32, 64] 0 blocks/stage 8 groups} */
+        @Override
+        public String toString() {
+            return "stem " + stem + " " + widths + " " + blocksPerStage + " blocks/stage " + groups + " groups";
+        }
+
+        /**
+         * @param inChannels image channels
+         * @return the full architecture
+         */
+        public SmallResNetConfig toConfig(int inChannels) {
+            return SmallResNetConfig.builder().inChannels(inChannels).stemChannels(stem).stageChannels(widths)
+                    .blocksPerStage(blocksPerStage).groups(groups).minInputSize(1 << widths.size()).build();
+        }
+    }
+
+    /** Registry entry {@code small-resnet}; default options: stem 32, widths 32-64-128, one block per stage, 8 groups. */
+    public static final class Factory implements BackboneFactory<Options> {
+        @Override
+        public String name() {
+            return "small-resnet";
+        }
+
+        @Override
+        public Class<Options> optionsType() {
+            return Options.class;
+        }
+
+        @Override
+        public Options defaultOptions() {
+            return new Options(32, java.util.List.of(32, 64, 128), 1, 8);
+        }
+
+        @Override
+        public Backbone create(Options options, int inChannels) {
+            return new SmallResNet(options.toConfig(inChannels));
+        }
+    }
 }

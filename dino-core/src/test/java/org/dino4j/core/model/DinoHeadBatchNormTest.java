@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** The head's optional batch normalisation (official {@code use_bn}): forward, gradient and batch-centering. */
 class DinoHeadBatchNormTest {
-    static final DinoHeadConfig BN_HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12, true);
+    static final DinoHeadConfig BN_HEAD = DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).useBn(true).build();
 
     static DinoModel model(DataType dt, long seed) {
         return DinoModel.create(new SmallResNet(DinoModelTest.TINY), BN_HEAD, dt, seed);

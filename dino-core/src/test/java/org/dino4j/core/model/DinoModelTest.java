@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class DinoModelTest {
     static final SmallResNetConfig TINY = SmallResNetConfig.tiny(1);
-    static final DinoHeadConfig HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12);
+    static final DinoHeadConfig HEAD = DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).build();
 
     static DinoModel tiny(DataType dt, long seed) {
         return DinoModel.create(new SmallResNet(TINY), HEAD, dt, seed);
@@ -74,7 +74,7 @@ class DinoModelTest {
             assertArrayEquals(new long[] {3, TINY.featureDim()}, f.shape(), "size " + s);
         }
         DinoModel big = DinoModel.create(new SmallResNet(SmallResNetConfig.small28(3)),
-                new DinoHeadConfig(32, 16, 20, 3, true, 1e-12), 3);
+                DinoHeadConfig.builder().hiddenDim(32).bottleneckDim(16).outDim(20).build(), 3);
         for (int s : new int[] {28, 12, 16}) {
             assertArrayEquals(new long[] {2, 128}, big.features(images(r, DataType.FLOAT, 2, 3, s, s)).shape());
         }
@@ -231,7 +231,7 @@ class DinoModelTest {
         }
         assertEquals(0.0, maxAbsDiff(emb.mmul(w), after), 1e-12);
 
-        DinoModel trainableG = DinoModel.create(new SmallResNet(TINY), new DinoHeadConfig(16, 8, 10, 3, false, 1e-12),
+        DinoModel trainableG = DinoModel.create(new SmallResNet(TINY), DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).normLastLayer(false).build(),
                 DataType.DOUBLE, 7);
         ParamInfo gInfo = trainableG.parameters().stream().filter(p -> p.name().endsWith("weight_g")).findFirst()
                 .orElseThrow();

@@ -48,10 +48,10 @@ public final class StepProfileMain {
         }
         SmallResNetConfig cfg = switch (cfgName) {
             case "small28" -> SmallResNetConfig.small28(1);
-            case "proto" -> new SmallResNetConfig(1, 32, List.of(64, 128), 0, 8, 1e-5, 8);
+            case "proto" -> SmallResNetConfig.builder().stageChannels(List.of(64, 128)).blocksPerStage(0).build();
             default -> throw new IllegalArgumentException("prof.cfg must be small28 or proto, got " + cfgName);
         };
-        DinoHeadConfig head = new DinoHeadConfig(512, 128, k, 3, true, 1e-12);
+        DinoHeadConfig head = DinoHeadConfig.builder().hiddenDim(512).bottleneckDim(128).outDim(k).build();
         DinoModel student = DinoModel.create(new SmallResNet(cfg), head, 1);
         DinoModel teacher = student.copy();
         Random rng = new Random(7);

@@ -70,7 +70,7 @@ public enum AblationRow {
                 o.put("teacher.warmupTeacherTemp", tau);
                 o.put("teacher.teacherTemp", tau);
             }
-            case NO_MULTICROP -> o.put("data.localCrops", "0");
+            case NO_MULTICROP -> o.put("data.crops.numLocal", "0");
             case NO_STOPGRAD -> {
                 o.put("ablation.ema", "false");
                 o.put("ablation.stopGradient", "false");

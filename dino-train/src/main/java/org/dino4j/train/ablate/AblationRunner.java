@@ -1,5 +1,6 @@
 package org.dino4j.train.ablate;
 
+import org.dino4j.augment.transform.Normalization;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -162,7 +163,8 @@ public final class AblationRunner {
         Files.createDirectories(out);
         try (RunLock lock = RunLock.acquire(out, "dino ablate")) {
             ImageDataset memory = SubsetDataset.spread(data.train(), mem);
-            double raw = knnTop1(x -> x.reshape(x.size(0), x.length() / x.size(0)), memory, data.queries());
+            double raw = knnTop1(x -> x.reshape(x.size(0), x.length() / x.size(0)), memory, data.queries(),
+                    base.data().crops().normalization());
             err.printf(Locale.ROOT, "dino ablate: %d rows x %d epochs (%s), k-NN raw pixels %.2f%%%n", req.rows().size(),
                     base.run().epochs(), base.model().describeBackbone(), 100 * raw);
 
@@ -190,19 +192,23 @@ public final class AblationRunner {
         boolean resumeRow = req.resume() && new RunDirectory(dir).holdsRun();
         err.println("ablate: row " + row.id() + " — " + row.description() + (o.isEmpty() ? "" : " " + o));
         // a resumed row gets the same overrides as a new one (the invocation's, then the row's switch)
-        TrainRequest tr = resumeRow
-                ? new TrainRequest(null, null, o, dir, true, true, null, 0, null, false, req.interactive(), null, req.dataOptions())
-                : new TrainRequest(req.preset(), req.configFile(), o, dir, false, true, null, 0, null, false, req.interactive(),
-                null, req.dataOptions());
+        TrainRequest.Builder tr = TrainRequest.builder().overrides(o).out(dir).noEval(true).tsnePoints(0)
+                .interactive(req.interactive()).dataOptions(req.dataOptions());
+        if (resumeRow) {
+            tr.resume(true);
+        } else {
+            tr.preset(req.preset()).configFile(req.configFile());
+        }
         long t0 = System.nanoTime();
-        int code = new TrainingRun(tr, err, err).run();
+        int code = new TrainingRun(tr.build(), err, err).run();
         if (code != 0) throw new IllegalStateException("row " + row.id() + " ended with exit code " + code);
         double minutes = (System.nanoTime() - t0) / 60e9;
 
         DinoConfig rc = RunModels.config(dir);
+        Normalization norm = rc.data().crops().normalization();
         CoreNetwork net = RunModels.load(dir, !row.separateTeacher(), data.channels());
-        Embeddings memE = Features.extract(net::features, TrainData.evalBatches(memory, 256).get(), true);
-        Embeddings rawQ = Features.extract(net::features, TrainData.evalBatches(data.queries(), 256).get(), false);
+        Embeddings memE = Features.extract(net::features, TrainData.evalBatches(memory, 256, norm).get(), true);
+        Embeddings rawQ = Features.extract(net::features, TrainData.evalBatches(data.queries(), 256, norm).get(), false);
         float[][] normQ = new float[rawQ.size()][];
         for (int i = 0; i < normQ.length; i++) {
             normQ[i] = rawQ.features()[i].clone();
@@ -230,9 +236,10 @@ public final class AblationRunner {
         return r;
     }
 
-    private static double knnTop1(Function<INDArray, INDArray> f, ImageDataset memory, ImageDataset queries) {
-        Embeddings m = Features.extract(f, TrainData.evalBatches(memory, 256).get(), true);
-        Embeddings q = Features.extract(f, TrainData.evalBatches(queries, 256).get(), true);
+    private static double knnTop1(Function<INDArray, INDArray> f, ImageDataset memory, ImageDataset queries,
+                                  Normalization norm) {
+        Embeddings m = Features.extract(f, TrainData.evalBatches(memory, 256, norm).get(), true);
+        Embeddings q = Features.extract(f, TrainData.evalBatches(queries, 256, norm).get(), true);
         int k = Math.min(K, memory.size());
         return new WeightedKnn(new KnnOptions(new int[]{k}, T, KnnOptions.DEFAULT_CHUNK_SIZE))
                 .evaluate(m.features(), m.labels(), q.features(), q.labels(), Math.max(m.numClasses(), q.numClasses()))
@@ -266,7 +273,7 @@ public final class AblationRunner {
                         + "Weighted k-NN (k = %d, T = %.2f): %d training images as memory, %d held-out queries; raw pixels %.2f%%.%n%n",
                 req.preset() == null ? TrainingRun.DEFAULT_PRESET : req.preset(),
                 req.overrides().isEmpty() ? "" : " with " + req.overrides(), b.model().describeBackbone(), b.model().outDim(),
-                b.run().epochs(), b.data().batchSize(), b.data().localCrops(), b.run().seed(), K, T, r.memory(), r.queries(),
+                b.run().epochs(), b.data().batchSize(), b.data().crops().numLocal(), b.run().seed(), K, T, r.memory(), r.queries(),
                 100 * r.rawPixelsTop1()));
         sb.append("| row | evaluated | k-NN top-1 | H(p_t) | H(p̄_t) | ln K | effective rank | collapse | train min |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");

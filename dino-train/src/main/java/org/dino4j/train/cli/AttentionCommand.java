@@ -131,7 +131,7 @@ public final class AttentionCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--scale " + scale + " would draw " + (1 + vit.config().heads()) * (long) w * scale + "x"
                     + (long) h * scale + " pixels per image, more than " + MAX_PICTURE_PIXELS + "; use a smaller --scale");
         }
-        Normalization norm = TrainData.NORM;
+        Normalization norm = dataConfig.crops().normalization();
         float[] mean = norm.meanFor(c), std = norm.stdFor(c);
         List<String> written = new ArrayList<>();
         for (int idx : images) {

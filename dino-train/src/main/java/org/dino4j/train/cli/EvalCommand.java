@@ -81,11 +81,12 @@ public final class EvalCommand implements Runnable {
 
         Embeddings memory(Integer evalSize) {
             int n = Math.min(data.train().size(), evalSize == null ? 60_000 : evalSize);
-            return Features.extract(net::features, TrainData.evalBatches(SubsetDataset.spread(data.train(), n), 256).get(), true);
+            return Features.extract(net::features, TrainData.evalBatches(SubsetDataset.spread(data.train(), n), 256,
+                    cfg.data().crops().normalization()).get(), true);
         }
 
         Embeddings queries() {
-            return Features.extract(net::features, TrainData.evalBatches(data.queries(), 256).get(), true);
+            return Features.extract(net::features, TrainData.evalBatches(data.queries(), 256, cfg.data().crops().normalization()).get(), true);
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
         footer = {"", "Examples:",
                 "  ./dino train --preset synthetic-quick --out runs/quick",
                 "  ./dino train --preset fashion-mnist --epochs 4 --out runs/fmnist",
-                "  ./dino train --config my.yaml --set optim.lr=1e-3 --set data.localCrops=8 --out runs/x",
+                "  ./dino train --config my.yaml --set optim.lr=1e-3 --set data.crops.numLocal=8 --out runs/x",
                 "  ./dino train --out runs/fmnist --resume --epochs 8    # continue (and extend) a run",
                 "  ./dino train --data images:photos --skip-corrupt --out runs/photos"})
 public final class TrainCommand implements Callable<Integer> {
@@ -59,8 +59,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> overrides = cfg.overrides();
-        TrainRequest req = new TrainRequest(cfg.preset, cfg.config, overrides, out, resume, noEval, evalSize, tsnePoints,
-                stopAfter, dryRun, System.console() != null, resumeFrom, dataRead.toOptions());
+        TrainRequest req = TrainRequest.builder().preset(cfg.preset).configFile(cfg.config).overrides(overrides).out(out)
+                .resume(resume).noEval(noEval).evalSize(evalSize).tsnePoints(tsnePoints).stopAfter(stopAfter).dryRun(dryRun)
+                .interactive(System.console() != null).resumeFrom(resumeFrom).dataOptions(dataRead.toOptions()).build();
         return new TrainingRun(req, System.out, System.err).run();
     }
 }

@@ -33,4 +33,109 @@ public record RunConfig(int epochs, long seed, int threads, int checkpointEveryI
         Checks.nonNegative("run.gcEveryIters", gcEveryIters);
         Checks.positive("run.logEveryIters", logEveryIters);
     }
+
+    /** @return a builder starting from the {@code default} preset's run section (100 epochs, seed 0, 1 thread, k-NN every 10 epochs with k 20, T 0.07) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link RunConfig} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private int epochs = 100;
+        private long seed;
+        private int threads = 1;
+        private int checkpointEveryIters;
+        private int keepCheckpoints = 2;
+        private int knnEveryEpochs = 10;
+        private int knnK = 20;
+        private double knnTemperature = 0.07;
+        private int gcEveryIters;
+        private int logEveryIters = 10;
+
+        private Builder() {
+        }
+
+        private Builder(RunConfig r) {
+            epochs = r.epochs;
+            seed = r.seed;
+            threads = r.threads;
+            checkpointEveryIters = r.checkpointEveryIters;
+            keepCheckpoints = r.keepCheckpoints;
+            knnEveryEpochs = r.knnEveryEpochs;
+            knnK = r.knnK;
+            knnTemperature = r.knnTemperature;
+            gcEveryIters = r.gcEveryIters;
+            logEveryIters = r.logEveryIters;
+        }
+
+        /** Sets {@link RunConfig#epochs()}; returns this builder. */
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#seed()}; returns this builder. */
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#threads()}; returns this builder. */
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#checkpointEveryIters()}; returns this builder. */
+        public Builder checkpointEveryIters(int v) {
+            checkpointEveryIters = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#keepCheckpoints()}; returns this builder. */
+        public Builder keepCheckpoints(int v) {
+            keepCheckpoints = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#knnEveryEpochs()}; returns this builder. */
+        public Builder knnEveryEpochs(int v) {
+            knnEveryEpochs = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#knnK()}; returns this builder. */
+        public Builder knnK(int v) {
+            knnK = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#knnTemperature()}; returns this builder. */
+        public Builder knnTemperature(double v) {
+            knnTemperature = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#gcEveryIters()}; returns this builder. */
+        public Builder gcEveryIters(int v) {
+            gcEveryIters = v;
+            return this;
+        }
+
+        /** Sets {@link RunConfig#logEveryIters()}; returns this builder. */
+        public Builder logEveryIters(int v) {
+            logEveryIters = v;
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public RunConfig build() {
+            return new RunConfig(epochs, seed, threads, checkpointEveryIters, keepCheckpoints, knnEveryEpochs, knnK, knnTemperature, gcEveryIters, logEveryIters);
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package org.dino4j.train.run;
 
+import org.dino4j.augment.transform.Normalization;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.train.CoreNetwork;
 import org.dino4j.train.CropBatches;
@@ -174,7 +175,7 @@ public final class TrainingRun {
         DinoRuntime.setThreads(cfg.run().threads());
         boolean needQueries = cfg.run().knnEveryEpochs() > 0 || !req.noEval();
         TrainData data = TrainData.open(cfg.data(), req.dataOptions().withNeedQueries(needQueries));
-        TrainData.crops(cfg.data()).requireMinSize(cfg.model().minInputSize()); // DinoConfig checked it, naming data.*CropSize
+        cfg.data().crops().requireMinSize(cfg.model().minInputSize()); // DinoConfig checked it, naming data.crops.*
         if (cfg.data().batchSize() > data.train().size()) {
             throw new IllegalArgumentException("data.batchSize must be <= the number of training images (" + data.train().size()
                     + "), got " + cfg.data().batchSize());
@@ -203,10 +204,11 @@ public final class TrainingRun {
                 }
             }
             int k = cfg.run().knnEveryEpochs();
+            Normalization norm = cfg.data().crops().normalization();
             if (k > 0) {
                 trainer.setOnlineKnn(new OnlineKnn(
-                        TrainData.evalBatches(SubsetDataset.spread(data.train(), ONLINE_MEMORY), 256),
-                        TrainData.evalBatches(SubsetDataset.head(data.queries(), ONLINE_QUERIES), 256),
+                        TrainData.evalBatches(SubsetDataset.spread(data.train(), ONLINE_MEMORY), 256, norm),
+                        TrainData.evalBatches(SubsetDataset.head(data.queries(), ONLINE_QUERIES), 256, norm),
                         data.numClasses(), Math.min(cfg.run().knnK(), Math.min(ONLINE_MEMORY, data.train().size())),
                         cfg.run().knnTemperature()));
             }
@@ -216,7 +218,7 @@ public final class TrainingRun {
                             + "  runtime: %s, SIMD kernels %s, SameDiff memory %s%s, student loss %s%n",
                     rd.root(), data.description(), cfg.model().describeBackbone(),
                     student.params().length(), cfg.model().outDim(), cfg.run().epochs(), batches.itersPerEpoch(),
-                    cfg.data().batchSize(), cfg.data().globalCropSize(), cfg.data().localCrops(), cfg.data().localCropSize(),
+                    cfg.data().batchSize(), cfg.data().crops().globalSize(), cfg.data().crops().numLocal(), cfg.data().crops().localSize(),
                     cfg.run().threads(), org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName(),
                     org.dino4j.core.util.Simd.enabled() ? "on (" + org.dino4j.core.util.Simd.floatLanes() + " float lanes)" : "off",
                     org.dino4j.core.model.DinoModel.sessionMemoryMode(),
@@ -240,7 +242,8 @@ public final class TrainingRun {
                 int mem = Math.min(data.train().size(), req.evalSize() == null ? FINAL_MEMORY : req.evalSize());
                 CoreNetwork random = CoreNetwork.create(cfg.model(), data.channels(), seed);
                 FinalEvaluation.Result r = FinalEvaluation.run(rd, teacher, random,
-                        SubsetDataset.spread(data.train(), mem), data.queries(), req.tsnePoints(), seed, err);
+                        SubsetDataset.spread(data.train(), mem), data.queries(), cfg.data().crops().normalization(),
+                        req.tsnePoints(), seed, err);
                 out.printf(Locale.ROOT, "%nweighted k-NN (k=%d, T=%.2f), %d memory / %d held-out images:%n",
                         r.k(), FinalEvaluation.T, r.memory(), r.queries());
                 if (mem < data.train().size()) {

@@ -15,7 +15,7 @@ public final class InitDiversity {
         DinoConfig c = ConfigLoader.load(a[0], null, Map.of());
         TrainData d = TrainData.open(c.data());
         CoreNetwork n = CoreNetwork.create(c.model(), 1, 0);
-        INDArray x = TrainData.evalBatches(d.queries(), 64).get().next().images();
+        INDArray x = TrainData.evalBatches(d.queries(), 64, c.data().crops().normalization()).get().next().images();
         report("pixels", x.reshape(x.size(0), x.length() / x.size(0)));
         report("features", n.features(x));
         report("embedding", n.model().globalEmbedding(x));

@@ -3,6 +3,8 @@ package org.dino4j.train.bench;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.train.CoreNetwork;
 import org.dino4j.train.config.ModelConfig;
+import org.dino4j.core.model.DinoHeadConfig;
+import org.dino4j.core.model.SmallResNet;
 import org.nd4j.autodiff.listeners.profiler.ProfilingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +21,8 @@ public final class StepProfile {
         DinoRuntime.setThreads(Integer.getInteger("threads", 1));
         if (System.getProperty("helpers") != null) Nd4j.getEnvironment().allowHelpers(Boolean.getBoolean("helpers"));
         System.out.println("helpers allowed: " + Nd4j.getEnvironment().helpersAllowed());
-        ModelConfig m = new ModelConfig("small-resnet", stem, widths, blocks, 8, 512, 128, k, 3, true, false);
+        ModelConfig m = ModelConfig.of("small-resnet", DinoHeadConfig.builder().hiddenDim(512).bottleneckDim(128).outDim(k).build())
+                .withBackboneOptions(new SmallResNet.Options(stem, widths, blocks, 8));
         CoreNetwork n = CoreNetwork.create(m, 1, 1);
         INDArray g = Nd4j.rand(DataType.FLOAT, 2L * b, 1, 28, 28), l = Nd4j.rand(DataType.FLOAT, 6L * b, 1, 12, 12);
         INDArray t = Nd4j.ones(DataType.FLOAT, 8L * b, k).divi(k), w = Nd4j.ones(DataType.FLOAT, 8L * b, 1).divi(8 * b);

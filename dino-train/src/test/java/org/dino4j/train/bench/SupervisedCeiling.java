@@ -57,7 +57,7 @@ public final class SupervisedCeiling {
                 : new int[]{cfg.data().syntheticSize()};
         int side = cfg.data().imageSize(), heldOut = cfg.data().heldOut();
         DinoRuntime.setThreads(Integer.getInteger("threads", 2));
-        Backbone bb = CoreNetwork.backbone(cfg.model(), 1);
+        Backbone bb = cfg.model().createBackbone(1);
 
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("images", DataType.FLOAT, -1, 1, side, side);
@@ -78,7 +78,7 @@ public final class SupervisedCeiling {
         SyntheticDataset stream = new SyntheticDataset(steps * BATCH, side, side, 1, TrainData.SYNTHETIC_TRAIN_SEED);
         SyntheticDataset queries = new SyntheticDataset(heldOut, side, side, 1, TrainData.SYNTHETIC_TEST_SEED);
         long t0 = System.nanoTime();
-        Iterator<LabeledBatch> batches = TrainData.evalBatches(stream, BATCH).get(); // normalised as the evaluation does
+        Iterator<LabeledBatch> batches = TrainData.evalBatches(stream, BATCH, cfg.data().crops().normalization()).get(); // normalised as the evaluation does
         for (int s = 0; s < steps; s++) {
             LabeledBatch batch = batches.next();
             sd.fit(new MultiDataSet(batch.images(), oneHot(batch.labels())));
@@ -90,10 +90,10 @@ public final class SupervisedCeiling {
         }
         String f = features.name();
         java.util.function.Function<INDArray, INDArray> fn = im -> sd.output(Map.of("images", im), f).get(f).dup('c');
-        Embeddings q = Features.extract(fn, TrainData.evalBatches(queries, 512).get(), true);
+        Embeddings q = Features.extract(fn, TrainData.evalBatches(queries, 512, cfg.data().crops().normalization()).get(), true);
         for (int memorySize : memorySizes) {
             ImageDataset memory = new SyntheticDataset(memorySize, side, side, 1, TrainData.SYNTHETIC_TRAIN_SEED);
-            Embeddings m = Features.extract(fn, TrainData.evalBatches(memory, 512).get(), true);
+            Embeddings m = Features.extract(fn, TrainData.evalBatches(memory, 512, cfg.data().crops().normalization()).get(), true);
             KnnResult r = new WeightedKnn(new KnnOptions(new int[]{20}, 0.07, KnnOptions.DEFAULT_CHUNK_SIZE))
                     .evaluate(m.features(), m.labels(), q.features(), q.labels(), SyntheticDataset.NUM_CLASSES);
             System.out.printf(Locale.ROOT, "weighted k-NN (k 20, T 0.07) on the supervised backbone's features, %d memory / %d queries: %.2f%%%n",
@@ -110,7 +110,7 @@ public final class SupervisedCeiling {
     private static double classify(SameDiff sd, SyntheticDataset queries, boolean printConfusion) {
         int correct = 0;
         int[][] confusion = new int[SyntheticDataset.NUM_CLASSES][SyntheticDataset.NUM_CLASSES];
-        for (Iterator<LabeledBatch> it = TrainData.evalBatches(queries, 250).get(); it.hasNext(); ) {
+        for (Iterator<LabeledBatch> it = TrainData.evalBatches(queries, 250, org.dino4j.augment.transform.Normalization.HALF).get(); it.hasNext(); ) {
             LabeledBatch batch = it.next();
             INDArray out = sd.output(Map.of("images", batch.images()), "logits").get("logits").dup('c');
             for (int i = 0; i < batch.labels().length; i++) {

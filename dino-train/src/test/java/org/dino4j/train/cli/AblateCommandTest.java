@@ -62,7 +62,7 @@ class AblateCommandTest {
         DinoConfig ns = ConfigLoader.load("default", out.resolve("no-sharpening/config.yaml"), Map.of());
         assertEquals(ns.teacher().studentTemp(), ns.teacher().teacherTemp());
         assertEquals(ns.teacher().studentTemp(), ns.teacher().warmupTeacherTemp());
-        assertEquals(0, ConfigLoader.load("default", out.resolve("no-multicrop/config.yaml"), Map.of()).data().localCrops());
+        assertEquals(0, ConfigLoader.load("default", out.resolve("no-multicrop/config.yaml"), Map.of()).data().crops().numLocal());
         DinoConfig nsg = ConfigLoader.load("default", out.resolve("no-stopgrad/config.yaml"), Map.of());
         assertFalse(nsg.ablation().stopGradient());
         assertFalse(nsg.ablation().ema());

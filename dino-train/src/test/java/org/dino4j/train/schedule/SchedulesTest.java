@@ -51,7 +51,7 @@ class SchedulesTest {
 
     @Test
     void trainingSchedulesFollowTheConfig() {
-        DinoConfig c = Presets.official();
+        DinoConfig c = Presets.get("default");
         int ipe = 3;
         TrainingSchedules t = TrainingSchedules.of(c, ipe);
         int n = 100 * ipe;

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Random;
 import org.dino4j.core.model.Activations;
 import org.dino4j.core.model.Backbone;
+import org.dino4j.core.model.BackboneFactory;
 import org.dino4j.core.model.Init;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -298,4 +299,149 @@ public final class VisionTransformer implements Backbone {
         return dx.mul(x.getSameDiff().math.rsqrt(var.add(config.layerNormEps()))).mul(gain).add(bias);
     }
 
+    /**
+     * The {@code vit} section of a configuration: the architecture without the input channels (from the data);
+     * LayerNorm ε is the official 1e-6.
+     *
+     * @param patchSize side p of the square patches (the smallest crop side); 28² crops with p = 4 give 7×7 tokens
+     * @param embedDim token width D = the feature dimension; divisible by {@code heads}
+     * @param depth transformer blocks
+     * @param heads attention heads per block
+     * @param mlpRatio MLP hidden width as a multiple of D (official 4)
+     * @param dropPath stochastic-depth rate in [0, 1), linearly increasing over the blocks, student training steps
+     *        only (official {@code --drop_path_rate} 0.1; 0 = off)
+     * @param basePatchGrid side G of the grid the position embeddings are stored at (= global crop side / p, e.g. 7);
+     *        other grids (local crops) use a bilinear interpolation of them
+     */
+    public record Options(int patchSize, int embedDim, int depth, int heads, double mlpRatio, double dropPath,
+                          int basePatchGrid) {
+        /** Validates every field (messages name the field). */
+        public Options {
+            VitConfig.builder().patchSize(patchSize).embedDim(embedDim).depth(depth).heads(heads).mlpRatio(mlpRatio)
+                    .dropPath(dropPath).basePatchGrid(basePatchGrid).build();
+        }
+
+        /** @return e.g. {@code p4 D64 depth 4 heads 4 mlp 4.0 drop-path 0.10} */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "p%d D%d depth %d heads %d mlp %.1f drop-path %.2f", patchSize, embedDim,
+                    depth, heads, mlpRatio, dropPath);
+        }
+
+        /**
+         * @param inChannels image channels
+         * @return the full architecture
+         */
+        public VitConfig toConfig(int inChannels) {
+            return VitConfig.builder().inChannels(inChannels).patchSize(patchSize).embedDim(embedDim).depth(depth)
+                    .heads(heads).mlpRatio(mlpRatio).dropPath(dropPath).basePatchGrid(basePatchGrid).build();
+        }
+
+        /** @return a builder starting from the registry's defaults (patch 4, D 64, depth 4, 4 heads, drop path 0.1, grid 7) */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** @return a builder holding this record's values */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /** A {@link Options} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+        public static final class Builder {
+            private int patchSize = 4;
+            private int embedDim = 64;
+            private int depth = 4;
+            private int heads = 4;
+            private double mlpRatio = 4.0;
+            private double dropPath = 0.1;
+            private int basePatchGrid = 7;
+
+            private Builder() {
+            }
+
+            private Builder(Options r) {
+                patchSize = r.patchSize;
+                embedDim = r.embedDim;
+                depth = r.depth;
+                heads = r.heads;
+                mlpRatio = r.mlpRatio;
+                dropPath = r.dropPath;
+                basePatchGrid = r.basePatchGrid;
+            }
+
+            /** Sets {@link Options#patchSize()}; returns this builder. */
+            public Builder patchSize(int v) {
+                patchSize = v;
+                return this;
+            }
+
+            /** Sets {@link Options#embedDim()}; returns this builder. */
+            public Builder embedDim(int v) {
+                embedDim = v;
+                return this;
+            }
+
+            /** Sets {@link Options#depth()}; returns this builder. */
+            public Builder depth(int v) {
+                depth = v;
+                return this;
+            }
+
+            /** Sets {@link Options#heads()}; returns this builder. */
+            public Builder heads(int v) {
+                heads = v;
+                return this;
+            }
+
+            /** Sets {@link Options#mlpRatio()}; returns this builder. */
+            public Builder mlpRatio(double v) {
+                mlpRatio = v;
+                return this;
+            }
+
+            /** Sets {@link Options#dropPath()}; returns this builder. */
+            public Builder dropPath(double v) {
+                dropPath = v;
+                return this;
+            }
+
+            /** Sets {@link Options#basePatchGrid()}; returns this builder. */
+            public Builder basePatchGrid(int v) {
+                basePatchGrid = v;
+                return this;
+            }
+
+            /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+            public Options build() {
+                return new Options(patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid);
+            }
+        }
+    }
+
+    /**
+     * Registry entry {@code vit}; default options: patch 4, D 64, depth 4, 4 heads, MLP ratio 4, drop path 0.1,
+     * position grid 7 (for 28² crops).
+     */
+    public static final class Factory implements BackboneFactory<Options> {
+        @Override
+        public String name() {
+            return "vit";
+        }
+
+        @Override
+        public Class<Options> optionsType() {
+            return Options.class;
+        }
+
+        @Override
+        public Options defaultOptions() {
+            return Options.builder().build();
+        }
+
+        @Override
+        public Backbone create(Options options, int inChannels) {
+            return new VisionTransformer(options.toConfig(inChannels));
+        }
+    }
 }

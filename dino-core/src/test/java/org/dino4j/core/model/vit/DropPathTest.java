@@ -22,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Drop path (stochastic depth): rates, sampling, the graph against float64, determinism, eval-mode identity. */
 class DropPathTest {
     /** MICRO with depth 3 and drop-path rate 0.5 (rates 0, 0.25, 0.5). */
-    static final VitConfig DROP = new VitConfig(1, 4, 8, 3, 2, 2.0, 0.5, 3, 1e-6);
-    static final DinoHeadConfig HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12);
+    static final VitConfig DROP = VitConfig.builder().embedDim(8).depth(3).heads(2).mlpRatio(2.0).dropPath(0.5).basePatchGrid(3).build();
+    static final DinoHeadConfig HEAD = DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).build();
 
     static DinoModel model(VitConfig c, DataType dt, long seed) {
         return DinoModel.create(new VisionTransformer(c), HEAD, dt, seed);
@@ -32,7 +32,7 @@ class DropPathTest {
     @Test
     void ratesIncreaseLinearlyAndSamplesAreZeroOrInverseKeep() {
         assertArrayEquals(new double[] {0, 0.25, 0.5}, DropPath.rates(DROP), 1e-15);
-        assertArrayEquals(new double[] {0}, DropPath.rates(new VitConfig(1, 4, 8, 1, 2, 2.0, 0.3, 3, 1e-6)), 0);
+        assertArrayEquals(new double[] {0}, DropPath.rates(VitConfig.builder().embedDim(8).depth(1).heads(2).mlpRatio(2.0).dropPath(0.3).basePatchGrid(3).build()), 0);
         assertEquals(6, DropPath.columns(DROP));
         assertEquals(0, DropPath.columns(DROP.withDropPath(0)));
         INDArray f = DropPath.sample(DROP, 4000, new Random(1), DataType.DOUBLE);

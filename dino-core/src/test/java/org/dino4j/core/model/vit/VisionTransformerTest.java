@@ -20,8 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class VisionTransformerTest {
     /** Patch 4, D 8, depth 2, 2 heads, MLP ratio 2, position embeddings stored at 3×3 (12 px). */
-    static final VitConfig MICRO = new VitConfig(1, 4, 8, 2, 2, 2.0, 0.0, 3, 1e-6);
-    static final DinoHeadConfig HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12);
+    static final VitConfig MICRO = VitConfig.builder().embedDim(8).depth(2).heads(2).mlpRatio(2.0).basePatchGrid(3).build();
+    static final DinoHeadConfig HEAD = DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).build();
 
     static DinoModel micro(DataType dt, long seed) {
         return DinoModel.create(new VisionTransformer(MICRO), HEAD, dt, seed);
@@ -291,24 +291,24 @@ class VisionTransformerTest {
     void configValidation() {
         assertEquals("embedDim must be >= 1 and divisible by heads (3), got 64",
                 assertThrows(IllegalArgumentException.class,
-                        () -> new VitConfig(1, 4, 64, 4, 3, 4.0, 0.0, 7, 1e-6)).getMessage());
+                        () -> VitConfig.builder().heads(3).build()).getMessage());
         assertEquals("dropPath must be in [0, 1), got 1.0", assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 1.0, 7, 1e-6)).getMessage());
+                () -> VitConfig.builder().dropPath(1.0).build()).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, -0.1, 7, 1e-6)).getMessage().startsWith("dropPath"));
-        assertEquals(0.1, new VitConfig(1, 4, 64, 4, 4, 4.0, 0.1, 7, 1e-6).dropPath());
+                () -> VitConfig.builder().dropPath(-0.1).build()).getMessage().startsWith("dropPath"));
+        assertEquals(0.1, VitConfig.builder().dropPath(0.1).build().dropPath());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(0, 4, 64, 4, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("inChannels"));
+                () -> VitConfig.builder().inChannels(0).build()).getMessage().startsWith("inChannels"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 0, 64, 4, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("patchSize"));
+                () -> VitConfig.builder().patchSize(0).build()).getMessage().startsWith("patchSize"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 0, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("depth"));
+                () -> VitConfig.builder().depth(0).build()).getMessage().startsWith("depth"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, Double.NaN, 0.0, 7, 1e-6)).getMessage().startsWith("mlpRatio"));
+                () -> VitConfig.builder().mlpRatio(Double.NaN).build()).getMessage().startsWith("mlpRatio"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 0.0, 0, 1e-6)).getMessage().startsWith("basePatchGrid"));
+                () -> VitConfig.builder().basePatchGrid(0).build()).getMessage().startsWith("basePatchGrid"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 0.0, 7, 0)).getMessage().startsWith("layerNormEps"));
+                () -> VitConfig.builder().layerNormEps(0).build()).getMessage().startsWith("layerNormEps"));
         assertEquals(192, VitConfig.vitTiny224(3).embedDim());
         assertEquals(6, VitConfig.vitSmall224(3).heads());
         assertEquals(256, VitConfig.tiny28(1).mlpHidden());
