@@ -12,9 +12,7 @@ import java.util.Random;
 import org.dino4j.core.exec.Execution;
 import org.dino4j.core.exec.SessionMemory;
 import org.dino4j.core.loss.SoftTargetCrossEntropy;
-import org.dino4j.core.model.vit.DropPath;
 import org.dino4j.core.model.vit.VisionTransformer;
-import org.dino4j.core.model.vit.VitConfig;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.VariableType;
@@ -49,8 +47,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * as soon as the logits exist and fed back into that placeholder (one forward, one backward); {@link #setFusedLoss}
  * false differentiates the in-graph cross-entropy instead. <b>Without stop-gradient</b> (the ablation,
  * {@link #selfDistillLossAndGradients}) the teacher side is computed from the student's own global logits in-graph.
- * <b>Drop path</b>: a {@link VisionTransformer} with {@link VitConfig#dropPath()} &gt; 0 draws per-sample factors
- * from the seeded {@link Random} of a training call; every other call feeds ones.
+ * <b>Step inputs</b>: placeholders the backbone declared with {@link GraphScope#stepInput} (e.g. a ViT's drop-path
+ * factors) get values drawn from the seeded {@link Random} of a training call; every other call feeds their inference
+ * values. <b>Weight decay</b> of each parameter ({@link ParamInfo#weightDecay()}) is what its component declared with
+ * {@link GraphScope#param}.
  *
  * <p>Outputs of the forward methods are fresh 'c'-ordered arrays owned by the caller, except {@link #globalLogitsView}.
  * Not thread-safe: use one model from one thread at a time.
@@ -92,6 +92,8 @@ public final class DinoModel {
     public static final String HEAD_SCOPE = "head";
     /** Placeholder of the exported backbone graph ({@link #exportBackbone}): images {@code [B, C, H, W]}. */
     public static final String IMAGES = "images";
+    /** Name prefix of the head's last layer (frozen during DINO's first epoch). */
+    private static final String LAST_LAYER_PREFIX = HEAD_SCOPE + "/" + DinoHead.LAST_LAYER + "/";
 
     private final Backbone backbone;
     private final DinoHeadConfig headConfig;
@@ -99,8 +101,8 @@ public final class DinoModel {
     private final SameDiff sd;
     private final ModelRunner runner;
     private boolean fusedLoss = fusedLossByDefault();
-    /** The ViT's architecture when it has drop path (rate &gt; 0), else null. */
-    private final VitConfig dropPath;
+    /** The per-call inputs the backbone declared (e.g. drop-path factors), in declaration order. */
+    private final List<GraphScope.Step> stepInputs;
     private final INDArray params;
     private final INDArray gradients;
     private final List<ParamInfo> infos;
@@ -115,17 +117,22 @@ public final class DinoModel {
             throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE, got " + dataType);
         }
         this.dataType = dataType;
-        this.dropPath = backbone instanceof VisionTransformer v && DropPath.columns(v.config()) > 0 ? v.config() : null;
         DinoGraphs.Graph reference = DinoGraphs.build(backbone, headConfig, dataType, DinoGraphs.Variant.REFERENCE,
                 new Random(seed), true);
         this.sd = reference.sd();
+        this.stepInputs = reference.stepInputs();
         List<ParamInfo> list = new ArrayList<>();
         long p = 0;
         for (SDVariable v : sd.variables()) {
             if (v.getVariableType() == VariableType.VARIABLE) {
-                long len = v.getArr().length();
-                list.add(ParamInfo.of(v.name(), p, len, v.getShape()));
-                p += len;
+                Boolean decay = reference.weightDecay().get(v.name());
+                if (decay == null) {
+                    throw new IllegalStateException("parameter " + v.name() + " of " + backbone.name()
+                            + " was not created through GraphScope.param (which declares its weight decay)");
+                }
+                ParamInfo pi = ParamInfo.of(v.name(), p, v.getShape(), decay, v.name().startsWith(LAST_LAYER_PREFIX));
+                list.add(pi);
+                p += pi.length();
             }
         }
         this.infos = Collections.unmodifiableList(list);
@@ -183,23 +190,20 @@ public final class DinoModel {
 
     // ------------------------------------------------------------------------------------------ forward
 
-    private Map<String, INDArray> feed(INDArray globals, INDArray locals, Random dropPathRng) {
+    /** The crops and, for each step input of the backbone whose crops are fed, its values (drawn from {@code stepRng}). */
+    private Map<String, INDArray> feed(INDArray globals, INDArray locals, Random stepRng) {
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(GLOBAL_CROPS, globals);
         if (locals != null) {
             ph.put(LOCAL_CROPS, locals);
         }
-        if (dropPath != null) {
-            ph.put(VisionTransformer.dropPathName(BACKBONE_SCOPE, 0), dropFactors((int) globals.size(0), dropPathRng));
-            if (locals != null) {
-                ph.put(VisionTransformer.dropPathName(BACKBONE_SCOPE, 1), dropFactors((int) locals.size(0), dropPathRng));
+        for (GraphScope.Step s : stepInputs) {
+            INDArray input = ph.get(s.input());
+            if (input != null) {
+                ph.put(s.name(), s.values().values(input.size(0), stepRng, dataType));
             }
         }
         return ph;
-    }
-
-    private INDArray dropFactors(int rows, Random rng) {
-        return rng == null ? DropPath.identity(dropPath, rows, dataType) : DropPath.sample(dropPath, rows, rng, dataType);
     }
 
     private INDArray forward(INDArray globals, INDArray locals, String output) {

@@ -1,7 +1,6 @@
 package org.dino4j.core.model;
 
 import java.util.Objects;
-import java.util.Random;
 import org.dino4j.core.exec.Fusions;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -78,17 +77,15 @@ public final class SmallResNet implements Backbone {
     private record ConvGn(SDVariable w, int stride, SDVariable gain, SDVariable bias, SDVariable groupAvg) {
     }
 
+    /**
+     * Convolution kernels take weight decay, GroupNorm gains and shifts do not; every conv's GroupNorm (+ ReLU) is
+     * declared fusable.
+     */
     @Override
-    public Instance define(SameDiff sd, String scope, DataType dt, Random rng) {
-        return define(sd, scope, dt, rng, Fusions.NONE);
-    }
-
-    /** As {@link #define(SameDiff, String, DataType, Random)}; every conv's GroupNorm (+ ReLU) is declared fusable. */
-    @Override
-    public Instance define(SameDiff sd, String scope, DataType dt, Random rng, Fusions fusions) {
-        Objects.requireNonNull(sd, "sd");
-        Objects.requireNonNull(rng, "rng");
-        final ConvGn stem = convGn(sd, scope + "/stem/", "", config.inChannels(), config.stemChannels(), 1, dt, rng);
+    public Instance define(GraphScope g) {
+        final SameDiff sd = g.sd();
+        final Fusions fusions = g.fusions();
+        final ConvGn stem = convGn(g, "stem/", "", config.inChannels(), config.stemChannels(), 1);
         int n = config.stageChannels().size();
         final ConvGn[] down = new ConvGn[n];
         final ConvGn[][] b1 = new ConvGn[n][config.blocksPerStage()];
@@ -96,11 +93,11 @@ public final class SmallResNet implements Backbone {
         int in = config.stemChannels();
         for (int i = 0; i < n; i++) {
             int c = config.stageChannels().get(i);
-            down[i] = convGn(sd, scope + "/s" + i + "/down/", "", in, c, 2, dt, rng);
+            down[i] = convGn(g, "s" + i + "/down/", "", in, c, 2);
             for (int j = 0; j < config.blocksPerStage(); j++) {
-                String p = scope + "/s" + i + "/b" + j + "/";
-                b1[i][j] = convGn(sd, p, "1", c, c, 1, dt, rng);
-                b2[i][j] = convGn(sd, p, "2", c, c, 1, dt, rng);
+                String p = "s" + i + "/b" + j + "/";
+                b1[i][j] = convGn(g, p, "1", c, c, 1);
+                b2[i][j] = convGn(g, p, "2", c, c, 1);
             }
             in = c;
         }
@@ -140,12 +137,12 @@ public final class SmallResNet implements Backbone {
         return sd.cnn.conv2d(x, u.w(), cc);
     }
 
-    private ConvGn convGn(SameDiff sd, String prefix, String suffix, int in, int out, int stride, DataType dt,
-                          Random rng) {
-        SDVariable w = sd.var(prefix + "conv" + suffix + "_w", Init.heNormal(rng, 9L * in, dt, 3, 3, in, out));
-        SDVariable gain = sd.var(prefix + "gn" + suffix + "_gain", Init.fill(1.0, dt, 1, out, 1, 1));
-        SDVariable bias = sd.var(prefix + "gn" + suffix + "_bias", Init.fill(0.0, dt, 1, out, 1, 1));
-        return new ConvGn(w, stride, gain, bias, groupAverager(sd, out, dt));
+    private ConvGn convGn(GraphScope g, String prefix, String suffix, int in, int out, int stride) {
+        DataType dt = g.dataType();
+        SDVariable w = g.param(prefix + "conv" + suffix + "_w", Init.heNormal(g.rng(), 9L * in, dt, 3, 3, in, out), true);
+        SDVariable gain = g.param(prefix + "gn" + suffix + "_gain", Init.fill(1.0, dt, 1, out, 1, 1), false);
+        SDVariable bias = g.param(prefix + "gn" + suffix + "_bias", Init.fill(0.0, dt, 1, out, 1, 1), false);
+        return new ConvGn(w, stride, gain, bias, groupAverager(g.sd(), out, dt));
     }
 
     /** Constant {@code [C, C]} matrix A with A[i][j] = 1/(C/G) when channels i, j share a group. */

@@ -62,7 +62,7 @@ public final class SupervisedCeiling {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.placeHolder("images", DataType.FLOAT, -1, 1, side, side);
         SDVariable y = sd.placeHolder("labels", DataType.FLOAT, -1, SyntheticDataset.NUM_CLASSES);
-        SDVariable features = bb.define(sd, "backbone", DataType.FLOAT, new Random(1)).apply(x);
+        SDVariable features = bb.define(org.dino4j.core.model.GraphScope.of(sd, "backbone", DataType.FLOAT, new Random(1))).apply(x);
         int d = bb.featureDim();
         Random init = new Random(2);
         float[] w0 = new float[d * SyntheticDataset.NUM_CLASSES];

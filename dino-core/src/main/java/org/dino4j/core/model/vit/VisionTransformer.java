@@ -5,6 +5,7 @@ import java.util.Random;
 import org.dino4j.core.model.Activations;
 import org.dino4j.core.model.Backbone;
 import org.dino4j.core.model.BackboneFactory;
+import org.dino4j.core.model.GraphScope;
 import org.dino4j.core.model.Init;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -57,9 +58,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p><b>Drop path</b> ({@link VitConfig#dropPath()} &gt; 0, see {@link DropPath}): each {@code apply} call k
  * then adds a placeholder {@link #dropPathName(String, int) scope/drop_path[_k]} {@code [B, 2·depth]} of
  * per-sample factors that multiply the two residual branches of every block whose rate is &gt; 0
- * (x ← x + f_{b,2i}·attn(…); x ← x + f_{b,2i+1}·mlp(…)). {@link org.dino4j.core.model.DinoModel} feeds sampled
- * factors in the student's training step and ones everywhere else (evaluation = no drop). With rate 0 the graph
- * has no such placeholder and no extra op.
+ * (x ← x + f_{b,2i}·attn(…); x ← x + f_{b,2i+1}·mlp(…)). The placeholder is a {@link GraphScope#stepInput}: a
+ * {@link org.dino4j.core.model.DinoModel} feeds factors sampled from the training step's seeded {@link Random} to the
+ * student and ones everywhere else (evaluation = no drop). With rate 0 the graph has no such placeholder and no extra
+ * op.
  */
 public final class VisionTransformer implements Backbone {
     private static final long serialVersionUID = 1L;
@@ -105,7 +107,7 @@ public final class VisionTransformer implements Backbone {
      * @return the placeholder name
      */
     public static String dropPathName(String scope, int applyIndex) {
-        return scope + "/drop_path" + (applyIndex == 0 ? "" : "_" + applyIndex);
+        return scope + "/" + dropPathLocal(applyIndex);
     }
 
     /** @return the architecture */
@@ -156,52 +158,67 @@ public final class VisionTransformer implements Backbone {
                          SDVariable f2b) {
     }
 
+    /**
+     * Weight matrices, the patch kernel, the CLS token and the position embeddings take weight decay (as the official
+     * {@code get_params_groups}: every tensor with more than one dimension), biases and LayerNorm gains/shifts do not.
+     * With drop path each {@code apply} declares its factor placeholder as a step input: sampled from the training
+     * call's {@link Random}, ones otherwise.
+     */
     @Override
-    public Instance define(SameDiff sd, String scope, DataType dt, Random rng) {
-        Objects.requireNonNull(sd, "sd");
-        Objects.requireNonNull(scope, "scope");
-        Objects.requireNonNull(rng, "rng");
-        if (dt != DataType.FLOAT && dt != DataType.DOUBLE) {
-            throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE, got " + dt);
-        }
+    public Instance define(GraphScope g) {
+        final SameDiff sd = g.sd();
+        final DataType dt = g.dataType();
+        final Random rng = g.rng();
         final int d = config.embedDim();
         final int p = config.patchSize();
         final int c = config.inChannels();
         final int base = config.basePatchGrid();
         final int hid = config.mlpHidden();
-        String s = scope + "/";
         double pb = 1.0 / Math.sqrt((double) p * p * c);
-        final SDVariable patchW = sd.var(s + "patch_w", Init.uniform(rng, pb, dt, p, p, c, d));
-        final SDVariable patchB = sd.var(s + "patch_b", Init.uniform(rng, pb, dt, d));
-        final SDVariable cls = sd.var(s + "cls_token", Init.truncNormal(rng, 0.02, dt, 1, 1, d));
-        final SDVariable clsPos = sd.var(s + "cls_pos", Init.truncNormal(rng, 0.02, dt, 1, 1, d));
-        final SDVariable pos = sd.var(s + "pos_embed", Init.truncNormal(rng, 0.02, dt, (long) base * base, d));
+        final SDVariable patchW = g.param("patch_w", Init.uniform(rng, pb, dt, p, p, c, d), true);
+        final SDVariable patchB = g.param("patch_b", Init.uniform(rng, pb, dt, d), false);
+        final SDVariable cls = g.param("cls_token", Init.truncNormal(rng, 0.02, dt, 1, 1, d), true);
+        final SDVariable clsPos = g.param("cls_pos", Init.truncNormal(rng, 0.02, dt, 1, 1, d), true);
+        final SDVariable pos = g.param("pos_embed", Init.truncNormal(rng, 0.02, dt, (long) base * base, d), true);
         final Block[] blocks = new Block[config.depth()];
         for (int i = 0; i < blocks.length; i++) {
-            String b = s + "blk" + i + "/";
+            String b = "blk" + i + "/";
             blocks[i] = new Block(
-                    sd.var(b + "ln1_gain", Init.fill(1.0, dt, d)), sd.var(b + "ln1_bias", Init.fill(0.0, dt, d)),
-                    sd.var(b + "q_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "q_b", Init.fill(0, dt, d)),
-                    sd.var(b + "k_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "k_b", Init.fill(0, dt, d)),
-                    sd.var(b + "v_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "v_b", Init.fill(0, dt, d)),
-                    sd.var(b + "proj_w", Init.normal(rng, 0.02, dt, d, d)),
-                    sd.var(b + "proj_b", Init.fill(0, dt, d)),
-                    sd.var(b + "ln2_gain", Init.fill(1.0, dt, d)), sd.var(b + "ln2_bias", Init.fill(0.0, dt, d)),
-                    sd.var(b + "fc1_w", Init.normal(rng, 0.02, dt, d, hid)),
-                    sd.var(b + "fc1_b", Init.fill(0, dt, hid)),
-                    sd.var(b + "fc2_w", Init.normal(rng, 0.02, dt, hid, d)),
-                    sd.var(b + "fc2_b", Init.fill(0, dt, d)));
+                    g.param(b + "ln1_gain", Init.fill(1.0, dt, d), false), g.param(b + "ln1_bias", Init.fill(0.0, dt, d), false),
+                    g.param(b + "q_w", Init.normal(rng, 0.02, dt, d, d), true), g.param(b + "q_b", Init.fill(0, dt, d), false),
+                    g.param(b + "k_w", Init.normal(rng, 0.02, dt, d, d), true), g.param(b + "k_b", Init.fill(0, dt, d), false),
+                    g.param(b + "v_w", Init.normal(rng, 0.02, dt, d, d), true), g.param(b + "v_b", Init.fill(0, dt, d), false),
+                    g.param(b + "proj_w", Init.normal(rng, 0.02, dt, d, d), true),
+                    g.param(b + "proj_b", Init.fill(0, dt, d), false),
+                    g.param(b + "ln2_gain", Init.fill(1.0, dt, d), false), g.param(b + "ln2_bias", Init.fill(0.0, dt, d), false),
+                    g.param(b + "fc1_w", Init.normal(rng, 0.02, dt, d, hid), true),
+                    g.param(b + "fc1_b", Init.fill(0, dt, hid), false),
+                    g.param(b + "fc2_w", Init.normal(rng, 0.02, dt, hid, d), true),
+                    g.param(b + "fc2_b", Init.fill(0, dt, d), false));
         }
-        final SDVariable normG = sd.var(s + "norm_gain", Init.fill(1.0, dt, d));
-        final SDVariable normB = sd.var(s + "norm_bias", Init.fill(0.0, dt, d));
+        final SDVariable normG = g.param("norm_gain", Init.fill(1.0, dt, d), false);
+        final SDVariable normB = g.param("norm_bias", Init.fill(0.0, dt, d), false);
         final int[] applied = {0};
         final int dropCols = DropPath.columns(config);
+        final String scope = g.scope();
         return images -> {
             int k = applied[0]++;
-            SDVariable drop = dropCols == 0 ? null : sd.placeHolder(dropPathName(scope, k), dt, -1, dropCols);
+            SDVariable drop = dropCols == 0 ? null : g.stepInput(dropPathLocal(k), images, dropCols, (rows, training, type) ->
+                    training == null ? DropPath.identity(config, Math.toIntExact(rows), type)
+                            : DropPath.sample(config, Math.toIntExact(rows), training, type));
             return forward(sd, images, dt, patchW, patchB, cls, clsPos, pos, blocks, normG, normB,
                     attentionName(scope, k), drop);
         };
+    }
+
+    /** @return the same parameters without drop path (its factors are a training-only step input) */
+    @Override
+    public Backbone forInference() {
+        return config.dropPath() > 0 ? new VisionTransformer(config.withDropPath(0)) : this;
+    }
+
+    private static String dropPathLocal(int applyIndex) {
+        return "drop_path" + (applyIndex == 0 ? "" : "_" + applyIndex);
     }
 
     private SDVariable forward(SameDiff sd, SDVariable images, DataType dt, SDVariable patchW, SDVariable patchB,

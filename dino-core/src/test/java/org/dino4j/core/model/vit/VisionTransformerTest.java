@@ -177,7 +177,8 @@ class VisionTransformerTest {
         VisionTransformer vit = new VisionTransformer(MICRO);
         org.nd4j.autodiff.samediff.SDVariable gx = sd.placeHolder("g", DataType.DOUBLE, -1, 1, -1, -1);
         org.nd4j.autodiff.samediff.SDVariable lx = sd.placeHolder("l", DataType.DOUBLE, -1, 1, -1, -1);
-        org.dino4j.core.model.Backbone.Instance f = vit.define(sd, "vit", DataType.DOUBLE, new Random(10));
+        org.dino4j.core.model.Backbone.Instance f = vit.define(org.dino4j.core.model.GraphScope.of(sd, "vit", DataType.DOUBLE,
+                new Random(10)));
         INDArray r1 = images(r, DataType.DOUBLE, 1, 1, 3, 8).reshape(3, 8);
         INDArray r2 = images(r, DataType.DOUBLE, 1, 1, 2, 8).reshape(2, 8);
         org.nd4j.autodiff.samediff.SDVariable loss = f.apply(gx).mul(sd.constant(r1)).sum()
