@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.loss.DinoLossGraph;
-import org.dino4j.core.loss.FusedDinoLoss;
+import org.dino4j.core.loss.DinoLoss;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * DINO loss forward + backward (Caron et al. 2021, eq. 1–3): the fused CPU kernel {@link FusedDinoLoss} against
+ * DINO loss forward + backward (Caron et al. 2021, eq. 1–3): {@link DinoLoss#lossAndGradient} (the Java kernels training
+ * uses; the benchmark keeps the name {@code fused}) against
  * the readable SameDiff definition {@link DinoLossGraph} (the same loss built from ND4J graph ops, differentiated
  * by SameDiff).
  *
@@ -68,7 +69,7 @@ public class LossBenchmark {
         INDArray teacher;
         INDArray center;
         INDArray grad;
-        FusedDinoLoss kernel;
+        DinoLoss kernel;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -76,9 +77,11 @@ public class LossBenchmark {
             Inputs in = Inputs.of(batch, k, locals, 42);
             student = in.student;
             teacher = in.teacher;
-            center = in.center;
             grad = student.ulike();
-            kernel = new FusedDinoLoss(batch, locals, k, threads);
+            kernel = new DinoLoss(new DinoLoss.Options(k, TAU_S, 0.9, threads));
+            kernel.setTeacherTemp(TAU_T);
+            kernel.center().assign(in.center);
+            center = kernel.center();
         }
 
         @TearDown(Level.Trial)
@@ -145,10 +148,10 @@ public class LossBenchmark {
         }
     }
 
-    /** The fused kernel: loss + dL/dz_s written into a preallocated gradient buffer. */
+    /** DinoLoss's kernels: loss + dL/dz_s written into a preallocated gradient buffer. */
     @Benchmark
     public double fused(Fused s) {
-        return s.kernel.lossAndGradient(s.student, s.teacher, s.center, TAU_S, TAU_T, s.grad);
+        return s.kernel.lossAndGradient(s.teacher, s.student, s.grad);
     }
 
     /** The SameDiff definition: forward and backward through the graph (loss and dL/dz_s). */

@@ -1,6 +1,7 @@
 package org.dino4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.dino4j.core.loss.DinoLoss;
 import org.dino4j.core.model.Backbones;
 import org.dino4j.core.model.DinoModel;
 import org.dino4j.core.model.ParamInfo;
@@ -74,13 +75,15 @@ class BackboneRegistryTest {
         DinoModel drop = CoreNetwork.create(toy(0.5).model(), 1, 3).model();
         DinoModel keepAll = CoreNetwork.create(toy(1.0).model(), 1, 3).model();
         Random r = new Random(4);
-        INDArray g = Nd4j.rand(DataType.FLOAT, 8, 1, 16, 16), l = Nd4j.rand(DataType.FLOAT, 8, 1, 8, 8);
+        INDArray g = images(r, 8, 16), l = images(r, 8, 8);
         assertEquals(keepAll.features(g), drop.features(g), "inference: the mask is ones");
-        INDArray t = Nd4j.ones(DataType.FLOAT, 16, 64).divi(64), w = Nd4j.ones(DataType.FLOAT, 16, 1).divi(16);
-        double a = drop.lossAndGradients(g, l, t, w, 0.1, new Random(1));
-        assertEquals(a, drop.lossAndGradients(g, l, t, w, 0.1, new Random(1)), 0);
-        assertNotEquals(a, drop.lossAndGradients(g, l, t, w, 0.1, new Random(2)));
-        assertEquals(keepAll.lossAndGradients(g, l, t, w, 0.1, null), drop.lossAndGradients(g, l, t, w, 0.1, null), 0);
+        INDArray zt = keepAll.globalLogits(g);
+        DinoLoss loss = new DinoLoss(DinoLoss.Options.dino(64));
+        loss.setTeacherTemp(0.07);
+        double a = drop.lossAndGradients(g, l, zt, loss, new Random(1));
+        assertEquals(a, drop.lossAndGradients(g, l, zt, loss, new Random(1)), 0);
+        assertNotEquals(a, drop.lossAndGradients(g, l, zt, loss, new Random(2)));
+        assertEquals(keepAll.lossAndGradients(g, l, zt, loss, null), drop.lossAndGradients(g, l, zt, loss, null), 0);
     }
 
     /** The whole command line: train, stop, resume — a stopped and resumed run reproduces the uninterrupted losses. */
@@ -100,6 +103,12 @@ class BackboneRegistryTest {
         assertEquals(8, la.size());
         assertTrue(la.stream().allMatch(Double::isFinite), la.toString());
         assertEquals(la, lb);
+    }
+
+    private static INDArray images(Random r, int n, int side) {
+        float[] v = new float[n * side * side];
+        for (int i = 0; i < v.length; i++) v[i] = r.nextFloat();
+        return Nd4j.createFromArray(v).reshape('c', n, 1, side, side);
     }
 
     private static List<Double> losses(Path run) throws Exception {

@@ -34,7 +34,7 @@ class VitTrainingTest {
     }
 
     private static DinoTrainer trainer(DinoConfig cfg, Path dir, CoreNetwork s) throws IOException {
-        return new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 2, 3), dir, QUIET, false);
+        return new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 2, 3), new DinoTrainer.Output(dir, QUIET, false));
     }
 
     @Test

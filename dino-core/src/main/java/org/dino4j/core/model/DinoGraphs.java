@@ -1,20 +1,20 @@
 package org.dino4j.core.model;
 
-import static org.dino4j.core.model.DinoModel.CENTER;
-import static org.dino4j.core.model.DinoModel.FEATURES;
-import static org.dino4j.core.model.DinoModel.GLOBAL_CROPS;
-import static org.dino4j.core.model.DinoModel.GLOBAL_EMBEDDING;
-import static org.dino4j.core.model.DinoModel.GLOBAL_LOGITS;
-import static org.dino4j.core.model.DinoModel.LOCAL_CROPS;
-import static org.dino4j.core.model.DinoModel.LOSS;
-import static org.dino4j.core.model.DinoModel.REGROUP;
-import static org.dino4j.core.model.DinoModel.ROW_WEIGHTS;
-import static org.dino4j.core.model.DinoModel.SELF_TEACHER_PROBS;
-import static org.dino4j.core.model.DinoModel.STUDENT_LOGITS;
-import static org.dino4j.core.model.DinoModel.STUDENT_LOGITS_GRAD;
-import static org.dino4j.core.model.DinoModel.TARGETS;
-import static org.dino4j.core.model.DinoModel.TAU_S;
-import static org.dino4j.core.model.DinoModel.TAU_T;
+import static org.dino4j.core.model.GraphNames.CENTER;
+import static org.dino4j.core.model.GraphNames.FEATURES;
+import static org.dino4j.core.model.GraphNames.GLOBAL_CROPS;
+import static org.dino4j.core.model.GraphNames.GLOBAL_EMBEDDING;
+import static org.dino4j.core.model.GraphNames.GLOBAL_LOGITS;
+import static org.dino4j.core.model.GraphNames.LOCAL_CROPS;
+import static org.dino4j.core.model.GraphNames.LOSS;
+import static org.dino4j.core.model.GraphNames.REGROUP;
+import static org.dino4j.core.model.GraphNames.ROW_WEIGHTS;
+import static org.dino4j.core.model.GraphNames.SELF_TEACHER_PROBS;
+import static org.dino4j.core.model.GraphNames.STUDENT_LOGITS;
+import static org.dino4j.core.model.GraphNames.STUDENT_LOGITS_GRAD;
+import static org.dino4j.core.model.GraphNames.TARGETS;
+import static org.dino4j.core.model.GraphNames.TAU_S;
+import static org.dino4j.core.model.GraphNames.TAU_T;
 
 import java.util.List;
 import java.util.Map;
@@ -93,9 +93,9 @@ final class DinoGraphs {
         Fusions fusions = Fusions.collector();
         int c = backbone.inChannels();
         SDVariable globals = g.placeHolder(GLOBAL_CROPS, dataType, -1, c, -1, -1);
-        GraphScope scope = GraphScope.of(g, DinoModel.BACKBONE_SCOPE, dataType, rng, fusions);
+        GraphScope scope = GraphScope.of(g, GraphNames.BACKBONE_SCOPE, dataType, rng, fusions);
         Backbone.Instance f = backbone.define(scope);
-        DinoHead.Instance h = DinoHead.define(scope.sibling(DinoModel.HEAD_SCOPE), backbone.featureDim(), head);
+        DinoHead.Instance h = DinoHead.define(scope.sibling(GraphNames.HEAD_SCOPE), backbone.featureDim(), head);
         SDVariable feats = f.apply(globals);
         DinoHead.Output og = h.apply(feats);
         g.identity(FEATURES, feats);

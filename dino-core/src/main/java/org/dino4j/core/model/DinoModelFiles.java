@@ -75,14 +75,14 @@ final class DinoModelFiles {
 
     static void exportBackbone(DinoModel m, Path file) throws IOException {
         SameDiff g = SameDiff.create();
-        SDVariable x = g.placeHolder(DinoModel.IMAGES, m.dataType(), -1, m.backbone().inChannels(), -1, -1);
+        SDVariable x = g.placeHolder(GraphNames.IMAGES, m.dataType(), -1, m.backbone().inChannels(), -1, -1);
         // inference graph: the same parameters without training-only step inputs (e.g. a ViT's drop path)
-        Backbone.Instance f = m.backbone().forInference().define(GraphScope.of(g, DinoModel.BACKBONE_SCOPE, m.dataType(),
+        Backbone.Instance f = m.backbone().forInference().define(GraphScope.of(g, GraphNames.BACKBONE_SCOPE, m.dataType(),
                 new Random(0)));
-        g.identity(DinoModel.FEATURES, f.apply(x));
+        g.identity(GraphNames.FEATURES, f.apply(x));
         for (int i = 0; i < m.parameters().size(); i++) {
             ParamInfo pi = m.parameters().get(i);
-            if (pi.name().startsWith(DinoModel.BACKBONE_SCOPE + "/")) {
+            if (pi.name().startsWith(GraphNames.BACKBONE_SCOPE + "/")) {
                 g.getArrForVarName(pi.name()).assign(m.parameterView(i));
             }
         }

@@ -193,7 +193,7 @@ public final class TrainingRun {
         CoreNetwork student = CoreNetwork.create(cfg.model(), data.channels(), seed);
         CoreNetwork teacher = student.copy();
         try (CropBatches batches = data.loader(cfg.data(), seed, cfg.model().minInputSize());
-             DinoTrainer trainer = new DinoTrainer(cfg, student, teacher, batches, rd.root(), err, req.interactive())) {
+             DinoTrainer trainer = new DinoTrainer(cfg, student, teacher, batches, new DinoTrainer.Output(rd.root(), err, req.interactive()))) {
             if (req.resume()) {
                 Optional<Checkpoint> c = resumeFrom;
                 if (c.isPresent()) {
@@ -221,9 +221,9 @@ public final class TrainingRun {
                     cfg.data().batchSize(), cfg.data().crops().globalSize(), cfg.data().crops().numLocal(), cfg.data().crops().localSize(),
                     cfg.run().threads(), org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName(),
                     org.dino4j.core.util.Simd.enabled() ? "on (" + org.dino4j.core.util.Simd.floatLanes() + " float lanes)" : "off",
-                    org.dino4j.core.model.DinoModel.sessionMemoryMode(),
+                    org.dino4j.core.exec.SessionMemory.mode().name().toLowerCase(Locale.ROOT),
                     org.dino4j.core.exec.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "",
-                    org.dino4j.core.model.DinoModel.fusedLossByDefault() ? "fused (SoftTargetCrossEntropy)" : "in graph");
+                    student.model().fusedLoss() ? "fused (DinoLoss kernels)" : "in graph");
             long t0 = System.nanoTime();
             long stop = req.stopAfter() == null ? total : Math.min(total, req.stopAfter());
             if (trainer.iteration() < stop) trainer.train(stop);

@@ -1,5 +1,6 @@
 package org.dino4j.core.model.vit;
 
+import org.dino4j.core.loss.DinoLoss;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.dino4j.core.model.GraphNames;
 import org.dino4j.core.model.DinoHeadConfig;
 import org.dino4j.core.model.DinoModel;
 import org.dino4j.core.model.ParamInfo;
@@ -128,24 +130,24 @@ class VisionTransformerTest {
         Random r = new Random(8);
         INDArray g = images(r, DataType.DOUBLE, 4, 1, 12, 12);
         INDArray l = images(r, DataType.DOUBLE, 4, 1, 8, 8);
-        INDArray t = Nd4j.createFromArray(softmaxRows(r, 8, 10)).castTo(DataType.DOUBLE);
-        double[] wv = new double[8];
-        for (int i = 0; i < 8; i++) {
-            wv[i] = 0.5 + r.nextDouble();
-        }
-        INDArray w = Nd4j.createFromArray(wv).reshape(8, 1);
         double tau = 0.5;
-        m.lossAndGradients(g, l, t, w, tau);
+        DinoLoss loss = new DinoLoss(new DinoLoss.Options(10, tau, 0.9, 1));
+        loss.setTeacherTemp(0.3);
+        INDArray zt = org.dino4j.core.loss.Float64Reference.randomLogits(r, 4, 10, 2.0, DataType.DOUBLE);
+        m.lossAndGradients(g, l, zt, loss, null);
         INDArray grad = m.gradients().dup();
-        Map<String, INDArray> ph = new HashMap<>(Map.of(DinoModel.GLOBAL_CROPS, g, DinoModel.LOCAL_CROPS, l,
-                DinoModel.TARGETS, t, DinoModel.ROW_WEIGHTS, w, DinoModel.TAU_S, Nd4j.scalar(tau)));
+        DinoLoss.Targets targets = loss.targets(zt, 2);
+        INDArray t = targets.targets();
+        INDArray w = targets.rowWeights();
+        Map<String, INDArray> ph = new HashMap<>(Map.of(GraphNames.GLOBAL_CROPS, g, GraphNames.LOCAL_CROPS, l,
+                GraphNames.TARGETS, t, GraphNames.ROW_WEIGHTS, w, GraphNames.TAU_S, Nd4j.scalar(tau)));
         List<ParamInfo> ps = new ArrayList<>(m.parameters());
-        ps.removeIf(pi -> !pi.name().startsWith(DinoModel.BACKBONE_SCOPE + "/"));
+        ps.removeIf(pi -> !pi.name().startsWith(GraphNames.BACKBONE_SCOPE + "/"));
         java.util.Collections.shuffle(ps, r);
         ps = ps.subList(0, 6);
         int checked = 0;
         for (ParamInfo pi : ps) {
-            if (!pi.name().startsWith(DinoModel.BACKBONE_SCOPE + "/")) {
+            if (!pi.name().startsWith(GraphNames.BACKBONE_SCOPE + "/")) {
                 continue;
             }
             long idx = pi.offset() + r.nextInt((int) pi.length());
@@ -224,22 +226,7 @@ class VisionTransformerTest {
     }
 
     private static double loss(DinoModel m, Map<String, INDArray> ph) {
-        return m.graph().output(ph, DinoModel.LOSS).get(DinoModel.LOSS).getDouble(0);
-    }
-
-    private static double[][] softmaxRows(Random r, int rows, int k) {
-        double[][] t = new double[rows][k];
-        for (double[] row : t) {
-            double s = 0;
-            for (int j = 0; j < k; j++) {
-                row[j] = Math.exp(r.nextGaussian());
-                s += row[j];
-            }
-            for (int j = 0; j < k; j++) {
-                row[j] /= s;
-            }
-        }
-        return t;
+        return m.graph().output(ph, GraphNames.LOSS).get(GraphNames.LOSS).getDouble(0);
     }
 
     @Test

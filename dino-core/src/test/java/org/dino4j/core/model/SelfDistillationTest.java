@@ -5,18 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.dino4j.core.loss.TeacherTargets;
+import org.dino4j.core.loss.DinoLoss;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The no-stop-gradient path ({@link DinoModel#selfDistillLossAndGradients}) against the DINO loss written as the
+ * The no-stop-gradient path ({@link SelfDistillation}) against the DINO loss written as the
  * paper's pair loop in float64 (teacher = the same network's global logits, centred and sharpened), and its
  * gradient against central differences of that loop in DOUBLE.
  */
-class SelfDistillTest {
+class SelfDistillationTest {
     static final int B = 2;
     static final int N = 2;
 
@@ -73,6 +73,21 @@ class SelfDistillTest {
         return p;
     }
 
+    /** A DINO loss with τ_s and τ_t set and a small random center; {@code c} receives the center as the loss holds it. */
+    static DinoLoss loss(int k, double tauS, double tauT, Random r, double[] c) {
+        DinoLoss loss = new DinoLoss(new DinoLoss.Options(k, tauS, 0.9, 1));
+        loss.setTeacherTemp(tauT);
+        for (int q = 0; q < k; q++) {
+            loss.center().putScalar(0, q, c == null ? 0 : 0.05 * r.nextGaussian());
+        }
+        if (c != null) {
+            for (int q = 0; q < k; q++) {
+                c[q] = loss.center().getDouble(0, q);
+            }
+        }
+        return loss;
+    }
+
     @Test
     void lossAndGradientMatchThePairLoopWithoutStopGradient() {
         DinoModel m = DinoModelTest.tiny(DataType.DOUBLE, 31);
@@ -81,16 +96,11 @@ class SelfDistillTest {
         INDArray l = DinoModelTest.images(r, DataType.DOUBLE, N * B, 1, 6, 6);
         int k = m.headConfig().outDim();
         double[] c = new double[k];
-        for (int q = 0; q < k; q++) {
-            c[q] = 0.05 * r.nextGaussian();
-        }
-        INDArray center = Nd4j.createFromArray(c).reshape(1, k);
         double tauT = 0.3, tauS = 0.5;
-        INDArray regroup = DinoModel.regroupMatrix(N, B, DataType.DOUBLE);
-        INDArray w = Nd4j.create(DataType.DOUBLE, (2 + N) * B, 1);
-        TeacherTargets.rowWeights(N, B, w);
+        DinoLoss loss = loss(k, tauS, tauT, r, c);
+        SelfDistillation self = new SelfDistillation(m);
 
-        DinoModel.SelfDistillStep step = m.selfDistillLossAndGradients(g, l, center, tauT, regroup, w, tauS, null);
+        SelfDistillation.Step step = self.lossAndGradients(g, l, loss, null);
         INDArray grad = m.gradients().dup();
         double ref = pairLoss(m.studentLogits(g, l), c, tauT, tauS, B, N);
         assertEquals(ref, step.loss(), 1e-10 * Math.abs(ref));
@@ -110,19 +120,9 @@ class SelfDistillTest {
             assertEquals(fd, grad.getDouble(0, idx), 1e-6 + 1e-3 * Math.abs(fd), pi.name());
         }
 
-        // the same loss with the targets as data (stop-gradient) has another gradient: the difference is the
-        // gradient through the teacher branch, which must be non-zero
-        INDArray probs = Nd4j.create(DataType.DOUBLE, 2 * B, k);
-        INDArray targets = Nd4j.create(DataType.DOUBLE, (2 + N) * B, k);
-        INDArray zg = m.globalLogits(g);
-        for (int row = 0; row < 2 * B; row++) {
-            double[] p = softmax(zg, row, c, tauT, k);
-            for (int q = 0; q < k; q++) {
-                probs.putScalar(row, q, p[q]);
-            }
-        }
-        targets.assign(regroup.mmul(probs));
-        double stopped = m.lossAndGradients(g, l, targets, w, tauS);
+        // the same loss with the network's own global logits as a (stopped) teacher has another gradient: the
+        // difference is the gradient through the teacher branch, which must be non-zero
+        double stopped = m.lossAndGradients(g, l, m.globalLogits(g), loss, null);
         assertEquals(step.loss(), stopped, 1e-10 * Math.abs(stopped), "same loss value");
         double teacherPath = m.gradients().sub(grad).norm2Number().doubleValue();
         assertTrue(teacherPath > 1e-3 * grad.norm2Number().doubleValue(), "gradient through the teacher: " + teacherPath);
@@ -134,15 +134,16 @@ class SelfDistillTest {
         Random r = new Random(34);
         INDArray g = DinoModelTest.images(r, DataType.DOUBLE, 2 * B, 1, 12, 12);
         int k = m.headConfig().outDim();
-        INDArray center = Nd4j.zeros(DataType.DOUBLE, 1, k);
-        INDArray w = Nd4j.create(DataType.DOUBLE, 2 * B, 1);
-        TeacherTargets.rowWeights(0, B, w);
-        double loss = m.selfDistillLossAndGradients(g, null, center, 0.2, DinoModel.regroupMatrix(0, B, DataType.DOUBLE),
-                w, 0.4, null).loss();
+        SelfDistillation self = new SelfDistillation(m);
+        double loss = self.lossAndGradients(g, null, loss(k, 0.4, 0.2, r, null), null).loss();
         assertEquals(pairLoss(m.globalLogits(g), new double[k], 0.2, 0.4, B, 0), loss, 1e-10 * Math.abs(loss));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> m.selfDistillLossAndGradients(g, null, center, 0.2,
-                DinoModel.regroupMatrix(1, B, DataType.DOUBLE), w, 0.4, null)).getMessage().startsWith("regroup"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> m.selfDistillLossAndGradients(g, null, center, -1,
-                DinoModel.regroupMatrix(0, B, DataType.DOUBLE), w, 0.4, null)).getMessage().startsWith("tauT"));
+        assertTrue(assertThrows(IllegalStateException.class, () -> self.lossAndGradients(g, null,
+                new DinoLoss(DinoLoss.Options.dino(k)), null)).getMessage().contains("setTeacherTemp"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> self.lossAndGradients(
+                DinoModelTest.images(r, DataType.DOUBLE, 3, 1, 12, 12), null, loss(k, 0.4, 0.2, r, null), null))
+                .getMessage().contains("2B rows"));
+        // the regrouping matrix: view 0 learns from view 1, view 1 from view 0, a local view from their mean
+        INDArray reg = SelfDistillation.regroupMatrix(1, 1, DataType.DOUBLE);
+        assertEquals(Nd4j.createFromArray(new double[][] {{0, 1}, {1, 0}, {0.5, 0.5}}), reg);
     }
 }

@@ -1,4 +1,4 @@
-package org.dino4j.core.model;
+package org.dino4j.bench;
 
 import java.io.File;
 import java.lang.management.GarbageCollectorMXBean;
@@ -11,25 +11,36 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.dino4j.core.DinoRuntime;
+import org.dino4j.core.loss.DinoLoss;
+import org.dino4j.core.model.Backbone;
+import org.dino4j.core.model.DinoHeadConfig;
+import org.dino4j.core.model.DinoModel;
+import org.dino4j.core.model.SmallResNet;
+import org.dino4j.core.model.SmallResNetConfig;
+import org.dino4j.core.model.vit.VisionTransformer;
+import org.dino4j.core.model.vit.VitConfig;
 import org.nd4j.autodiff.listeners.profiler.ProfilingListener;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Measures the DINO training step's two graph calls on the reference shapes (not a unit test; see
- * docs/performance.md): the student's {@link DinoModel#lossAndGradients} on 2B global 28² + 6B local 12² crops
- * and the teacher's {@link DinoModel#globalLogits} on the 2B global crops. Warm-up calls are excluded; the
- * median of the repetitions is printed together with the JVM's GC time and the load average.
+ * Times the DINO training step's two graph calls on the reference shapes (a command-line program, see
+ * docs/performance.md): the student's {@link DinoModel#lossAndGradients} on 2B global 28² + 6B local 12² crops and the
+ * teacher's {@link DinoModel#globalLogits} on the 2B global crops. Warm-up calls are excluded; the median of the
+ * repetitions is printed together with the JVM's GC time and the load average.
+ *
+ * <pre>
+ * java -cp dino-bench/target/benchmarks.jar -Dprof.cfg=vit org.dino4j.bench.StepProfile
+ * </pre>
  *
  * <p>System properties: {@code prof.b} (batch B, default 64), {@code prof.reps} (5), {@code prof.warmup} (2),
- * {@code prof.k} (4096), {@code prof.cfg} ({@code small28} or {@code proto}: stem 32, stages 64/128, no
- * residual blocks), {@code prof.threads} (unset = leave the backend's default), {@code prof.trace}
- * (a file: one extra profiled step written as a Chrome trace by SameDiff's ProfilingListener),
- * {@code prof.what} ({@code both}, {@code student}, {@code teacher}).
+ * {@code prof.k} (4096), {@code prof.cfg} ({@code small28}; {@code proto}: stem 32, stages 64/128, no residual
+ * blocks; {@code vit}: the ViT tiny28), {@code prof.threads} (unset = leave the backend's default), {@code prof.trace}
+ * (a file: one extra profiled step written as a Chrome trace by SameDiff's ProfilingListener), {@code prof.what}
+ * ({@code both}, {@code student}, {@code teacher}).
  */
-public final class StepProfileMain {
-    private StepProfileMain() {
+public final class StepProfile {
+    private StepProfile() {
     }
 
     /**
@@ -46,21 +57,21 @@ public final class StepProfileMain {
         if (System.getProperty("prof.threads") != null) {
             DinoRuntime.setThreads(Integer.getInteger("prof.threads"));
         }
-        SmallResNetConfig cfg = switch (cfgName) {
-            case "small28" -> SmallResNetConfig.small28(1);
-            case "proto" -> SmallResNetConfig.builder().stageChannels(List.of(64, 128)).blocksPerStage(0).build();
-            default -> throw new IllegalArgumentException("prof.cfg must be small28 or proto, got " + cfgName);
+        Backbone backbone = switch (cfgName) {
+            case "small28" -> new SmallResNet(SmallResNetConfig.small28(1));
+            case "proto" -> new SmallResNet(SmallResNetConfig.builder().stageChannels(List.of(64, 128)).blocksPerStage(0).build());
+            case "vit" -> new VisionTransformer(VitConfig.tiny28(1));
+            default -> throw new IllegalArgumentException("prof.cfg must be small28, proto or vit, got " + cfgName);
         };
         DinoHeadConfig head = DinoHeadConfig.builder().hiddenDim(512).bottleneckDim(128).outDim(k).build();
-        DinoModel student = DinoModel.create(new SmallResNet(cfg), head, 1);
+        DinoModel student = DinoModel.create(backbone, head, 1);
         DinoModel teacher = student.copy();
         Random rng = new Random(7);
         INDArray globals = rand(rng, 2 * b, 28);
         INDArray locals = rand(rng, 6 * b, 12);
-        int rows = 8 * b;
-        INDArray targets = Nd4j.rand(DataType.FLOAT, rows, k).addi(0.01);
-        targets.diviColumnVector(targets.sum(true, 1));
-        INDArray weights = Nd4j.valueArrayOf(new long[] {rows, 1}, 1.0 / rows, DataType.FLOAT);
+        DinoLoss dinoLoss = new DinoLoss(DinoLoss.Options.dino(k).withThreads(Math.max(1, DinoRuntime.threads())));
+        dinoLoss.setTeacherTemp(0.04);
+        INDArray teacherLogits = teacher.globalLogits(globals);
 
         List<Double> tStudent = new ArrayList<>();
         List<Double> tTeacher = new ArrayList<>();
@@ -88,7 +99,7 @@ public final class StepProfileMain {
             if (!what.equals("teacher")) {
                 long t0 = System.nanoTime();
                 long c0 = cpuNanos();
-                double loss = student.lossAndGradients(globals, locals, targets, weights, 0.1);
+                double loss = student.lossAndGradients(globals, locals, teacherLogits, dinoLoss, null);
                 double ms = (System.nanoTime() - t0) / 1e6;
                 double cpu = (cpuNanos() - c0) / 1e6;
                 if (!Double.isFinite(loss)) {
@@ -116,7 +127,7 @@ public final class StepProfileMain {
             File f = new File(trace);
             Files.deleteIfExists(f.toPath());
             student.trainingGraph(true).addListeners(new ProfilingListener.Builder(f).recordAll().build());
-            student.lossAndGradients(globals, locals, targets, weights, 0.1);
+            student.lossAndGradients(globals, locals, teacherLogits, dinoLoss, null);
             student.graph().getListeners().clear();
             System.out.println("trace written to " + f.getAbsolutePath());
         }
