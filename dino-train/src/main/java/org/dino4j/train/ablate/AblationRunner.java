@@ -188,7 +188,7 @@ public final class AblationRunner {
         Map<String, String> o = new LinkedHashMap<>(req.overrides());
         o.putAll(row.overrides(base));
         boolean resumeRow = req.resume() && new RunDirectory(dir).holdsRun();
-        err.println("ablate: row " + row.id() + " — " + row.description() + (o.isEmpty() ? "" : " " + o));
+        err.println("ablate: row " + row.id() + " — " + row.description(base) + (o.isEmpty() ? "" : " " + o));
         // a resumed row gets the same overrides as a new one (the invocation's, then the row's switch)
         TrainRequest tr = resumeRow
                 ? new TrainRequest(null, null, o, dir, true, true, null, 0, null, false, req.interactive(), null, req.dataOptions())
@@ -221,7 +221,7 @@ public final class AblationRunner {
         if (epochs.isEmpty()) throw new IllegalStateException("row " + row.id() + " logged no epoch in " + dir);
         EpochStat last = epochs.get(epochs.size() - 1);
         double lnK = Math.log(rc.model().outDim());
-        RowResult r = new RowResult(row.id(), row.description(), row.overrides(base), row.separateTeacher() ? "teacher" : "student",
+        RowResult r = new RowResult(row.id(), row.description(base), row.overrides(base), row.separateTeacher() ? "teacher" : "student",
                 top1, last.teacherEntropy(), last.meanTeacherEntropy(), lnK, erank, rawQ.dim(),
                 collapseMode(last.teacherEntropy(), last.meanTeacherEntropy(), lnK), minutes, epochs, memory.size());
         AtomicFiles.writeString(rowFile, JSON.writeValueAsString(r));

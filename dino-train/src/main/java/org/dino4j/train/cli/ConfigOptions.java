@@ -28,7 +28,7 @@ final class ConfigOptions {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (sets run.epochs).")
     Integer epochs;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ND4J/kernel threads (sets run.threads; more than the machine's cores are clamped to them).")
+    @Option(names = "--threads", paramLabel = "N", description = "ND4J/kernel threads (sets run.threads; 0 = all cores; more than the machine's cores are clamped to them).")
     Integer threads;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of every random choice (sets run.seed).")

@@ -5,7 +5,8 @@ package org.dino4j.train.config;
  *
  * @param epochs              training epochs (official 100).
  * @param seed                the one seed every random choice derives from (model init, data order, crops).
- * @param threads             ND4J/OpenMP threads and kernel threads.
+ * @param threads             ND4J/OpenMP threads and kernel threads; 0 = the machine's available processors (resolved
+ *                            when the run starts and recorded in its {@code config.yaml}).
  * @param checkpointEveryIters also checkpoint every this many iterations inside an epoch (0 = only at epoch ends).
  * @param keepCheckpoints     number of most recent checkpoints kept on disk (≥ 1).
  * @param knnEveryEpochs      run the online k-NN on the held-out subset every this many epochs (0 = never during training).
@@ -24,7 +25,7 @@ public record RunConfig(int epochs, long seed, int threads, int checkpointEveryI
     /** Validates every field. */
     public RunConfig {
         Checks.positive("run.epochs", epochs);
-        Checks.positive("run.threads", threads);
+        Checks.nonNegative("run.threads", threads);
         Checks.nonNegative("run.checkpointEveryIters", checkpointEveryIters);
         Checks.positive("run.keepCheckpoints", keepCheckpoints);
         Checks.nonNegative("run.knnEveryEpochs", knnEveryEpochs);

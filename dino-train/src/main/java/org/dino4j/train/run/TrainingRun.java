@@ -10,6 +10,7 @@ import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.checkpoint.CheckpointStore;
 import org.dino4j.train.checkpoint.CorruptCheckpointException;
 import org.dino4j.train.monitor.MetricsLog;
+import org.dino4j.train.monitor.RunSummary;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 
@@ -236,6 +237,7 @@ public final class TrainingRun {
             Files.move(tmpBackbone, rd.teacherBackbone(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             out.printf(Locale.ROOT, "trained %d epochs in %.1f min%n", cfg.run().epochs(), minutes);
+            double finalTop1 = Double.NaN;
             if (!req.noEval()) {
                 int mem = Math.min(data.train().size(), req.evalSize() == null ? FINAL_MEMORY : req.evalSize());
                 CoreNetwork random = CoreNetwork.create(cfg.model(), data.channels(), seed);
@@ -250,7 +252,11 @@ public final class TrainingRun {
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "DINO (teacher)", 100 * r.dino());
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "raw pixels", 100 * r.rawPixels());
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "random-init network", 100 * r.randomInit());
+                finalTop1 = r.dino();
             }
+            List<String> summary = RunSummary.read(rd.metrics(), cfg.model().outDim()).lines(finalTop1);
+            if (!summary.isEmpty()) out.println();
+            for (String line : summary) out.println(line);
             out.println();
             out.println("run:        " + rd.root());
             out.println("metrics:    " + rd.metrics());

@@ -2,7 +2,7 @@ package org.dino4j.train.schedule;
 
 /**
  * Per-iteration schedules as in facebookresearch/dino {@code utils.cosine_scheduler}: an optional linear warm-up
- * from {@code startWarmup} to {@code base} over {@code warmupEpochs · itersPerEpoch} iterations (numpy {@code linspace}: both ends
+ * from {@code startWarmup} to {@code base} over {@code round(warmupEpochs · itersPerEpoch)} iterations (numpy {@code linspace}: both ends
  * included, a single warm-up iteration holds {@code startWarmup}), then a half cosine {@code final + ½(base − final)(1 + cos(π·i/n))} over the remaining {@code n}
  * iterations (i = 0..n−1, so the last value is just above {@code final}).
  */
@@ -15,15 +15,15 @@ public final class Schedules {
      * @return an array of exactly {@code epochs · itersPerEpoch} values.
      * @throws IllegalArgumentException if a count is not positive or the warm-up is longer than the run.
      */
-    public static double[] cosine(double base, double finalValue, int epochs, int itersPerEpoch, int warmupEpochs,
+    public static double[] cosine(double base, double finalValue, int epochs, int itersPerEpoch, double warmupEpochs,
                                   double startWarmup) {
         if (epochs <= 0) throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
         if (itersPerEpoch <= 0) throw new IllegalArgumentException("itersPerEpoch must be > 0, got " + itersPerEpoch);
-        if (warmupEpochs < 0 || warmupEpochs > epochs) {
+        if (!(warmupEpochs >= 0 && warmupEpochs <= epochs)) {
             throw new IllegalArgumentException("warmupEpochs must be in [0, " + epochs + "], got " + warmupEpochs);
         }
         int total = Math.multiplyExact(epochs, itersPerEpoch);
-        int warm = warmupEpochs * itersPerEpoch;
+        int warm = (int) Math.round(warmupEpochs * itersPerEpoch); // a fraction of an epoch is allowed
         double[] s = new double[total];
         for (int i = 0; i < warm; i++) {
             s[i] = warm == 1 ? startWarmup : startWarmup + (base - startWarmup) * i / (warm - 1);
