@@ -148,7 +148,7 @@ public final class AblationRunner {
 
     /** Validates everything, then runs the rows and writes the outputs. */
     public Result run() throws Exception {
-        DinoConfig base = ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), TrainingRun.DEFAULT_PRESET);
+        DinoConfig base = ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), presetName());
         for (AblationRow r : req.rows()) ConfigLoader.override(base, r.overrides(base)); // every row valid before any work
         Path out = req.out();
         RunDirectory.requireWritableOutput(out, "--out", base.data().source());
@@ -239,11 +239,20 @@ public final class AblationRunner {
                 .forK(k).top1();
     }
 
+    /** The base preset: the request's, else the one {@code dino train} would use for its data. */
+    private String presetName() {
+        try {
+            return req.preset() != null ? req.preset() : TrainingRun.defaultPreset(req.configFile(), req.overrides());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Writes ablation.json, ablation.md and ablation.png. */
     void writeOutputs(Result r) throws IOException {
         Path out = req.out();
         ObjectNode root = JSON.createObjectNode();
-        root.put("preset", req.preset() == null ? TrainingRun.DEFAULT_PRESET : req.preset());
+        root.put("preset", presetName());
         if (req.configFile() != null) root.put("config_file", req.configFile().toString());
         root.set("overrides", JSON.valueToTree(req.overrides()));
         root.put("epochs", r.base().run().epochs()).put("seed", r.base().run().seed()).put("batch_size", r.base().data().batchSize())
@@ -264,7 +273,7 @@ public final class AblationRunner {
         sb.append("# DINO ablation\n\n");
         sb.append(String.format(Locale.ROOT, "Base: preset `%s`%s, %s, K = %d, %d epochs, batch %d, %d local crops, seed %d. "
                         + "Weighted k-NN (k = %d, T = %.2f): %d training images as memory, %d held-out queries; raw pixels %.2f%%.%n%n",
-                req.preset() == null ? TrainingRun.DEFAULT_PRESET : req.preset(),
+                presetName(),
                 req.overrides().isEmpty() ? "" : " with " + req.overrides(), b.model().describeBackbone(), b.model().outDim(),
                 b.run().epochs(), b.data().batchSize(), b.data().localCrops(), b.run().seed(), K, T, r.memory(), r.queries(),
                 100 * r.rawPixelsTop1()));

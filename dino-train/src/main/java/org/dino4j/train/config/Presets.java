@@ -19,7 +19,8 @@ public final class Presets {
             "fashion-mnist", Presets::fashionMnist,
             "fashion-mnist-long", Presets::fashionMnistLong,
             "reference", Presets::reference,
-            "tiny", Presets::tiny));
+            "tiny", Presets::tiny,
+            "images", Presets::images));
 
     static {
         PRESETS.putAll(VitPresets.all());
@@ -88,6 +89,23 @@ public final class Presets {
         return new DinoConfig(q.model(), q.data().withSyntheticSize(SYNTHETIC_LONG_IMAGES),
                 q.optim(), new TeacherConfig(0.1, 0.04, 0.04, 0, 0.99, 0.9),
                 new RunConfig(4, 0, 1, 0, 2, 4, 20, 0.07, 0, 4));
+    }
+
+    /**
+     * The default for a user's own images ({@code dino train --data images:DIR} or {@code idx:DIR} without a preset):
+     * DINO's augmentations (random resized crops, flips, colour jitter, grey, blur up to σ 1 px, solarisation; no
+     * rotation) on 28×28 images, synthetic-quick's light CNN and batch-norm head, a learning rate of 2.5e-3 at batch 256
+     * (6.25e-4 at the batch of 64), τ_t 0.04, 40 epochs, and {@code run.adaptToData}: the teacher momentum, warm-up,
+     * batch for tiny sets and online k-NN cadence are derived from the number of training images ({@link DataScaling}),
+     * and a folder of colour pictures is read as RGB. Measured on Fashion-MNIST subsets, an RGB folder and drawn digits
+     * (docs/training.md, "Your own images").
+     */
+    public static DinoConfig images() {
+        return new DinoConfig(new ModelConfig("small-resnet", 16, List.of(16, 32, 64), 0, 8, 256, 64, 1024, 3, true, true),
+                new DataConfig("synthetic", 64, 28, 1, 28, 12, 0, 0.4, 1.0, 0.1, 0.4, 1.0, 2048, 1000, 2, 0, 0),
+                new OptimConfig(2.5e-3, 1e-5, 4, 0.04, 0.4, 3.0, 0, 0.9, 0.999, 1e-8),
+                new TeacherConfig(0.1, 0.04, 0.04, 0, 0.9, 0.9),
+                new RunConfig(40, 0, 0, 0, 2, 4, 20, 0.07, 0, 4, true));
     }
 
     /** Distinct synthetic images of {@link #syntheticLong()}. */

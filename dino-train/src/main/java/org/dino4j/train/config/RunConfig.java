@@ -1,5 +1,8 @@
 package org.dino4j.train.config;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+
 /**
  * Length of the run, seeding, threads, checkpoints and monitoring.
  *
@@ -18,9 +21,14 @@ package org.dino4j.train.config;
  *                            (docs/nd4j-pitfalls.md), which this setting forces for runs on SameDiff's session
  *                            ({@code -Ddino4j.exec=session}).
  * @param logEveryIters       progress line refresh period in iterations when stderr is not a terminal.
+ * @param adaptToData         derive the settings that depend on the training set's size (teacher momentum λ, warm-up,
+ *                            batch for tiny sets, online k-NN cadence) from the number of training images, the batch and
+ *                            the epochs when a new run starts, for every key the user did not set ({@link DataScaling});
+ *                            the run's {@code config.yaml} records the derived values. Missing in a file = false.
  */
 public record RunConfig(int epochs, long seed, int threads, int checkpointEveryIters, int keepCheckpoints,
-                        int knnEveryEpochs, int knnK, double knnTemperature, int gcEveryIters, int logEveryIters) {
+                        int knnEveryEpochs, int knnK, double knnTemperature, int gcEveryIters, int logEveryIters,
+                        @JsonSetter(nulls = Nulls.AS_EMPTY) boolean adaptToData) {
 
     /** Validates every field. */
     public RunConfig {
@@ -33,5 +41,12 @@ public record RunConfig(int epochs, long seed, int threads, int checkpointEveryI
         Checks.positive("run.knnTemperature", knnTemperature);
         Checks.nonNegative("run.gcEveryIters", gcEveryIters);
         Checks.positive("run.logEveryIters", logEveryIters);
+    }
+
+    /** A run config that does not adapt to the data ({@code adaptToData} false). */
+    public RunConfig(int epochs, long seed, int threads, int checkpointEveryIters, int keepCheckpoints, int knnEveryEpochs,
+                     int knnK, double knnTemperature, int gcEveryIters, int logEveryIters) {
+        this(epochs, seed, threads, checkpointEveryIters, keepCheckpoints, knnEveryEpochs, knnK, knnTemperature, gcEveryIters,
+                logEveryIters, false);
     }
 }

@@ -17,7 +17,9 @@ import java.util.stream.IntStream;
  *   <li>{@code idx:DIR} — the first TRAIN images of the IDX training set and the first TEST images of its test set,
  *       classes taken in turn so both are balanced (e.g. Fashion-MNIST subsets), or</li>
  *   <li>{@code synthetic} / {@code synthetic-rgb} — TRAIN and TEST images of the built-in shapes, 28×28, grey or RGB,
- *       the training images from the synthetic training stream's seed and the test images from its query seed.</li>
+ *       the training images from the synthetic training stream's seed and the test images from its query seed, or</li>
+ *   <li>{@code font-digits} — the digits 0–9 drawn with the system's fonts ({@link FontDigits}), 28×28 grey: a small
+ *       dataset none of the presets was tuned on.</li>
  * </ul>
  * Usage: {@code ExportImageFolder SOURCE TRAIN TEST OUT}. Run it as SupervisedCeiling is run (docs/training.md,
  * "Your own images").
@@ -27,7 +29,7 @@ public final class ExportImageFolder {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 4) {
-            System.err.println("usage: ExportImageFolder idx:DIR|synthetic|synthetic-rgb TRAIN TEST OUT");
+            System.err.println("usage: ExportImageFolder idx:DIR|synthetic|synthetic-rgb|font-digits TRAIN TEST OUT");
             System.exit(2);
         }
         String src = args[0];
@@ -50,8 +52,13 @@ public final class ExportImageFolder {
             test = new SyntheticDataset(nTest, 28, 28, c, TrainData.SYNTHETIC_TEST_SEED);
             ti = IntStream.range(0, nTrain).toArray();
             qi = IntStream.range(0, nTest).toArray();
+        } else if (src.equals("font-digits")) {
+            train = new FontDigits(nTrain, 1);
+            test = new FontDigits(nTest, 2);
+            ti = IntStream.range(0, nTrain).toArray();
+            qi = IntStream.range(0, nTest).toArray();
         } else {
-            System.err.println("ExportImageFolder: SOURCE must be idx:DIR, synthetic or synthetic-rgb, got " + src);
+            System.err.println("ExportImageFolder: SOURCE must be idx:DIR, synthetic, synthetic-rgb or font-digits, got " + src);
             System.exit(2);
             return;
         }
