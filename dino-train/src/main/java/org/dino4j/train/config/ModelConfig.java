@@ -48,16 +48,35 @@ public record ModelConfig(String backbone, int stem, List<Integer> widths, int b
      *                      steps only (official {@code --drop_path_rate} 0.1; 0 = off).
      * @param basePatchGrid side G of the grid the position embeddings are stored at (= global crop side / p, e.g. 7);
      *                      other grids (local crops) use a bilinear interpolation of them.
+     * @param gelu          the MLP's GELU: {@code "tanh"} (the approximation, default; missing in a file or an old
+     *                      checkpoint = tanh) or {@code "erf"} (exact, as the official ViT: a {@code dino export} of the
+     *                      run then gives the official architecture's features exactly).
      */
     public record Vit(int patchSize, int embedDim, int depth, int heads, double mlpRatio, double dropPath,
-                      int basePatchGrid) {
+                      int basePatchGrid, String gelu) {
+        /** GELU names of {@link #gelu}. */
+        public static final String GELU_TANH = "tanh";
+        /** The exact GELU. */
+        public static final String GELU_ERF = "erf";
+
         /** Validates every field (messages name {@code model.vit.<field>}). */
         public Vit {
+            if (gelu == null) {
+                gelu = GELU_TANH;
+            }
+            if (!gelu.equals(GELU_TANH) && !gelu.equals(GELU_ERF)) {
+                throw new IllegalArgumentException("model.vit.gelu must be \"tanh\" or \"erf\", got \"" + gelu + "\"");
+            }
             try {
                 toVitConfig(1, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("model.vit." + e.getMessage(), e);
             }
+        }
+
+        /** The section with the default tanh GELU. */
+        public Vit(int patchSize, int embedDim, int depth, int heads, double mlpRatio, double dropPath, int basePatchGrid) {
+            this(patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid, GELU_TANH);
         }
 
         /** ViT for 28×28 crops: patch 4, D 64, depth 4, 4 heads, MLP ratio 4, drop path 0.1, position grid 7. */
@@ -70,7 +89,8 @@ public record ModelConfig(String backbone, int stem, List<Integer> widths, int b
          * @return dino-core's architecture record
          */
         public VitConfig toVitConfig(int channels) {
-            return toVitConfig(channels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid);
+            return toVitConfig(channels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid)
+                    .withExactGelu(gelu.equals(GELU_ERF));
         }
 
         private static VitConfig toVitConfig(int c, int p, int d, int depth, int heads, double mlp, double dp, int g) {
@@ -133,8 +153,9 @@ public record ModelConfig(String backbone, int stem, List<Integer> widths, int b
     /** @return a one-line description of the backbone, e.g. {@code small-resnet [16, 32, 64]} */
     public String describeBackbone() {
         if (usesVit()) {
-            return String.format(java.util.Locale.ROOT, "vit p%d D%d depth %d heads %d mlp %.1f drop-path %.2f",
-                    vit.patchSize(), vit.embedDim(), vit.depth(), vit.heads(), vit.mlpRatio(), vit.dropPath());
+            return String.format(java.util.Locale.ROOT, "vit p%d D%d depth %d heads %d mlp %.1f drop-path %.2f%s",
+                    vit.patchSize(), vit.embedDim(), vit.depth(), vit.heads(), vit.mlpRatio(), vit.dropPath(),
+                    vit.gelu().equals(Vit.GELU_ERF) ? " gelu erf" : "");
         }
         return backbone + " " + widths;
     }

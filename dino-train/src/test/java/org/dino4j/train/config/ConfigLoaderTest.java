@@ -174,6 +174,18 @@ class ConfigLoaderTest {
         assertEquals(Presets.tiny(), back);
         assertEquals(ModelConfig.Vit.tiny28(), back.model().vit());
         assertTrue(back.ablation().allOn());
+        // the GELU form: tanh unless set (old checkpoint configs have no gelu field), erf on request, nothing else
+        com.fasterxml.jackson.databind.node.ObjectNode noGelu = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(ConfigLoader.toJson(c));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) noGelu.get("model").get("vit")).remove("gelu");
+        assertEquals(c, ConfigLoader.fromJson(noGelu.toString()));
+        DinoConfig erf = ConfigLoader.load(null, f, Map.of("model.vit.gelu", "erf"));
+        assertTrue(erf.model().vit().toVitConfig(1).exactGelu());
+        assertFalse(c.model().vit().toVitConfig(1).exactGelu());
+        assertEquals(erf, ConfigLoader.fromJson(ConfigLoader.toJson(erf)));
+        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load(null, f, Map.of("model.vit.gelu", "relu")));
+        assertTrue(g.getMessage().contains("model.vit.gelu must be \"tanh\" or \"erf\", got \"relu\""), g.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ConfigLoader.load("tiny", null, Map.of("model.vit.depth", "0")));
         assertEquals("model.vit.depth must be >= 1, got 0", e.getMessage());

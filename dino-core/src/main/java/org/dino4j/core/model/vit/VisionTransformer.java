@@ -40,7 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * softmax is shift-invariant), output A·v. The last block's A {@code [B, heads, T, T]} is a named graph variable:
  * {@link #attentionName(String, int)}; with DinoModel's scope the global crops' one is {@link #ATTENTION_LAST}.
  * GELU uses the tanh form 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) (Hendrycks &amp; Gimpel 2016); PyTorch's
- * {@code nn.GELU()} uses the exact erf form (they differ by &lt; 5e-4). LayerNorm is written in ops (two-pass
+ * {@code nn.GELU()} uses the exact erf form (they differ by &lt; 5e-4), which {@link VitConfig#exactGelu()} selects. LayerNorm is written in ops (two-pass
  * mean/variance over the last axis, biased variance, eps {@link VitConfig#layerNormEps()}).
  *
  * <p><b>Parameters</b> (under the scope): {@code patch_w [p,p,C,D]}, {@code patch_b [D]}, {@code cls_token
@@ -253,7 +253,9 @@ public final class VisionTransformer implements Backbone {
             SDVariable attnBranch = sd.nn.linear(sd.reshape(o, -1, d), b.pw(), b.pb());
             x = x.add(dropHere ? dropBranch(sd, attnBranch, drop, 2 * i, shapeBTD, d) : attnBranch);
             SDVariable h2 = layerNorm(x, b.ln2g(), b.ln2b());
-            SDVariable mlpBranch = sd.nn.linear(Activations.gelu(sd, sd.nn.linear(h2, b.f1w(), b.f1b())), b.f2w(), b.f2b());
+            SDVariable hidden = sd.nn.linear(h2, b.f1w(), b.f1b());
+            SDVariable act = config.exactGelu() ? Activations.geluExact(sd, hidden) : Activations.gelu(sd, hidden);
+            SDVariable mlpBranch = sd.nn.linear(act, b.f2w(), b.f2b());
             x = x.add(dropHere ? dropBranch(sd, mlpBranch, drop, 2 * i + 1, shapeBTD, d) : mlpBranch);
         }
         SDVariable y = sd.reshape(layerNorm(x, normG, normB), shapeBTD); // [B, T, D]

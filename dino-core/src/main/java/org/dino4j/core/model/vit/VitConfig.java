@@ -24,9 +24,19 @@ import java.io.Serializable;
  * @param basePatchGrid side G of the square patch grid the position embeddings are stored at (e.g. 7 for 28 px
  *        with p = 4, 14 for 224 px with p = 16); other grids get a bilinear interpolation of them; &gt;= 1
  * @param layerNormEps LayerNorm epsilon added to the variance; &gt; 0 (official DINO ViT: 1e-6)
+ * @param exactGelu the MLP's GELU in its exact form ½x(1 + erf(x/√2)) as PyTorch's {@code nn.GELU()} and the
+ *        official checkpoints, instead of dino4j's default tanh approximation; true makes a trained model's export
+ *        ({@code dino export}) compute exactly the official architecture's features
  */
 public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, int heads, double mlpRatio,
-                        double dropPath, int basePatchGrid, double layerNormEps) implements Serializable {
+                        double dropPath, int basePatchGrid, double layerNormEps, boolean exactGelu)
+        implements Serializable {
+
+    /** The architecture with dino4j's default tanh-approximated GELU (all arguments as the canonical constructor). */
+    public VitConfig(int inChannels, int patchSize, int embedDim, int depth, int heads, double mlpRatio,
+                     double dropPath, int basePatchGrid, double layerNormEps) {
+        this(inChannels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid, layerNormEps, false);
+    }
 
     /** Validates every field (IllegalArgumentException naming the field and value). */
     public VitConfig {
@@ -109,7 +119,16 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
      */
     public VitConfig withDropPath(double rate) {
         return new VitConfig(inChannels, patchSize, embedDim, depth, heads, mlpRatio, rate, basePatchGrid,
-                layerNormEps);
+                layerNormEps, exactGelu);
+    }
+
+    /**
+     * @param exact whether the GELU is the exact (erf) form
+     * @return this architecture with that GELU (same parameters)
+     */
+    public VitConfig withExactGelu(boolean exact) {
+        return new VitConfig(inChannels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid,
+                layerNormEps, exact);
     }
 
     /** @return the MLP hidden width ⌊D·mlpRatio⌋ */
