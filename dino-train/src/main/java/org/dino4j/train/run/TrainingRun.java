@@ -34,8 +34,8 @@ import java.util.Optional;
  * the run directory exactly as it was.
  */
 public final class TrainingRun {
-    /** Default preset of {@code dino train}: the README's main job. */
-    public static final String DEFAULT_PRESET = "synthetic-quick";
+    /** Default preset of {@code dino train} on the synthetic data: the README's main job. */
+    public static final String DEFAULT_PRESET = "synthetic-main";
     /** Default preset of {@code dino train} for image folders and IDX files ({@link #defaultPreset}). */
     public static final String IMAGES_PRESET = "images";
     /** Upper bound of the online k-NN memory (training images). */

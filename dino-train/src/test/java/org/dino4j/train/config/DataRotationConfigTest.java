@@ -23,7 +23,7 @@ class DataRotationConfigTest {
     void onlyTheSyntheticQualityPresetsRotate() {
         for (String name : Presets.names()) {
             DataConfig d = Presets.get(name).data();
-            double expected = List.of("synthetic-quick", "synthetic-long", "vit-tiny28").contains(name) ? 180.0 : 0.0;
+            double expected = List.of("synthetic-quick", "synthetic-main", "synthetic-long", "vit-tiny28").contains(name) ? 180.0 : 0.0;
             assertEquals(expected, d.rotationDegrees(), name);
             assertEquals(expected, TrainData.crops(d).rotationDegrees(), name);
         }
