@@ -69,7 +69,7 @@ public final class AblationRunner {
     /**
      * What to run.
      *
-     * @param preset      base preset (null: the config file's, else synthetic-quick).
+     * @param preset      base preset (null: the config file's, else {@link #DEFAULT_SYNTHETIC_PRESET} or, for other data, {@code images}).
      * @param configFile  YAML/JSON config or null.
      * @param overrides   dotted keys applied to every row before the row's own.
      * @param out         output directory (new or empty unless {@code resume}).
@@ -149,7 +149,7 @@ public final class AblationRunner {
 
     /** Validates everything, then runs the rows and writes the outputs. */
     public Result run() throws Exception {
-        DinoConfig base = ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), TrainingRun.DEFAULT_PRESET);
+        DinoConfig base = ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), presetName());
         for (AblationRow r : req.rows()) ConfigLoader.override(base, r.overrides(base)); // every row valid before any work
         Path out = req.out();
         RunDirectory.requireWritableOutput(out, "--out", base.data().source());
@@ -190,7 +190,7 @@ public final class AblationRunner {
         Map<String, String> o = new LinkedHashMap<>(req.overrides());
         o.putAll(row.overrides(base));
         boolean resumeRow = req.resume() && new RunDirectory(dir).holdsRun();
-        err.println("ablate: row " + row.id() + " — " + row.description() + (o.isEmpty() ? "" : " " + o));
+        err.println("ablate: row " + row.id() + " — " + row.description(base) + (o.isEmpty() ? "" : " " + o));
         // a resumed row gets the same overrides as a new one (the invocation's, then the row's switch)
         TrainRequest.Builder tr = TrainRequest.builder().overrides(o).out(dir).noEval(true).tsnePoints(0)
                 .interactive(req.interactive()).dataOptions(req.dataOptions());
@@ -227,7 +227,7 @@ public final class AblationRunner {
         if (epochs.isEmpty()) throw new IllegalStateException("row " + row.id() + " logged no epoch in " + dir);
         EpochStat last = epochs.get(epochs.size() - 1);
         double lnK = Math.log(rc.model().outDim());
-        RowResult r = new RowResult(row.id(), row.description(), row.overrides(base), row.separateTeacher() ? "teacher" : "student",
+        RowResult r = new RowResult(row.id(), row.description(base), row.overrides(base), row.separateTeacher() ? "teacher" : "student",
                 top1, last.teacherEntropy(), last.meanTeacherEntropy(), lnK, erank, rawQ.dim(),
                 collapseMode(last.teacherEntropy(), last.meanTeacherEntropy(), lnK), minutes, epochs, memory.size());
         AtomicFiles.writeString(rowFile, JSON.writeValueAsString(r));
@@ -246,11 +246,28 @@ public final class AblationRunner {
                 .forK(k).top1();
     }
 
+    /** Base preset on the synthetic data when none is named: the short main job of 256 steps. */
+    public static final String DEFAULT_SYNTHETIC_PRESET = "synthetic-quick";
+
+    /**
+     * The base preset: the request's, else {@value #DEFAULT_SYNTHETIC_PRESET} for the synthetic data and the one
+     * {@code dino train} would use for any other.
+     */
+    private String presetName() {
+        try {
+            if (req.preset() != null) return req.preset();
+            String p = TrainingRun.defaultPreset(req.configFile(), req.overrides());
+            return p.equals(TrainingRun.DEFAULT_PRESET) ? DEFAULT_SYNTHETIC_PRESET : p;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Writes ablation.json, ablation.md and ablation.png. */
     void writeOutputs(Result r) throws IOException {
         Path out = req.out();
         ObjectNode root = JSON.createObjectNode();
-        root.put("preset", req.preset() == null ? TrainingRun.DEFAULT_PRESET : req.preset());
+        root.put("preset", presetName());
         if (req.configFile() != null) root.put("config_file", req.configFile().toString());
         root.set("overrides", JSON.valueToTree(req.overrides()));
         root.put("epochs", r.base().run().epochs()).put("seed", r.base().run().seed()).put("batch_size", r.base().data().batchSize())
@@ -271,7 +288,7 @@ public final class AblationRunner {
         sb.append("# DINO ablation\n\n");
         sb.append(String.format(Locale.ROOT, "Base: preset `%s`%s, %s, K = %d, %d epochs, batch %d, %d local crops, seed %d. "
                         + "Weighted k-NN (k = %d, T = %.2f): %d training images as memory, %d held-out queries; raw pixels %.2f%%.%n%n",
-                req.preset() == null ? TrainingRun.DEFAULT_PRESET : req.preset(),
+                presetName(),
                 req.overrides().isEmpty() ? "" : " with " + req.overrides(), b.model().describeBackbone(), b.model().outDim(),
                 b.run().epochs(), b.data().batchSize(), b.data().crops().numLocal(), b.run().seed(), K, T, r.memory(), r.queries(),
                 100 * r.rawPixelsTop1()));

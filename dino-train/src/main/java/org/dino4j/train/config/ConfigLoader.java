@@ -129,6 +129,42 @@ public final class ConfigLoader {
         return JSON.valueToTree(fromTree(tree));
     }
 
+    /**
+     * The dotted keys a user set explicitly: every leaf key of the config file (its {@code preset:} line aside; older
+     * keys as the keys they became, {@link LegacyKeys}) and every override key. {@link DataScaling} leaves these keys
+     * as they are.
+     *
+     * @throws IOException when the file cannot be read or parsed
+     */
+    public static java.util.Set<String> explicitKeys(Path file, Map<String, String> overrides) throws IOException {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        if (file != null && Files.isRegularFile(file)) {
+            byte[] bytes = Files.readAllBytes(file);
+            JsonNode user;
+            try {
+                user = (isJson(file, bytes) ? JSON : YAML).readTree(bytes);
+            } catch (JsonProcessingException e) {
+                throw new IOException("config file " + file + " is not valid: " + e.getOriginalMessage(), e);
+            }
+            if (user instanceof ObjectNode o) {
+                o.remove(PRESET_KEY);
+                LegacyKeys.migrate(o); // an older key counts as the key(s) it became
+                leafKeys(o, "", keys);
+            }
+        }
+        if (overrides != null) keys.addAll(overrides.keySet());
+        return keys;
+    }
+
+    private static void leafKeys(JsonNode n, String prefix, java.util.Set<String> out) {
+        Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isObject()) leafKeys(e.getValue(), prefix + e.getKey() + ".", out);
+            else out.add(prefix + e.getKey());
+        }
+    }
+
     /** A config with {@code key.path=value} overrides applied (validated). */
     public static DinoConfig override(DinoConfig base, Map<String, String> overrides) {
         ObjectNode tree = JSON.valueToTree(base);

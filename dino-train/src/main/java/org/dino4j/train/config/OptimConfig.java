@@ -6,7 +6,8 @@ package org.dino4j.train.config;
  * @param lr              base learning rate at batch 256; the peak rate is {@code lr · batchSize / 256} (linear
  *                        scaling rule, official 5e-4).
  * @param minLr           final learning rate of the cosine decay (official 1e-6).
- * @param warmupEpochs    epochs of linear warm-up from 0 to the peak rate (official 10).
+ * @param warmupEpochs    epochs of linear warm-up from 0 to the peak rate (official 10); a fraction is allowed (0.25 =
+ *                        a quarter of an epoch's iterations, rounded), e.g. for a run of one long epoch.
  * @param weightDecay     weight decay at the start of the cosine schedule (official 0.04).
  * @param weightDecayEnd  weight decay at the end (official 0.4).
  * @param clipGrad        per-parameter-tensor gradient norm limit; 0 disables clipping (official 3.0).
@@ -15,7 +16,7 @@ package org.dino4j.train.config;
  * @param beta2           AdamW β₂ (PyTorch default 0.999).
  * @param eps             AdamW ε (PyTorch default 1e-8).
  */
-public record OptimConfig(double lr, double minLr, int warmupEpochs, double weightDecay, double weightDecayEnd,
+public record OptimConfig(double lr, double minLr, double warmupEpochs, double weightDecay, double weightDecayEnd,
                           double clipGrad, int freezeLastLayer, double beta1, double beta2, double eps) {
 
     /** Validates every field. */
@@ -51,7 +52,7 @@ public record OptimConfig(double lr, double minLr, int warmupEpochs, double weig
     public static final class Builder {
         private double lr = 5e-4;
         private double minLr = 1e-6;
-        private int warmupEpochs = 10;
+        private double warmupEpochs = 10;
         private double weightDecay = 0.04;
         private double weightDecayEnd = 0.4;
         private double clipGrad = 3.0;
@@ -89,7 +90,7 @@ public record OptimConfig(double lr, double minLr, int warmupEpochs, double weig
         }
 
         /** Sets {@link OptimConfig#warmupEpochs()}; returns this builder. */
-        public Builder warmupEpochs(int v) {
+        public Builder warmupEpochs(double v) {
             warmupEpochs = v;
             return this;
         }

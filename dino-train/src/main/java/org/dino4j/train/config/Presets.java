@@ -13,8 +13,11 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code default}: the official {@code main_dino.py} hyperparameters on the small CNN;</li>
- *   <li>{@code synthetic-quick}, {@code synthetic-long}: the built-in synthetic dataset (the README's main job, and
- *       the long record run);</li>
+ *   <li>{@code synthetic-main}, {@code synthetic-quick}, {@code synthetic-long}: the built-in synthetic dataset (the
+ *       README's main job and {@code dino train}'s default on it; the short run {@code dino ablate} starts from; the
+ *       long record run);</li>
+ *   <li>{@code images}: the default for a user's own images ({@code images:DIR}, {@code idx:DIR}): DINO's
+ *       augmentations, adapted to the number of images ({@code run.adaptToData}, {@link DataScaling});</li>
  *   <li>{@code fashion-mnist}, {@code fashion-mnist-long}: Fashion-MNIST quality runs;</li>
  *   <li>{@code reference}: the training-step benchmark's config;</li>
  *   <li>{@code tiny}: a few-second config for tests;</li>
@@ -27,8 +30,8 @@ public final class Presets {
     public static final String DEFAULT = "default";
 
     /** The names of the preset resources, sorted. */
-    private static final List<String> NAMES = List.of(DEFAULT, "fashion-mnist", "fashion-mnist-long", "reference",
-            "synthetic-long", "synthetic-quick", "tiny", "vit-fashion-mnist", "vit-tiny28");
+    private static final List<String> NAMES = List.of(DEFAULT, "fashion-mnist", "fashion-mnist-long", "images", "reference",
+            "synthetic-long", "synthetic-main", "synthetic-quick", "tiny", "vit-fashion-mnist", "vit-tiny28");
 
     private Presets() {}
 

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What {@code dino train} was asked to do.
  *
- * @param preset      base preset (null: the config file's {@code preset:} or {@code synthetic-quick}).
+ * @param preset      base preset (null: the config file's {@code preset:}, else {@link TrainingRun#defaultPreset}).
  * @param configFile  YAML/JSON config file or null.
  * @param overrides   dotted config keys → values, applied last.
  * @param out         the run directory.

@@ -8,8 +8,8 @@ import org.dino4j.train.config.DinoConfig;
  * All per-iteration schedules of a run (indexed by the global iteration {@code epoch · itersPerEpoch + i}), as in
  * main_dino.py, from dino-core's {@link Schedules}:
  * <ul>
- *   <li>{@code lr}: linear warm-up 0 → {@code optim.lr · batch / 256} over {@code optim.warmupEpochs}, then cosine to
- *       {@code optim.minLr};</li>
+ *   <li>{@code lr}: linear warm-up 0 → {@code optim.lr · batch / 256} over {@code optim.warmupEpochs} (a fraction is
+ *       allowed: its iterations are rounded), then cosine to {@code optim.minLr};</li>
  *   <li>{@code wd}: cosine {@code optim.weightDecay} → {@code optim.weightDecayEnd} (0.04 → 0.4);</li>
  *   <li>{@code momentum}: cosine {@code teacher.momentumTeacher} → 1 (0.996 → 1);</li>
  *   <li>{@code teacherTemp}: linear warm-up per epoch {@code warmupTeacherTemp} → {@code teacherTemp}, then constant.</li>
@@ -48,12 +48,20 @@ public record TrainingSchedules(double[] lr, double[] wd, double[] momentum, dou
         if (itersPerEpoch <= 0) throw new IllegalArgumentException("itersPerEpoch must be > 0, got " + itersPerEpoch);
         int total = Math.multiplyExact(ep, itersPerEpoch);
         return new TrainingSchedules(
-                Schedules.cosine(c.peakLr(), c.optim().minLr(), total, c.optim().warmupEpochs() * itersPerEpoch),
+                Schedules.cosine(c.peakLr(), c.optim().minLr(), total, warmupIters(c.optim().warmupEpochs(), itersPerEpoch)),
                 Schedules.cosine(c.optim().weightDecay(), c.optim().weightDecayEnd(), total, 0),
                 Schedules.cosine(c.teacher().momentumTeacher(), 1.0, total, 0),
                 Schedules.teacherTemperature(c.teacher().warmupTeacherTemp(), c.teacher().teacherTemp(),
                         c.teacher().warmupTeacherTempEpochs(), ep, itersPerEpoch),
                 itersPerEpoch);
+    }
+
+    /**
+     * Warm-up iterations of {@code warmupEpochs} epochs: {@code round(warmupEpochs · itersPerEpoch)} (a fraction of an
+     * epoch is allowed, e.g. 0.1 for a run of one long epoch).
+     */
+    static int warmupIters(double warmupEpochs, int itersPerEpoch) {
+        return Math.toIntExact(Math.round(warmupEpochs * itersPerEpoch));
     }
 
     /** Number of epochs. */

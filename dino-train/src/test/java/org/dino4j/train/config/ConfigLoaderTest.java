@@ -191,7 +191,8 @@ class ConfigLoaderTest {
 
     /**
      * A checkpoint's config from before the backbone registry, the crops section and the ablation section: a
-     * small-resnet model with the flat keys and a vit section, no ablation, no trainLimit, no rotationDegrees.
+     * small-resnet model with the flat keys and a vit section, no ablation, no trainLimit, no rotationDegrees, no
+     * run.adaptToData (read as false: the run does not adapt).
      */
     @Test
     void oldCheckpointConfigsWithoutNewerKeysLoad() throws IOException {
@@ -205,5 +206,7 @@ class ConfigLoaderTest {
         DinoConfig back = ConfigLoader.fromJson(tree.toString());
         assertEquals(Presets.get("tiny"), back);
         assertTrue(back.ablation().allOn());
+        assertFalse(tree.toString().contains("adaptToData"), tree.toString());
+        assertFalse(back.run().adaptToData());
     }
 }

@@ -44,7 +44,7 @@ class DataConfigTest {
     @Test
     void onlyTheSyntheticQualityPresetsRotate() {
         for (String name : Presets.names()) {
-            double expected = List.of("synthetic-quick", "synthetic-long", "vit-tiny28").contains(name) ? 180.0 : 0.0;
+            double expected = List.of("synthetic-quick", "synthetic-main", "synthetic-long", "vit-tiny28").contains(name) ? 180.0 : 0.0;
             assertEquals(expected, Presets.get(name).data().crops().rotationDegrees(), name);
         }
     }

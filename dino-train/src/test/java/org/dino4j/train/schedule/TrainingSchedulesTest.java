@@ -33,6 +33,23 @@ class TrainingSchedulesTest {
         assertEquals(0.07, t.teacherTemp()[n - 1], 1e-12);
     }
 
+    /** A fractional warm-up (synthetic-main: 0.1 of one epoch of 4,096 steps) lasts round(0.1 · 4096) = 410 steps. */
+    @Test
+    void fractionalWarmupRoundsItsIterations() {
+        DinoConfig c = Presets.get("synthetic-main");
+        assertEquals(0.1, c.optim().warmupEpochs());
+        int ipe = 4096;
+        TrainingSchedules t = TrainingSchedules.of(c, ipe);
+        double peak = 2e-2 * 64 / 256.0;
+        int warm = 410;
+        assertEquals(0, t.lr()[0], 0);
+        assertEquals(peak * 200 / 409.0, t.lr()[200], 1e-15, "linspace(0, peak, 410)");
+        assertEquals(peak, t.lr()[warm - 1], 1e-15, "the 410th step reaches the peak");
+        assertEquals(peak, t.lr()[warm], 1e-15, "cosine starts at the peak");
+        assertTrue(t.lr()[warm + 1] < peak);
+        assertEquals(0.99, t.momentum()[0], 1e-15);
+    }
+
     @Test
     void lengthsAreChecked() {
         double[] ok = new double[6];
