@@ -10,6 +10,7 @@ OUT=${OUT:-dino-bench/target/jmh-quick}
 mkdir -p "$OUT"
 [ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -o -B -pl dino-bench -am package -DskipTests" >&2; exit 1; }
 JAVA_OPTS=${JAVA_OPTS:-"-Dorg.bytedeco.javacpp.cachedir=${HOME}/.javacpp/cache"}
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}" OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"
 QUICK="-f 1 -wi 2 -i 3 -w 1s -r 1s"
 # As ./dino does: preload tcmalloc when installed (the forks inherit it; the training step then frees SameDiff's
 # intermediates at their last use, docs/performance.md "Session 3"). DINO_MALLOC=system opts out.

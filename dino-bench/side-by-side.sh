@@ -10,8 +10,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=dino-bench/target/benchmarks.jar
 [ -f "$JAR" ] || { echo "missing $JAR: run ./mvnw -q -B -pl dino-bench -am package -DskipTests" >&2; exit 2; }
-# Both halves get the same process environment: passive OpenMP waiting and tcmalloc when installed (as ./dino).
+# Both halves get the same process environment: no busy-waiting threads and tcmalloc when installed (as ./dino).
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"   # ND4J's pthreads OpenBLAS: idle threads sleep at once
 TC=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 if [ "${DINO_MALLOC:-tcmalloc}" = tcmalloc ] && [ -f "$TC" ]; then
   case ":${LD_PRELOAD:-}:" in *tcmalloc*) ;; *) export LD_PRELOAD="$TC${LD_PRELOAD:+:$LD_PRELOAD}" ;; esac

@@ -51,9 +51,8 @@ public final class SideBySide {
     private SideBySide() {
     }
 
-    /** One measured configuration. */
-    record Row(String net, int threads, double dino4jS, double dino4jMinS, String pytorchGn, String pytorchBn,
-               Double torchGnS, Double torchBnS, String phases) {
+    /** One measured configuration: dino4j's median step, PyTorch's (median of the rounds' medians), dino4j's phases. */
+    record Row(String net, int threads, double dino4jS, double dino4jMinS, Double torchGnS, Double torchBnS, String phases) {
     }
 
     /**
@@ -67,21 +66,30 @@ public final class SideBySide {
         List<Integer> threads = List.of(1, 2);
         int steps = 10;
         int warmup = 3;
+        int rounds = 2;
         String python = "/usr/bin/python3";
         Path script = Path.of("dino-bench/python/dino_step.py");
         Path json = null;
+        boolean loop = true;
+        int loopSteps = 20;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--no-loop")) {
+                loop = false;
+                continue;
+            }
             String v = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--nets" -> nets = Arrays.asList(require(args[i], v).split(","));
                 case "--threads" -> threads = Arrays.stream(require(args[i], v).split(",")).map(Integer::valueOf).toList();
                 case "--steps" -> steps = Integer.parseInt(require(args[i], v));
                 case "--warmup" -> warmup = Integer.parseInt(require(args[i], v));
+                case "--rounds" -> rounds = Integer.parseInt(require(args[i], v));
                 case "--python" -> python = require(args[i], v);
                 case "--script" -> script = Path.of(require(args[i], v));
                 case "--json" -> json = Path.of(require(args[i], v));
+                case "--loop-steps" -> loopSteps = Integer.parseInt(require(args[i], v));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--nets, --threads, --steps, --warmup, --python, --script, --json)");
+                        + " (--nets, --threads, --steps, --warmup, --rounds, --python, --script, --json, --loop-steps, --no-loop)");
             }
             i++;
         }
@@ -92,16 +100,28 @@ public final class SideBySide {
         List<Row> rows = new ArrayList<>();
         for (String net : nets) {
             for (int t : threads) {
-                rows.add(measure(net, t, steps, warmup, python, script, torch));
+                rows.add(measure(net, t, steps, warmup, rounds, python, script, torch));
+            }
+        }
+        List<WholeLoop.Result> loops = new ArrayList<>();
+        if (loop) {
+            int t = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
+            for (String net : nets) {
+                BenchEnv.setUp("SideBySide loop net=" + net, t);
+                loops.add(WholeLoop.measure(net, t, loopSteps, warmup, torch == null ? python : null, script));
             }
         }
         System.out.println();
-        System.out.println(table(rows, steps, warmup));
+        System.out.println(table(rows, steps, warmup, rounds));
+        if (!loops.isEmpty()) {
+            System.out.println(loopTable(rows, loops));
+        }
         if (torch != null) {
             System.out.println("PyTorch: " + torch);
         }
         if (json != null) {
-            Files.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(rows));
+            Files.writeString(json, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
+                    java.util.Map.of("steps", rows, "loops", loops)));
         }
     }
 
@@ -134,7 +154,7 @@ public final class SideBySide {
         }
     }
 
-    private static Row measure(String net, int threads, int steps, int warmup, String python, Path script,
+    private static Row measure(String net, int threads, int steps, int warmup, int rounds, String python, Path script,
                                String torchMissing) throws Exception {
         BenchEnv.setUp("SideBySide net=" + net, threads);
         DinoConfig cfg = StepNetworks.config(net, threads);
@@ -143,8 +163,12 @@ public final class SideBySide {
         CoreNetwork teacher = student.copy();
         CropBatch batch = TrainStepBenchmark.referenceBatch(d);
         Path runDir = Files.createTempDirectory("dino4j-side-by-side");
+        Path crops = Files.createTempFile("dino4j-crops", ".npz");
+        writeNpz(crops, batch);
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
-        double[] times = new double[steps];
+        double[] times = new double[steps * rounds];
+        double[] gn = new double[rounds];
+        double[] bn = new double[rounds];
         String phases;
         try (DinoTrainer trainer = DinoRuntime.quietly(() -> {
             try {
@@ -155,60 +179,71 @@ public final class SideBySide {
                 throw new IllegalStateException("cannot create the trainer in " + runDir, e);
             }
         })) {
-            int gcEvery = cfg.run().gcEveryIters();
-            for (int i = 0; i < warmup + steps; i++) {
-                if (i == warmup) {
-                    trainer.timer().reset();
-                    if (PROFILE) {
-                        student.model().profile(true);
-                        teacher.model().profile(true);
+            int it = 0;
+            for (int round = 0; round < rounds; round++) {
+                // rounds interleave the two frameworks, so a slower minute of a shared machine hits both
+                for (int i = 0; i < (round == 0 ? warmup : 0) + steps; i++) {
+                    boolean measured = round > 0 || i >= warmup;
+                    if (round == 0 && i == warmup) {
+                        trainer.timer().reset();
+                        if (PROFILE) {
+                            student.model().profile(true);
+                            teacher.model().profile(true);
+                        }
+                    }
+                    long t0 = System.nanoTime();
+                    trainer.timer().start();
+                    int at = TrainStepBenchmark.ITERS + it++ % TrainStepBenchmark.ITERS;
+                    DinoRuntime.quietly(() -> trainer.step(batch, 1, at));
+                    if (cfg.run().gcEveryIters() > 0 && it % cfg.run().gcEveryIters() == 0) {
+                        System.gc(); // what the trainer's loop does after a step (run.gcEveryIters)
+                    }
+                    if (measured) {
+                        times[round * steps + i - (round == 0 ? warmup : 0)] = (System.nanoTime() - t0) / 1e9;
                     }
                 }
-                long t0 = System.nanoTime();
-                trainer.timer().start();
-                int it = i;
-                DinoRuntime.quietly(() -> trainer.step(batch, 1, TrainStepBenchmark.ITERS + it % TrainStepBenchmark.ITERS));
-                if (gcEvery > 0 && (i + 1) % gcEvery == 0) {
-                    System.gc(); // what the trainer's loop does after a step (run.gcEveryIters)
-                }
-                if (i >= warmup) {
-                    times[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                if (torchMissing == null) {
+                    gn[round] = stepSeconds(runTorch(python, script, net, "gn", threads, steps, warmup, crops));
+                    bn[round] = stepSeconds(runTorch(python, script, net, "bn", threads, steps, warmup, crops));
                 }
             }
             phases = trainer.timer().summary();
             if (PROFILE) {
-                for (CoreNetwork n : new CoreNetwork[] {student, teacher}) {
-                    n.model().planProfiles().forEach((k, prof) -> {
-                        System.out.println("PLAN " + k);
-                        long total = prof.values().stream().mapToLong(v -> v[0]).sum();
-                        System.out.printf(Locale.ROOT, "  total %.1f ms per step%n", total / 1e6 / steps);
-                        prof.forEach((op, v) -> System.out.printf(Locale.ROOT, "  %-28s %8.1f ms %5d ops%n", op, v[0] / 1e6 / steps, v[1]));
-                    });
-                }
+                printProfiles(student, teacher, steps * rounds);
             }
         } finally {
             deleteTree(runDir);
+            Files.deleteIfExists(crops);
         }
         double[] sorted = times.clone();
         Arrays.sort(sorted);
         double median = median(sorted);
         System.out.printf(Locale.ROOT, "dino4j  %-5s threads %d: %.3f s per step (min %.3f), %s%n", net, threads, median,
                 sorted[0], phases);
-        String gn = null;
-        String bn = null;
-        if (torchMissing == null) {
-            Path crops = Files.createTempFile("dino4j-crops", ".npz");
-            try {
-                writeNpz(crops, batch);
-                gn = runTorch(python, script, net, "gn", threads, steps, warmup, crops);
-                bn = runTorch(python, script, net, "bn", threads, steps, warmup, crops);
-            } finally {
-                Files.deleteIfExists(crops);
-            }
-            System.out.println("pytorch " + gn);
-            System.out.println("pytorch " + bn);
+        Double gnS = torchMissing == null ? median(sortedCopy(gn)) : null;
+        Double bnS = torchMissing == null ? median(sortedCopy(bn)) : null;
+        if (gnS != null) {
+            System.out.printf(Locale.ROOT, "pytorch %-5s threads %d: GroupNorm %s s, BatchNorm %s s per step (median per round)%n",
+                    net, threads, Arrays.toString(gn), Arrays.toString(bn));
         }
-        return new Row(net, threads, median, sorted[0], gn, bn, stepSeconds(gn), stepSeconds(bn), phases);
+        return new Row(net, threads, median, sorted[0], gnS, bnS, phases);
+    }
+
+    private static double[] sortedCopy(double[] a) {
+        double[] c = a.clone();
+        Arrays.sort(c);
+        return c;
+    }
+
+    private static void printProfiles(CoreNetwork student, CoreNetwork teacher, int steps) {
+        for (CoreNetwork n : new CoreNetwork[] {student, teacher}) {
+            (Boolean.getBoolean("profile.shapes") ? n.model().planProfilesByShape() : n.model().planProfiles()).forEach((k, prof) -> {
+                System.out.println("PLAN " + k);
+                long total = prof.values().stream().mapToLong(v -> v[0]).sum();
+                System.out.printf(Locale.ROOT, "  total %.1f ms per step%n", total / 1e6 / steps);
+                prof.forEach((op, v) -> System.out.printf(Locale.ROOT, "  %-44s %8.1f ms %5d ops%n", op, v[0] / 1e6 / steps, v[1]));
+            });
+        }
     }
 
     static double median(double[] sorted) {
@@ -216,12 +251,12 @@ public final class SideBySide {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static Double stepSeconds(String json) throws IOException {
-        if (json == null) {
-            return null;
-        }
+    private static double stepSeconds(String json) throws IOException {
         JsonNode n = new ObjectMapper().readTree(json);
-        return n.has("step_s") ? n.get("step_s").asDouble() : null;
+        if (!n.has("step_s")) {
+            throw new IOException("PyTorch printed no step_s: " + json);
+        }
+        return n.get("step_s").asDouble();
     }
 
     /** Writes the batch's crops as a NumPy {@code .npz} (arrays {@code globals}, {@code locals}). */
@@ -252,16 +287,34 @@ public final class SideBySide {
         return lines[lines.length - 1];
     }
 
-    static String table(List<Row> rows, int steps, int warmup) {
+    static String table(List<Row> rows, int steps, int warmup, int rounds) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Median of %d steps after %d warm-up steps, B 256, 2 x 28^2 + 6 x 12^2 crops, "
-                + "head 512-512-128, K 4096 (%s, load %s)%n", steps, warmup, BenchEnv.cpuModel(), BenchEnv.loadAverage()));
+        sb.append(String.format(Locale.ROOT, "%d interleaved rounds of %d steps (after %d warm-up steps): dino4j the median "
+                + "step, PyTorch the median of its rounds' medians; B 256, 2 x 28^2 + 6 x 12^2 crops, head 512-512-128, "
+                + "K 4096 (%s, load %s)%n", rounds, steps, warmup, BenchEnv.cpuModel(), BenchEnv.loadAverage()));
         sb.append("| network | threads | dino4j (GroupNorm) | PyTorch GroupNorm | PyTorch BatchNorm | dino4j / PyTorch-GN |\n");
         sb.append("|---|---|---|---|---|---|\n");
         for (Row r : rows) {
             sb.append(String.format(Locale.ROOT, "| %s | %d | %.3f s (%.0f img/s) | %s | %s | %s |%n", r.net(), r.threads(),
                     r.dino4jS(), 256 / r.dino4jS(), secs(r.torchGnS()), secs(r.torchBnS()),
                     r.torchGnS() == null ? "—" : String.format(Locale.ROOT, "**%.2f**", r.dino4jS() / r.torchGnS())));
+        }
+        return sb.toString();
+    }
+
+    static String loopTable(List<Row> rows, List<WholeLoop.Result> loops) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "Whole loop: %d steps of `DinoTrainer.train` on the synthetic data (augmentation in the "
+                + "loader's threads) vs PyTorch's loop over the same crops (held in memory)%n", loops.get(0).steps()));
+        sb.append("| network | threads | dino4j step only | dino4j loop | loop / step | PyTorch loop | dino4j loop / PyTorch loop |\n");
+        sb.append("|---|---|---|---|---|---|---|\n");
+        for (WholeLoop.Result l : loops) {
+            Row step = rows.stream().filter(r -> r.net().equals(l.net()) && r.threads() == l.threads()).findFirst().orElse(null);
+            double stepIps = step == null ? Double.NaN : 256 / step.dino4jS();
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f img/s | %.0f img/s | %.2f | %s | %s |%n", l.net(), l.threads(),
+                    stepIps, l.dino4jImagesPerS(), l.dino4jImagesPerS() / stepIps,
+                    l.pytorchImagesPerS() == null ? "—" : String.format(Locale.ROOT, "%.0f img/s", l.pytorchImagesPerS()),
+                    l.pytorchImagesPerS() == null ? "—" : String.format(Locale.ROOT, "%.2f", l.dino4jImagesPerS() / l.pytorchImagesPerS())));
         }
         return sb.toString();
     }

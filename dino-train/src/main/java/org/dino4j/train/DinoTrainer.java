@@ -241,7 +241,12 @@ public final class DinoTrainer implements AutoCloseable {
         for (int i = from; i < until; i++) {
             timer.start();
             CropBatch b = it.next();
-            double loss = step(b, epoch, iteration);
+            double loss;
+            try {
+                loss = step(b, epoch, iteration);
+            } finally {
+                b.release(); // a step allocates nothing; the loader's crops are the only per-batch memory
+            }
             losses.add(loss);
             lossSum += loss;
             hSum += dinoLoss.teacherEntropy();
@@ -258,7 +263,7 @@ public final class DinoTrainer implements AutoCloseable {
             bar.update(epoch, cfg.run().epochs(), i, ipe, loss, sched.lr()[at], sched.momentum()[at],
                     sched.teacherTemp()[at], ips, (until - i - 1) * secs / n);
             if (cfg.run().gcEveryIters() > 0 && iteration % cfg.run().gcEveryIters() == 0) {
-                System.gc(); // ND4J frees off-heap buffers only when their Java objects are collected (dl4j-notes trap 3)
+                System.gc(); // ND4J frees off-heap buffers only when their Java objects are collected (docs/nd4j-pitfalls.md)
             }
             if (i + 1 < ipe && cfg.run().checkpointEveryIters() > 0 && iteration % cfg.run().checkpointEveryIters() == 0) {
                 saveCheckpoint();

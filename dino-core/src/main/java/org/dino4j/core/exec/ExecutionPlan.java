@@ -42,6 +42,11 @@ public final class ExecutionPlan implements AutoCloseable {
         void run();
 
         String label();
+
+        /** @return the label with the shape of the first output, for per-layer profiles */
+        default String detail() {
+            return label();
+        }
     }
 
     private final Step[] steps;
@@ -160,10 +165,19 @@ public final class ExecutionPlan implements AutoCloseable {
      * @return accumulated nanoseconds per op label, sorted by time (descending), since {@link #startProfiling}
      */
     public Map<String, long[]> profile() {
+        return profile(false);
+    }
+
+    /**
+     * @param byShape key by op label and output shape (per layer) instead of op label alone
+     * @return accumulated {nanoseconds, plan entries} per key, sorted by time (descending), since {@link #startProfiling}
+     */
+    public Map<String, long[]> profile(boolean byShape) {
         Map<String, long[]> byLabel = new HashMap<>();
         if (nanos != null) {
             for (int i = 0; i < withHooks.length; i++) {
-                long[] acc = byLabel.computeIfAbsent(withHooks[i].label(), k -> new long[2]);
+                Step st = withHooks[i];
+                long[] acc = byLabel.computeIfAbsent(byShape ? st.detail() : st.label(), k -> new long[2]);
                 acc[0] += nanos[i];
                 acc[1]++;
             }
@@ -227,6 +241,7 @@ public final class ExecutionPlan implements AutoCloseable {
         private final boolean custom;
         private final LegacyState state;
         private final String label;
+        private final String detail;
 
         NativeStep(DifferentialFunction op, OpContext ctx, LegacyState state) {
             this.op = Objects.requireNonNull(op);
@@ -234,6 +249,13 @@ public final class ExecutionPlan implements AutoCloseable {
             this.custom = op instanceof CustomOp;
             this.state = state;
             this.label = op.opName();
+            INDArray out = ctx.numOutputArguments() > 0 ? ctx.getOutputArray(0) : null;
+            this.detail = label + (out == null ? "" : " " + Arrays.toString(out.shape()));
+        }
+
+        @Override
+        public String detail() {
+            return detail;
         }
 
         @Override
@@ -255,7 +277,7 @@ public final class ExecutionPlan implements AutoCloseable {
     }
 
     /** A Java step. */
-    static Step step(Runnable body, String label) {
+    static Step step(Runnable body, String label, String detail) {
         return new Step() {
             @Override
             public void run() {
@@ -265,6 +287,11 @@ public final class ExecutionPlan implements AutoCloseable {
             @Override
             public String label() {
                 return label;
+            }
+
+            @Override
+            public String detail() {
+                return detail;
             }
         };
     }

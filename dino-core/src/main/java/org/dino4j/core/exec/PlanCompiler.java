@@ -408,17 +408,19 @@ final class PlanCompiler {
     private static ExecutionPlan.Step bindFused(Node n, INDArray[] in, INDArray[] out,
                                                 Map<FusedOp, FusedOp.Instance> bound) {
         String label = n.label();
+        INDArray first = Arrays.stream(out).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+        String detail = label + (first == null ? "" : " " + Arrays.toString(first.shape()));
         if (!n.backward) {
             FusedOp.Instance inst = n.fused.bind(in, out);
             bound.put(n.fused, inst);
-            return ExecutionPlan.step(inst::forward, label);
+            return ExecutionPlan.step(inst::forward, label, detail);
         }
         FusedOp.Instance inst = bound.get(n.fused);
         if (inst == null) {
             throw new IllegalStateException("fused region " + n.fused.outputs() + ": backward without forward");
         }
         INDArray[] dOut = Arrays.copyOf(in, n.fused.outputs().size());
-        return ExecutionPlan.step(inst.backward(dOut, out.clone()), label);
+        return ExecutionPlan.step(inst.backward(dOut, out.clone()), label, detail);
     }
 
     /** A declared region whose kernel cannot run on the plan's arrays; the plan is compiled again without it. */

@@ -138,13 +138,17 @@ public final class PlanRecorder extends BaseListener {
      * @param gradientFeeds variable → placeholder that holds dL/d(variable) when the backward pass reaches it: the
      *        plan reads the gradient from the placeholder instead of computing it, and drops the ops that only served
      *        that computation (the fused loss's Σ z ⊙ dL/dz and its backward)
+     * @param outputOrders variable → 'c' or 'f': the layout of the array the variable's producing op writes, instead of
+     *        the session's (a Java hook then reads rows contiguously); the op computes the same values, possibly summed
+     *        in another order, so plans that must equal the session bit for bit leave it empty
      */
     public record Options(Set<String> keep, List<FusedOp> fusions, java.util.function.UnaryOperator<String> gradientOf,
                           java.util.function.Predicate<String> isForwardOp, Set<String> watched,
-                          Map<String, String> sameLayout, Map<String, String> gradientFeeds) {
+                          Map<String, String> sameLayout, Map<String, String> gradientFeeds,
+                          Map<String, Character> outputOrders) {
         /** A forward plan keeping {@code keep}, without fusions. */
         public static Options forward(Set<String> keep) {
-            return new Options(keep, List.of(), null, op -> true, Set.of(), Map.of(), Map.of());
+            return new Options(keep, List.of(), null, op -> true, Set.of(), Map.of(), Map.of(), Map.of());
         }
     }
 
@@ -168,6 +172,9 @@ public final class PlanRecorder extends BaseListener {
             active = false;
             graph.getListeners().remove(this);
         }
+        for (Map.Entry<String, Character> e : options.outputOrders().entrySet()) {
+            relayout(e.getKey(), e.getValue());
+        }
         Map<String, Spec> inputs = new LinkedHashMap<>(placeholderSpecs);
         for (Map.Entry<String, String> e : options.sameLayout().entrySet()) {
             Spec ph = inputs.get(e.getKey());
@@ -181,7 +188,7 @@ public final class PlanRecorder extends BaseListener {
         List<FusedOp> fusions = new ArrayList<>(options.fusions());
         while (true) {
             Options o = new Options(options.keep(), fusions, options.gradientOf(), options.isForwardOp(), options.watched(),
-                    options.sameLayout(), options.gradientFeeds());
+                    options.sameLayout(), options.gradientFeeds(), options.outputOrders());
             try {
                 return new PlanCompiler(new ArrayList<>(recorded), inputs).compile(o);
             } catch (PlanCompiler.Unfusable e) {
@@ -189,6 +196,28 @@ public final class PlanRecorder extends BaseListener {
                 fusions.remove(e.op);
                 skipped.add(e.getMessage());
             }
+        }
+    }
+
+    /** Gives the array behind {@code variable} (and the Identity ops leading to it) layout {@code order} in the record. */
+    private void relayout(String variable, char order) {
+        String v = variable;
+        for (int guard = 0; guard < recorded.size(); guard++) {
+            String name = v;
+            Recorded r = recorded.stream().filter(x -> x.outputs().contains(name)).findFirst().orElse(null);
+            if (r == null) {
+                return;
+            }
+            int i = r.outputs().indexOf(name);
+            Spec s = r.outSpecs()[i];
+            if (s != null && s.order() != order) {
+                r.outSpecs()[i] = new Spec(s.shape(), org.nd4j.linalg.factory.Nd4j.getStrides(s.shape(), order), order,
+                        s.type(), s.length());
+            }
+            if (!(r.op() instanceof Identity)) {
+                return;
+            }
+            v = r.inputs().get(0);
         }
     }
 

@@ -24,4 +24,16 @@ public final class Activations {
         SDVariable inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI);
         return x.mul(sd.math.tanh(inner).add(1.0)).mul(0.5);
     }
+
+    /**
+     * GELU in its exact form {@code 0.5·x·(1 + erf(x/√2))} (PyTorch's {@code nn.GELU()}), element-wise, any shape;
+     * ND4J's {@code erf} op and its derivative (2/√π)·exp(−x²). Slower than {@link #gelu} on the CPU.
+     *
+     * @param sd graph
+     * @param x input
+     * @return GELU(x)
+     */
+    public static SDVariable geluExact(SameDiff sd, SDVariable x) {
+        return x.mul(sd.math.erf(x.mul(Math.sqrt(0.5))).add(1.0)).mul(0.5);
+    }
 }

@@ -329,7 +329,16 @@ public final class DinoModel {
      * @return the profiles (empty in session mode)
      */
     public Map<String, Map<String, long[]>> planProfiles() {
-        return runner.profiles();
+        return runner.profiles(false);
+    }
+
+    /**
+     * As {@link #planProfiles()}, keyed by op label and output shape (one entry per layer).
+     *
+     * @return the profiles (empty in session mode)
+     */
+    public Map<String, Map<String, long[]>> planProfilesByShape() {
+        return runner.profiles(true);
     }
 
     /** @param on whether this model's plans time every op from now on (see {@link #planProfiles}) */

@@ -1,6 +1,7 @@
 package org.dino4j.core.model;
 
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.dino4j.core.DinoRuntime;
@@ -14,17 +15,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * GroupNorm (Wu &amp; He 2018, Eq. 1–2), optionally followed by ReLU, as one fused kernel for execution plans:
- * x {@code [B, C, H, W]} (NCHW, FLOAT), γ and β {@code [1, C, 1, 1]} → y = relu?((x − μ_g)/√(σ²_g + ε)·γ_c + β_c).
- * It is {@link SmallResNet}'s GroupNorm formulation, with the same statistics (μ_g = E[x], σ²_g = max(E[x²] − μ_g², 0)
- * over the group's channels and pixels), computed in two passes over x forward (moments; y = x·a + b with
- * a = γ·rstd, b = β − μ·a) and two passes over x and dy backward (the sums Σ dz·x and Σ dz per channel, dz = dy
- * where the pre-activation is positive; then dx = dz·a + k₁ + x·k₂ per group), where SameDiff's graph of the same
- * function makes a dozen full-size passes. Moments and sums are accumulated in float lanes and combined in double.
+ * x {@code [B, C, H, W]} (NCHW, FLOAT), γ and β {@code [1, C, 1, 1]} → y = relu?((x − μ_g)/√(σ²_g + ε)·γ_c + β_c),
+ * with {@link SmallResNet}'s statistics: μ_g = E[x] and σ²_g = max(E[x²] − μ_g², 0) over the group's channels and
+ * pixels (one contiguous block in NCHW).
+ *
+ * <p>Forward: one pass for the group's Σx and Σx², one for y = x·a + b with a = γ·rstd, b = β − μ·a per channel.
+ * Backward, per group and while the group is in cache: the per-channel sums Σ dz·x and Σ dz (dz = dy where the
+ * pre-activation is positive), then dx = dz·a + k₁ + x·k₂ with the group's k₁, k₂ — where SameDiff's graph of the
+ * same function makes a dozen full-size passes. Sums are accumulated in float lanes and combined in double (SIMD),
+ * or in double (plain Java).
  *
  * <p>Work is split over samples; the parameter gradients are summed over samples in order, so results do not depend
  * on the number of threads.
  */
 final class GroupNormFusion implements FusedOp {
+    /**
+     * Planes of fewer pixels (e.g. 3×3 and 6×6 maps of local crops) are processed as heap copies of the whole group,
+     * element by element: a plane shorter than a few SIMD vectors would otherwise run mostly in scalar tails.
+     */
+    static final int SMALL_PLANE = 48;
+
     private final List<String> inputs;
     private final List<String> outputs;
     private final int groups;
@@ -69,6 +79,32 @@ final class GroupNormFusion implements FusedOp {
         return new Bound(x, in[1], in[2], out[0]);
     }
 
+    /** One group on the heap: x, y (or dy, dx), dz, dz·x, and the per-channel scale and shift expanded per element. */
+    private static final class Heap {
+        final float[] x;
+        final float[] y;
+        final float[] dz;
+        final float[] dzx;
+        final float[] a;
+        final float[] b;
+
+        Heap(int n) {
+            x = new float[n];
+            y = new float[n];
+            dz = new float[n];
+            dzx = new float[n];
+            a = new float[n];
+            b = new float[n];
+        }
+
+        void expand(float[] scale, float[] shift, int first, int count, int hw) {
+            for (int j = 0; j < count; j++) {
+                java.util.Arrays.fill(a, j * hw, (j + 1) * hw, scale[first + j]);
+                java.util.Arrays.fill(b, j * hw, (j + 1) * hw, shift[first + j]);
+            }
+        }
+    }
+
     /** The kernel bound to one plan's arrays, with the statistics the backward pass reuses. */
     private final class Bound implements Instance {
         private final int b;
@@ -76,6 +112,10 @@ final class GroupNormFusion implements FusedOp {
         private final int hw;
         private final int cpg;
         private final ByteBuffer xb;
+        private final FloatBuffer xf;
+        private final FloatBuffer yf;
+        private FloatBuffer dyf;
+        private FloatBuffer dxf;
         private final int xo;
         private final ByteBuffer yb;
         private final int yo;
@@ -91,6 +131,8 @@ final class GroupNormFusion implements FusedOp {
         private final double[] ga;
         private final double[] gb;
         private final double[][] scratch;
+        /** Per-thread heap copies of one group for planes smaller than {@link #SMALL_PLANE}. */
+        private final ThreadLocal<Heap> heap;
         private final Parallel pool;
         private final Parallel.RangeTask forwardTask = this::forwardRange;
         private ByteBuffer dyb;
@@ -109,8 +151,10 @@ final class GroupNormFusion implements FusedOp {
             }
             this.cpg = c / groups;
             this.xb = HostArrays.bytes(x);
+            this.xf = xb.asFloatBuffer();
             this.xo = HostArrays.base(x);
             this.yb = HostArrays.bytes(y);
+            this.yf = yb.asFloatBuffer();
             this.yo = HostArrays.base(y);
             this.gain = gain;
             this.bias = bias;
@@ -125,6 +169,8 @@ final class GroupNormFusion implements FusedOp {
             this.gb = new double[b * c];
             int threads = Math.max(1, DinoRuntime.threads());
             this.scratch = new double[threads][2];
+            int groupSize = cpg * hw;
+            this.heap = ThreadLocal.withInitial(() -> new Heap(groupSize));
             this.pool = KernelPools.get(threads);
         }
 
@@ -139,17 +185,13 @@ final class GroupNormFusion implements FusedOp {
 
         private void forwardRange(int worker, int from, int to) {
             double[] out = scratch[worker];
+            double count = (double) cpg * hw;
             for (int n = from; n < to; n++) {
                 for (int gi = 0; gi < groups; gi++) {
-                    double s1 = 0;
-                    double s2 = 0;
-                    for (int ci = gi * cpg; ci < (gi + 1) * cpg; ci++) {
-                        sums(xb, xo + (n * c + ci) * hw, hw, out);
-                        s1 += out[0] / hw;
-                        s2 += out[1] / hw;
-                    }
-                    double mu = s1 / cpg;
-                    double v = s2 / cpg - mu * mu;
+                    int first = n * c + gi * cpg; // first channel plane of the group; the group is contiguous
+                    sums(xb, xo + first * hw, cpg * hw, out);
+                    double mu = out[0] / count;
+                    double v = out[1] / count - mu * mu;
                     int k = n * groups + gi;
                     mean[k] = mu;
                     varPositive[k] = v > 0;
@@ -157,12 +199,10 @@ final class GroupNormFusion implements FusedOp {
                     rstd[k] = r;
                     for (int ci = gi * cpg; ci < (gi + 1) * cpg; ci++) {
                         float ai = (float) (g[ci] * r);
-                        float bi = (float) (be[ci] - mu * ai);
                         a[n * c + ci] = ai;
-                        sh[n * c + ci] = bi;
-                        int off = (n * c + ci) * hw;
-                        affine(xb, xo + off, yb, yo + off, hw, ai, bi);
+                        sh[n * c + ci] = (float) (be[ci] - mu * ai);
                     }
+                    affine(first, cpg);
                 }
             }
         }
@@ -175,8 +215,10 @@ final class GroupNormFusion implements FusedOp {
                 throw new UnsupportedOperationException("GroupNorm fusion needs 'c' gradient arrays");
             }
             dyb = HostArrays.bytes(dy);
+            dyf = dyb.asFloatBuffer();
             dyo = HostArrays.base(dy);
             dxb = dx == null ? null : HostArrays.bytes(dx);
+            dxf = dxb == null ? null : dxb.asFloatBuffer();
             dxo = dx == null ? 0 : HostArrays.base(dx);
             return () -> backward(inputGrads);
         }
@@ -202,42 +244,34 @@ final class GroupNormFusion implements FusedOp {
         }
 
         private void backwardRange(int worker, int from, int to) {
-            double[] out = scratch[worker];
             double count = (double) cpg * hw;
             for (int n = from; n < to; n++) {
                 for (int gi = 0; gi < groups; gi++) {
                     int k = n * groups + gi;
+                    int first = n * c + gi * cpg;
+                    masked(first, cpg);
                     double mu = mean[k];
                     double r = rstd[k];
                     double dr = 0;
                     double dmu = 0;
                     for (int ci = gi * cpg; ci < (gi + 1) * cpg; ci++) {
                         int j = n * c + ci;
-                        masked(dyb, dyo + j * hw, xb, xo + j * hw, hw, a[j], sh[j], out);
-                        ga[j] = out[0];
-                        gb[j] = out[1];
-                        dr += (out[0] - out[1] * mu) * g[ci];
-                        dmu -= out[1] * a[j];
+                        dr += (ga[j] - gb[j] * mu) * g[ci];
+                        dmu -= gb[j] * a[j];
                     }
                     double dex2 = 0;
                     if (varPositive[k]) {
                         dex2 = dr * -0.5 * r * r * r;
                         dmu -= 2 * mu * dex2;
                     }
-                    if (dxb == null) {
-                        continue;
-                    }
-                    float k1 = (float) (dmu / count);
-                    float k2 = (float) (2 * dex2 / count);
-                    for (int ci = gi * cpg; ci < (gi + 1) * cpg; ci++) {
-                        int j = n * c + ci;
-                        inputGrad(dyb, dyo + j * hw, xb, xo + j * hw, dxb, dxo + j * hw, hw, a[j], sh[j], k1, k2);
+                    if (dxb != null) {
+                        inputGrad(first, cpg, (float) (dmu / count), (float) (2 * dex2 / count));
                     }
                 }
             }
         }
 
-        // ---------------------------------------------------------------- span kernels (SIMD or plain Java)
+        // ---------------------------------------------------------------- plane kernels (SIMD or plain Java)
 
         private void sums(ByteBuffer x, int off, int n, double[] out) {
             if (Simd.enabled()) {
@@ -255,44 +289,88 @@ final class GroupNormFusion implements FusedOp {
             out[1] = s2;
         }
 
-        private void affine(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, float ai, float bi) {
-            if (Simd.enabled()) {
-                Simd.affine(x, xOff, y, yOff, n, ai, bi, relu);
+        /** y = relu?(x·a + b) over the {@code count} channel planes from plane {@code first}. */
+        private void affine(int first, int count) {
+            if (Simd.enabled() && hw < SMALL_PLANE) {
+                Heap h = heap.get();
+                int n = count * hw;
+                xf.get(xo + first * hw, h.x, 0, n);
+                h.expand(a, sh, first, count, hw);
+                Simd.affineExpanded(h.x, h.a, h.b, h.y, n, relu);
+                yf.put(yo + first * hw, h.y, 0, n);
                 return;
             }
-            for (int i = 0; i < n; i++) {
-                float v = x.getFloat((xOff + i) << 2) * ai + bi;
-                y.putFloat((yOff + i) << 2, relu ? Math.max(v, 0f) : v);
+            if (Simd.enabled()) {
+                Simd.affineChannels(xb, xo + first * hw, yb, yo + first * hw, hw, count, a, sh, first, relu);
+                return;
+            }
+            for (int j = first; j < first + count; j++) {
+                for (int i = j * hw; i < (j + 1) * hw; i++) {
+                    float v = xb.getFloat((xo + i) << 2) * a[j] + sh[j];
+                    yb.putFloat((yo + i) << 2, relu ? Math.max(v, 0f) : v);
+                }
             }
         }
 
-        private void masked(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, float ai, float bi, double[] out) {
-            if (Simd.enabled()) {
-                Simd.maskedSums(dy, dyOff, x, xOff, n, ai, bi, relu, out);
+        /** ga = Σ dz·x, gb = Σ dz per channel plane (small planes: dz kept on the heap for {@link #inputGrad}). */
+        private void masked(int first, int count) {
+            if (Simd.enabled() && hw < SMALL_PLANE) {
+                Heap h = heap.get();
+                int n = count * hw;
+                xf.get(xo + first * hw, h.x, 0, n);
+                dyf.get(dyo + first * hw, h.y, 0, n);
+                h.expand(a, sh, first, count, hw);
+                Simd.maskedGradient(h.x, h.y, h.a, h.b, h.dz, h.dzx, n, relu);
+                for (int j = 0; j < count; j++) {
+                    double p = 0;
+                    double q = 0;
+                    for (int i = j * hw; i < (j + 1) * hw; i++) {
+                        p += h.dzx[i];
+                        q += h.dz[i];
+                    }
+                    ga[first + j] = p;
+                    gb[first + j] = q;
+                }
                 return;
             }
-            double p = 0;
-            double q = 0;
-            for (int i = 0; i < n; i++) {
-                float xv = x.getFloat((xOff + i) << 2);
-                float dz = relu && !(xv * ai + bi > 0f) ? 0f : dy.getFloat((dyOff + i) << 2);
-                p += dz * xv;
-                q += dz;
+            if (Simd.enabled()) {
+                Simd.maskedSumsChannels(dyb, dyo + first * hw, xb, xo + first * hw, hw, count, a, sh, first, relu, ga, gb);
+                return;
             }
-            out[0] = p;
-            out[1] = q;
+            for (int j = first; j < first + count; j++) {
+                double p = 0;
+                double q = 0;
+                for (int i = j * hw; i < (j + 1) * hw; i++) {
+                    float xv = xb.getFloat((xo + i) << 2);
+                    float dz = relu && !(xv * a[j] + sh[j] > 0f) ? 0f : dyb.getFloat((dyo + i) << 2);
+                    p += dz * xv;
+                    q += dz;
+                }
+                ga[j] = p;
+                gb[j] = q;
+            }
         }
 
-        private void inputGrad(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff, int n,
-                               float ai, float bi, float k1, float k2) {
-            if (Simd.enabled()) {
-                Simd.inputGradient(dy, dyOff, x, xOff, dx, dxOff, n, ai, bi, relu, k1, k2);
+        /** dx = dz·a + k1 + x·k2 per channel plane (small planes: x and dz from {@link #masked}'s heap copies). */
+        private void inputGrad(int first, int count, float k1, float k2) {
+            if (Simd.enabled() && hw < SMALL_PLANE) {
+                Heap h = heap.get(); // x, the expanded scale and dz from masked()
+                int n = count * hw;
+                Simd.inputGradientExpanded(h.dz, h.x, h.a, k1, k2, h.y, n);
+                dxf.put(dxo + first * hw, h.y, 0, n);
                 return;
             }
-            for (int i = 0; i < n; i++) {
-                float xv = x.getFloat((xOff + i) << 2);
-                float dz = relu && !(xv * ai + bi > 0f) ? 0f : dy.getFloat((dyOff + i) << 2);
-                dx.putFloat((dxOff + i) << 2, dz * ai + k1 + xv * k2);
+            if (Simd.enabled()) {
+                Simd.inputGradientChannels(dyb, dyo + first * hw, xb, xo + first * hw, dxb, dxo + first * hw, hw, count, a,
+                        sh, first, relu, k1, k2);
+                return;
+            }
+            for (int j = first; j < first + count; j++) {
+                for (int i = j * hw; i < (j + 1) * hw; i++) {
+                    float xv = xb.getFloat((xo + i) << 2);
+                    float dz = relu && !(xv * a[j] + sh[j] > 0f) ? 0f : dyb.getFloat((dyo + i) << 2);
+                    dxb.putFloat((dxo + i) << 2, dz * a[j] + k1 + xv * k2);
+                }
             }
         }
     }

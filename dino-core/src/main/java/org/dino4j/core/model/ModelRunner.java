@@ -105,8 +105,10 @@ final class ModelRunner {
         ExecutionPlan plan = plans.get(key);
         if (plan == null) {
             SessionMemory.install(g);
+            // fused plans hand outputs over row-major (the teacher-target and k-NN kernels read rows)
+            Map<String, Character> orders = execution == Execution.FUSED ? Map.of(output, 'c') : Map.of();
             PlanRecorder.Options o = new PlanRecorder.Options(Set.of(output), fusions(DinoGraphs.Variant.REFERENCE), null,
-                    op -> true, Set.of(), Map.of(), Map.of());
+                    op -> true, Set.of(), Map.of(), Map.of(), orders);
             plan = new PlanRecorder().record(g, () -> g.output(ph, output), o);
             SessionMemory.releaseExecution(g);
             add(key, plan);
@@ -139,8 +141,10 @@ final class ModelRunner {
                 ExecutionPlan plan = plans.get(key);
                 if (plan == null) {
                     ph.put(STUDENT_LOGITS_GRAD, Nd4j.create(model.dataType(), rows, model.headConfig().outDim()));
+                    // fused plans write the logits row-major, so the loss kernel reads rows without transposing them
+                    Map<String, Character> orders = execution == Execution.FUSED ? Map.of(STUDENT_LOGITS, 'c') : Map.of();
                     plan = recordGradients(v, ph, List.of(), Set.of(STUDENT_LOGITS), Map.of(STUDENT_LOGITS_GRAD, STUDENT_LOGITS),
-                            Map.of(STUDENT_LOGITS, STUDENT_LOGITS_GRAD));
+                            Map.of(STUDENT_LOGITS, STUDENT_LOGITS_GRAD), orders);
                     final ExecutionPlan p = plan;
                     plan.afterValue(STUDENT_LOGITS, z -> computeLoss(z, p.input(STUDENT_LOGITS_GRAD)));
                     add(key, plan);
@@ -175,7 +179,7 @@ final class ModelRunner {
         String key = v + shapes(ph);
         ExecutionPlan plan = plans.get(key);
         if (plan == null) {
-            plan = recordGradients(v, ph, outputs, Set.of(), Map.of(), Map.of());
+            plan = recordGradients(v, ph, outputs, Set.of(), Map.of(), Map.of(), Map.of());
             add(key, plan);
         }
         plan.execute(ph);
@@ -207,7 +211,7 @@ final class ModelRunner {
 
     private ExecutionPlan recordGradients(DinoGraphs.Variant v, Map<String, INDArray> ph, List<String> outputs,
                                           Set<String> watched, Map<String, String> sameLayout,
-                                          Map<String, String> gradientFeeds) {
+                                          Map<String, String> gradientFeeds, Map<String, Character> outputOrders) {
         SameDiff g = graph(v).sd();
         SessionMemory.install(g);
         List<String> names = model.parameterNames();
@@ -216,7 +220,7 @@ final class ModelRunner {
             keep.add(gradientName(g, n));
         }
         PlanRecorder.Options o = new PlanRecorder.Options(keep, fusions(v), n -> gradientName(g, n),
-                op -> g.getOps().containsKey(op), watched, sameLayout, gradientFeeds);
+                op -> g.getOps().containsKey(op), watched, sameLayout, gradientFeeds, outputOrders);
         boolean armed = listener.armed;
         listener.armed = false; // the recording only needs shapes; the plan computes the loss itself
         try {
@@ -305,9 +309,9 @@ final class ModelRunner {
     }
 
     /** Per-op profiles of the current plans, by plan key (see {@link ExecutionPlan#profile}). */
-    Map<String, Map<String, long[]>> profiles() {
+    Map<String, Map<String, long[]>> profiles(boolean byShape) {
         Map<String, Map<String, long[]>> m = new TreeMap<>();
-        plans.forEach((k, p) -> m.put(k, p.profile()));
+        plans.forEach((k, p) -> m.put(k, p.profile(byShape)));
         return m;
     }
 

@@ -102,12 +102,12 @@ public final class SmallResNet implements Backbone {
             in = c;
         }
         return images -> {
-            SDVariable h = unit(sd, stem, images, true, fusions);
+            SDVariable h = unit(sd, stem, images, true, fusions, config.inChannels() <= StemConvFusion.MAX_IN_CHANNELS);
             for (int i = 0; i < n; i++) {
-                h = unit(sd, down[i], h, true, fusions);
+                h = unit(sd, down[i], h, true, fusions, false);
                 for (int j = 0; j < b1[i].length; j++) {
-                    SDVariable r = unit(sd, b1[i][j], h, true, fusions);
-                    r = unit(sd, b2[i][j], r, false, fusions);
+                    SDVariable r = unit(sd, b1[i][j], h, true, fusions, false);
+                    r = unit(sd, b2[i][j], r, false, fusions, false);
                     h = sd.nn.relu(r.add(h), 0);
                 }
             }
@@ -115,9 +115,19 @@ public final class SmallResNet implements Backbone {
         };
     }
 
-    /** conv → GroupNorm (→ ReLU), the GroupNorm part declared as one fusable region. */
-    private SDVariable unit(SameDiff sd, ConvGn u, SDVariable x, boolean relu, Fusions fusions) {
-        SDVariable h = conv(sd, u, x);
+    /**
+     * conv → GroupNorm (→ ReLU), the GroupNorm part declared as one fusable region, and the convolution too when
+     * {@code fuseConv} (the stem on images with few channels, {@link StemConvFusion}).
+     */
+    private SDVariable unit(SameDiff sd, ConvGn u, SDVariable x, boolean relu, Fusions fusions, boolean fuseConv) {
+        SDVariable h;
+        if (fuseConv) {
+            SDVariable w = sd.identity(u.w()); // per application, as γ and β below
+            h = conv(sd, w, u.stride(), x);
+            fusions.add(new StemConvFusion(x.name(), w.name(), h.name()));
+        } else {
+            h = conv(sd, u.w(), u.stride(), x);
+        }
         // per-application handles of the shared γ, β: their gradients are this region's contributions alone (summed
         // over the applications by SameDiff), which is what a fused kernel of this region computes
         SDVariable gain = sd.identity(u.gain());
@@ -131,10 +141,10 @@ public final class SmallResNet implements Backbone {
         return y;
     }
 
-    private static SDVariable conv(SameDiff sd, ConvGn u, SDVariable x) {
-        Conv2DConfig cc = Conv2DConfig.builder().kH(3).kW(3).sH(u.stride()).sW(u.stride())
+    private static SDVariable conv(SameDiff sd, SDVariable w, int stride, SDVariable x) {
+        Conv2DConfig cc = Conv2DConfig.builder().kH(3).kW(3).sH(stride).sW(stride)
                 .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build();
-        return sd.cnn.conv2d(x, u.w(), cc);
+        return sd.cnn.conv2d(x, w, cc);
     }
 
     private ConvGn convGn(GraphScope g, String prefix, String suffix, int in, int out, int stride) {

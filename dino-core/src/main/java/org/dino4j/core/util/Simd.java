@@ -34,6 +34,15 @@ public final class Simd {
 
     private static final boolean ENABLED = detect();
 
+    static {
+        if (ENABLED && !"off".equals(System.getProperty("dino4j.simd.warmup"))) {
+            Thread t = new Thread(Impl::warmUp, "dino4j-simd-warmup");
+            t.setDaemon(true);
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
+        }
+    }
+
     private Simd() {
     }
 
@@ -144,37 +153,42 @@ public final class Simd {
     }
 
     /**
-     * {@code y_i = x_i·a + b}, then {@code max(·, 0)} when {@code relu} (a product and a sum in float, no fused
-     * multiply-add, as the scalar expression).
+     * GroupNorm's affine step over {@code count} consecutive channel planes of {@code hw} floats: plane {@code c} gets
+     * {@code y = x·a[ao + c] + b[ao + c]}, then {@code max(·, 0)} when {@code relu} (a product and a sum in float, no
+     * fused multiply-add, as the scalar expression).
      *
      * @throws IllegalStateException if SIMD is not {@link #enabled()}
      */
-    public static void affine(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, float a, float b, boolean relu) {
+    public static void affineChannels(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int hw, int count, float[] a,
+                                      float[] b, int ao, boolean relu) {
         requireEnabled();
-        Impl.affine(x, xOff, y, yOff, n, a, b, relu);
+        Impl.affineChannels(x, xOff, y, yOff, hw, count, a, b, ao, relu);
     }
 
     /**
-     * The sums of GroupNorm's backward pass over one span: with {@code dz_i = dy_i} where {@code x_i·a + b > 0}
-     * (or everywhere when {@code !relu}) and 0 elsewhere, {@code out[0] = Σ dz_i·x_i}, {@code out[1] = Σ dz_i}.
+     * The sums of GroupNorm's backward pass over {@code count} consecutive channel planes: with {@code dz = dy} where
+     * {@code x·a[ao + c] + b[ao + c] > 0} (or everywhere when {@code !relu}) and 0 elsewhere,
+     * {@code sx[ao + c] = Σ dz·x}, {@code sd[ao + c] = Σ dz} over plane c (float lanes, lane totals in double).
      *
      * @throws IllegalStateException if SIMD is not {@link #enabled()}
      */
-    public static void maskedSums(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, float a, float b,
-                                  boolean relu, double[] out) {
+    public static void maskedSumsChannels(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int hw, int count,
+                                          float[] a, float[] b, int ao, boolean relu, double[] sx, double[] sd) {
         requireEnabled();
-        Impl.maskedSums(dy, dyOff, x, xOff, n, a, b, relu, out);
+        Impl.maskedSumsChannels(dy, dyOff, x, xOff, hw, count, a, b, ao, relu, sx, sd);
     }
 
     /**
-     * GroupNorm's input gradient over one span: {@code dx_i = dz_i·a + k1 + x_i·k2}, dz as in {@link #maskedSums}.
+     * GroupNorm's input gradient over {@code count} consecutive channel planes: {@code dx = dz·a[ao + c] + k1 + x·k2},
+     * dz as in {@link #maskedSumsChannels}.
      *
      * @throws IllegalStateException if SIMD is not {@link #enabled()}
      */
-    public static void inputGradient(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff, int n,
-                                     float a, float b, boolean relu, float k1, float k2) {
+    public static void inputGradientChannels(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff,
+                                             int hw, int count, float[] a, float[] b, int ao, boolean relu, float k1,
+                                             float k2) {
         requireEnabled();
-        Impl.inputGradient(dy, dyOff, x, xOff, dx, dxOff, n, a, b, relu, k1, k2);
+        Impl.inputGradientChannels(dy, dyOff, x, xOff, dx, dxOff, hw, count, a, b, ao, relu, k1, k2);
     }
 
     /**
@@ -199,6 +213,66 @@ public final class Simd {
         Impl.geluBackward(x, xOff, dy, dyOff, dx, dxOff, n);
     }
 
+    /**
+     * One output row of a 3×3 convolution with one input channel, for every output channel: with {@code p} a
+     * zero-padded input plane of row length {@code pw} and {@code r} the first of the row's three padded input rows,
+     * {@code out[o·oStride + oOff + j] (+)= Σ_{u,v} w[o·9 + u·3 + v]·p[r + u·pw + v + j]} for {@code j < width},
+     * {@code o < co} (accumulating when {@code accumulate}). The nine input windows are loaded once per vector and
+     * reused for every output channel (fused multiply-adds). Whole vectors only: up to one vector past {@code width} is
+     * read from {@code p} and written to {@code out} (callers leave that much slack).
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void convRow3x3(float[] p, int r, int pw, float[] w, int co, float[] out, int oOff, int oStride,
+                                  int width, boolean accumulate) {
+        requireEnabled();
+        Impl.convRow3x3(p, r, pw, w, co, out, oOff, oStride, width, accumulate);
+    }
+
+    /**
+     * Nine dot products against shifted windows of a plane: {@code out[t] = Σ_k g[k]·p[base + off[t] + k]},
+     * {@code k < n}, each accumulated in float lanes with fused multiply-adds, the lane totals added in double.
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void dot9(float[] g, float[] p, int base, int[] off, int n, double[] out) {
+        requireEnabled();
+        Impl.dot9(g, p, base, off, n, out);
+    }
+
+    /**
+     * GroupNorm's steps on a heap copy of one group whose scale and shift are expanded per element (small planes):
+     * {@code y[i] = relu?(x[i]·a[i] + b[i])} for {@code i < n}.
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void affineExpanded(float[] x, float[] a, float[] b, float[] y, int n, boolean relu) {
+        requireEnabled();
+        Impl.affineExpanded(x, a, b, y, n, relu);
+    }
+
+    /**
+     * {@code dz[i] = dy[i]} where {@code x[i]·a[i] + b[i] > 0} (everywhere when {@code !relu}), else 0; and
+     * {@code dzx[i] = dz[i]·x[i]}, for {@code i < n} (heap arrays, per-element scale and shift).
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void maskedGradient(float[] x, float[] dy, float[] a, float[] b, float[] dz, float[] dzx, int n,
+                                      boolean relu) {
+        requireEnabled();
+        Impl.maskedGradient(x, dy, a, b, dz, dzx, n, relu);
+    }
+
+    /**
+     * {@code dx[i] = dz[i]·a[i] + k1 + x[i]·k2} for {@code i < n} (heap arrays, per-element scale).
+     *
+     * @throws IllegalStateException if SIMD is not {@link #enabled()}
+     */
+    public static void inputGradientExpanded(float[] dz, float[] x, float[] a, float k1, float k2, float[] dx, int n) {
+        requireEnabled();
+        Impl.inputGradientExpanded(dz, x, a, k1, k2, dx, n);
+    }
+
     private static void requireEnabled() {
         if (!ENABLED) {
             throw new IllegalStateException("SIMD kernels are not enabled (start the JVM with --add-modules "
@@ -210,6 +284,54 @@ public final class Simd {
     private static final class Impl {
         static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
         static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+        /**
+         * Calls every kernel on small heap and direct buffers until the JIT has compiled them with its optimizing
+         * compiler. Until then the Vector API runs its portable Java fallback, which allocates an array per vector
+         * operation and is one to two orders of magnitude slower; on a busy machine a training run waited a minute for
+         * the compiler to reach the kernels. Runs once, in a low-priority background thread, on throw-away data.
+         */
+        static void warmUp() {
+            int lanes = SPECIES.length();
+            int n = 8 * lanes + 3;
+            float[] a = new float[4 * n + 64];
+            float[] b = new float[4 * n + 64];
+            float[] w = new float[16];
+            float[] c1 = new float[n];
+            float[] c2 = new float[n];
+            int[] off = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+            double[] d = new double[16];
+            double[] d2 = new double[16];
+            ByteBuffer x = ByteBuffer.allocateDirect(4 * (4 * n + 64)).order(ORDER);
+            ByteBuffer y = ByteBuffer.allocateDirect(4 * (4 * n + 64)).order(ORDER);
+            ByteBuffer z = ByteBuffer.allocateDirect(4 * (4 * n + 64)).order(ORDER);
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) Math.sin(i);
+                b[i] = (float) Math.cos(i) / a.length;
+                x.putFloat(4 * i, a[i]);
+                y.putFloat(4 * i, b[i]);
+            }
+            for (int it = 0; it < 20_000; it++) {
+                boolean flag = (it & 1) == 0;
+                sumAndSquares(x, 1, n, d);
+                affineChannels(x, 0, z, 0, n / 2, 2, a, b, 0, flag);
+                maskedSumsChannels(y, 0, x, 0, n / 2, 2, a, b, 0, flag, d, d2);
+                inputGradientChannels(y, 0, x, 0, z, 0, n / 2, 2, a, b, 0, flag, 0.1f, 0.2f);
+                affineExpanded(a, a, b, b, n, flag);
+                maskedGradient(a, b, a, b, c1, c2, n, flag);
+                inputGradientExpanded(a, b, a, 0.1f, 0.2f, b, n);
+                gelu(x, 0, z, 0, n);
+                geluBackward(x, 0, y, 0, z, 0, n);
+                convRow3x3(a, 0, 5, w, 1, b, 0, n, n / 2, flag);
+                dot9(a, b, 0, off, n, d);
+                axpby(z, 0, y, 0, n, 0.9f, 0.1f);
+                max(a, n);
+                System.arraycopy(a, 0, b, 0, n);
+                expSumDot(b, n, 1.0, 1.0, a, 0, flag ? n : -1, d);
+                gradRow(b, n, 0.5, 0.5, a, 0, flag ? n : -1);
+                centeredSoftmaxRow(a, a, 1.0, b, 0, n);
+            }
+        }
 
         static boolean selfTest() {
             int n = 3 * SPECIES.length() + 3;
@@ -369,63 +491,84 @@ public final class Simd {
             out[1] = b;
         }
 
-        static void affine(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, float a, float b, boolean relu) {
+        static void affineChannels(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int hw, int count, float[] a,
+                                   float[] b, int ao, boolean relu) {
             int lanes = SPECIES.length();
             FloatVector zero = FloatVector.zero(SPECIES);
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (xOff + i) << 2, ORDER).mul(a).add(b);
-                (relu ? v.max(zero) : v).intoByteBuffer(y, (yOff + i) << 2, ORDER);
-            }
-            for (; i < n; i++) {
-                float v = x.getFloat((xOff + i) << 2) * a + b;
-                y.putFloat((yOff + i) << 2, relu ? Math.max(v, 0f) : v);
+            for (int c = 0; c < count; c++) {
+                float ac = a[ao + c];
+                float bc = b[ao + c];
+                int xs = xOff + c * hw;
+                int ys = yOff + c * hw;
+                int i = 0;
+                for (; i <= hw - lanes; i += lanes) {
+                    FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (xs + i) << 2, ORDER).mul(ac).add(bc);
+                    (relu ? v.max(zero) : v).intoByteBuffer(y, (ys + i) << 2, ORDER);
+                }
+                for (; i < hw; i++) {
+                    float v = x.getFloat((xs + i) << 2) * ac + bc;
+                    y.putFloat((ys + i) << 2, relu ? Math.max(v, 0f) : v);
+                }
             }
         }
 
-        static void maskedSums(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, float a, float b, boolean relu,
-                               double[] out) {
+        static void maskedSumsChannels(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int hw, int count, float[] a,
+                                       float[] b, int ao, boolean relu, double[] sx, double[] sd) {
             int lanes = SPECIES.length();
-            FloatVector sx = FloatVector.zero(SPECIES);
-            FloatVector sd = FloatVector.zero(SPECIES);
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xOff + i) << 2, ORDER);
-                FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + i) << 2, ORDER);
-                if (relu) {
-                    dz = dz.blend(0f, xv.mul(a).add(b).compare(VectorOperators.GT, 0f).not());
+            for (int c = 0; c < count; c++) {
+                float ac = a[ao + c];
+                float bc = b[ao + c];
+                int xs = xOff + c * hw;
+                int ds = dyOff + c * hw;
+                FloatVector vx = FloatVector.zero(SPECIES);
+                FloatVector vd = FloatVector.zero(SPECIES);
+                int i = 0;
+                for (; i <= hw - lanes; i += lanes) {
+                    FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xs + i) << 2, ORDER);
+                    FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (ds + i) << 2, ORDER);
+                    if (relu) {
+                        dz = dz.blend(0f, xv.mul(ac).add(bc).compare(VectorOperators.GT, 0f).not());
+                    }
+                    vx = vx.add(dz.mul(xv));
+                    vd = vd.add(dz);
                 }
-                sx = sx.add(dz.mul(xv));
-                sd = sd.add(dz);
+                double p = i == 0 ? 0 : vx.reduceLanes(VectorOperators.ADD);
+                double q = i == 0 ? 0 : vd.reduceLanes(VectorOperators.ADD);
+                for (; i < hw; i++) {
+                    float xv = x.getFloat((xs + i) << 2);
+                    float dz = relu && !(xv * ac + bc > 0f) ? 0f : dy.getFloat((ds + i) << 2);
+                    p += dz * xv;
+                    q += dz;
+                }
+                sx[ao + c] = p;
+                sd[ao + c] = q;
             }
-            double p = sx.reduceLanes(VectorOperators.ADD);
-            double q = sd.reduceLanes(VectorOperators.ADD);
-            for (; i < n; i++) {
-                float xv = x.getFloat((xOff + i) << 2);
-                float dz = relu && !(xv * a + b > 0f) ? 0f : dy.getFloat((dyOff + i) << 2);
-                p += dz * xv;
-                q += dz;
-            }
-            out[0] = p;
-            out[1] = q;
         }
 
-        static void inputGradient(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff, int n,
-                                  float a, float b, boolean relu, float k1, float k2) {
+        static void inputGradientChannels(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff,
+                                          int hw, int count, float[] a, float[] b, int ao, boolean relu, float k1,
+                                          float k2) {
             int lanes = SPECIES.length();
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xOff + i) << 2, ORDER);
-                FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + i) << 2, ORDER);
-                if (relu) {
-                    dz = dz.blend(0f, xv.mul(a).add(b).compare(VectorOperators.GT, 0f).not());
+            for (int c = 0; c < count; c++) {
+                float ac = a[ao + c];
+                float bc = b[ao + c];
+                int xs = xOff + c * hw;
+                int ds = dyOff + c * hw;
+                int os = dxOff + c * hw;
+                int i = 0;
+                for (; i <= hw - lanes; i += lanes) {
+                    FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xs + i) << 2, ORDER);
+                    FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (ds + i) << 2, ORDER);
+                    if (relu) {
+                        dz = dz.blend(0f, xv.mul(ac).add(bc).compare(VectorOperators.GT, 0f).not());
+                    }
+                    dz.mul(ac).add(k1).add(xv.mul(k2)).intoByteBuffer(dx, (os + i) << 2, ORDER);
                 }
-                dz.mul(a).add(k1).add(xv.mul(k2)).intoByteBuffer(dx, (dxOff + i) << 2, ORDER);
-            }
-            for (; i < n; i++) {
-                float xv = x.getFloat((xOff + i) << 2);
-                float dz = relu && !(xv * a + b > 0f) ? 0f : dy.getFloat((dyOff + i) << 2);
-                dx.putFloat((dxOff + i) << 2, dz * a + k1 + xv * k2);
+                for (; i < hw; i++) {
+                    float xv = x.getFloat((xs + i) << 2);
+                    float dz = relu && !(xv * ac + bc > 0f) ? 0f : dy.getFloat((ds + i) << 2);
+                    dx.putFloat((os + i) << 2, dz * ac + k1 + xv * k2);
+                }
             }
         }
 
@@ -464,6 +607,123 @@ public final class Simd {
                 float du = (v * v * (3f * GELU_A) + 1f) * GELU_C;
                 float d = (t + 1f) * 0.5f + v * 0.5f * (1f - t * t) * du;
                 dx.putFloat((dxOff + i) << 2, dy.getFloat((dyOff + i) << 2) * d);
+            }
+        }
+
+        static void convRow3x3(float[] p, int r, int pw, float[] w, int co, float[] out, int oOff, int oStride,
+                               int width, boolean accumulate) {
+            int lanes = SPECIES.length();
+            for (int j = 0; j < width; j += lanes) {
+                int q = r + j;
+                FloatVector v0 = FloatVector.fromArray(SPECIES, p, q);
+                FloatVector v1 = FloatVector.fromArray(SPECIES, p, q + 1);
+                FloatVector v2 = FloatVector.fromArray(SPECIES, p, q + 2);
+                FloatVector v3 = FloatVector.fromArray(SPECIES, p, q + pw);
+                FloatVector v4 = FloatVector.fromArray(SPECIES, p, q + pw + 1);
+                FloatVector v5 = FloatVector.fromArray(SPECIES, p, q + pw + 2);
+                FloatVector v6 = FloatVector.fromArray(SPECIES, p, q + 2 * pw);
+                FloatVector v7 = FloatVector.fromArray(SPECIES, p, q + 2 * pw + 1);
+                FloatVector v8 = FloatVector.fromArray(SPECIES, p, q + 2 * pw + 2);
+                for (int o = 0; o < co; o++) {
+                    int wo = o * 9;
+                    FloatVector a = v0.mul(w[wo]);
+                    a = v1.fma(FloatVector.broadcast(SPECIES, w[wo + 1]), a);
+                    a = v2.fma(FloatVector.broadcast(SPECIES, w[wo + 2]), a);
+                    a = v3.fma(FloatVector.broadcast(SPECIES, w[wo + 3]), a);
+                    a = v4.fma(FloatVector.broadcast(SPECIES, w[wo + 4]), a);
+                    a = v5.fma(FloatVector.broadcast(SPECIES, w[wo + 5]), a);
+                    a = v6.fma(FloatVector.broadcast(SPECIES, w[wo + 6]), a);
+                    a = v7.fma(FloatVector.broadcast(SPECIES, w[wo + 7]), a);
+                    a = v8.fma(FloatVector.broadcast(SPECIES, w[wo + 8]), a);
+                    int at = o * oStride + oOff + j;
+                    if (accumulate) {
+                        a = a.add(FloatVector.fromArray(SPECIES, out, at));
+                    }
+                    a.intoArray(out, at);
+                }
+            }
+        }
+
+        static void dot9(float[] g, float[] p, int base, int[] off, int n, double[] out) {
+            int lanes = SPECIES.length();
+            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0,
+                    s8 = s0;
+            int b0 = base + off[0], b1 = base + off[1], b2 = base + off[2], b3 = base + off[3], b4 = base + off[4],
+                    b5 = base + off[5], b6 = base + off[6], b7 = base + off[7], b8 = base + off[8];
+            int k = 0;
+            for (; k <= n - lanes; k += lanes) {
+                FloatVector gv = FloatVector.fromArray(SPECIES, g, k);
+                s0 = gv.fma(FloatVector.fromArray(SPECIES, p, b0 + k), s0);
+                s1 = gv.fma(FloatVector.fromArray(SPECIES, p, b1 + k), s1);
+                s2 = gv.fma(FloatVector.fromArray(SPECIES, p, b2 + k), s2);
+                s3 = gv.fma(FloatVector.fromArray(SPECIES, p, b3 + k), s3);
+                s4 = gv.fma(FloatVector.fromArray(SPECIES, p, b4 + k), s4);
+                s5 = gv.fma(FloatVector.fromArray(SPECIES, p, b5 + k), s5);
+                s6 = gv.fma(FloatVector.fromArray(SPECIES, p, b6 + k), s6);
+                s7 = gv.fma(FloatVector.fromArray(SPECIES, p, b7 + k), s7);
+                s8 = gv.fma(FloatVector.fromArray(SPECIES, p, b8 + k), s8);
+            }
+            out[0] = s0.reduceLanes(VectorOperators.ADD);
+            out[1] = s1.reduceLanes(VectorOperators.ADD);
+            out[2] = s2.reduceLanes(VectorOperators.ADD);
+            out[3] = s3.reduceLanes(VectorOperators.ADD);
+            out[4] = s4.reduceLanes(VectorOperators.ADD);
+            out[5] = s5.reduceLanes(VectorOperators.ADD);
+            out[6] = s6.reduceLanes(VectorOperators.ADD);
+            out[7] = s7.reduceLanes(VectorOperators.ADD);
+            out[8] = s8.reduceLanes(VectorOperators.ADD);
+            for (; k < n; k++) {
+                float gv = g[k];
+                for (int t = 0; t < 9; t++) {
+                    out[t] += gv * p[base + off[t] + k];
+                }
+            }
+        }
+
+        static void affineExpanded(float[] x, float[] a, float[] b, float[] y, int n, boolean relu) {
+            int lanes = SPECIES.length();
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector v = FloatVector.fromArray(SPECIES, x, i).mul(FloatVector.fromArray(SPECIES, a, i))
+                        .add(FloatVector.fromArray(SPECIES, b, i));
+                (relu ? v.max(0f) : v).intoArray(y, i);
+            }
+            for (; i < n; i++) {
+                float v = x[i] * a[i] + b[i];
+                y[i] = relu ? Math.max(v, 0f) : v;
+            }
+        }
+
+        static void maskedGradient(float[] x, float[] dy, float[] a, float[] b, float[] dz, float[] dzx, int n,
+                                   boolean relu) {
+            int lanes = SPECIES.length();
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector xv = FloatVector.fromArray(SPECIES, x, i);
+                FloatVector d = FloatVector.fromArray(SPECIES, dy, i);
+                if (relu) {
+                    d = d.blend(0f, xv.mul(FloatVector.fromArray(SPECIES, a, i)).add(FloatVector.fromArray(SPECIES, b, i))
+                            .compare(VectorOperators.GT, 0f).not());
+                }
+                d.intoArray(dz, i);
+                d.mul(xv).intoArray(dzx, i);
+            }
+            for (; i < n; i++) {
+                float d = relu && !(x[i] * a[i] + b[i] > 0f) ? 0f : dy[i];
+                dz[i] = d;
+                dzx[i] = d * x[i];
+            }
+        }
+
+        static void inputGradientExpanded(float[] dz, float[] x, float[] a, float k1, float k2, float[] dx, int n) {
+            int lanes = SPECIES.length();
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector.fromArray(SPECIES, dz, i).mul(FloatVector.fromArray(SPECIES, a, i)).add(k1)
+                        .add(FloatVector.fromArray(SPECIES, x, i).mul(k2)).intoArray(dx, i);
+            }
+            for (; i < n; i++) {
+                dx[i] = dz[i] * a[i] + k1 + x[i] * k2;
             }
         }
 

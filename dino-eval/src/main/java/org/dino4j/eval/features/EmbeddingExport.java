@@ -72,6 +72,37 @@ public final class EmbeddingExport {
         });
     }
 
+    /**
+     * Writes a float32 matrix {@code (N, D)} (C order) as NPY, without labels (atomically, as the other writers).
+     *
+     * @param rows N rows of D floats each
+     * @param npy destination
+     * @throws IOException when the file cannot be written
+     * @throws IllegalArgumentException when there are no rows or the rows differ in length
+     */
+    public static void writeFeaturesNpy(float[][] rows, Path npy) throws IOException {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("no rows to write");
+        }
+        int d = rows[0].length;
+        for (float[] row : rows) {
+            if (row.length != d) {
+                throw new IllegalArgumentException("rows differ in length: " + d + " and " + row.length);
+            }
+        }
+        AtomicFiles.write(npy, os -> {
+            writeHeader(os, "<f4", "(" + rows.length + ", " + d + ")");
+            ByteBuffer buf = ByteBuffer.allocate(4 * d).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] row : rows) {
+                buf.clear();
+                for (float v : row) {
+                    buf.putFloat(v);
+                }
+                os.write(buf.array(), 0, buf.position());
+            }
+        });
+    }
+
     private static void writeHeader(OutputStream os, String descr, String shape) throws IOException {
         String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
         int unpadded = MAGIC.length + 2 + dict.length() + 1; // + '\n'

@@ -30,7 +30,9 @@ import picocli.CommandLine.Option;
  * images as PNG panels (image, then one overlay per head), as DINO's {@code visualize_attention.py}
  * (Caron et al. 2021, Fig. 1/3). With {@code --threshold t}, patches outside the smallest set holding a share t
  * of each head's attention mass are darkened. Output: {@code OUT/attention-<index>.png}; the written paths are
- * printed as JSON.
+ * printed as JSON. With {@code --weights} (a pretrained DINO ViT) the images are files or folders, preprocessed as
+ * the official script (resize to {@code --image-size}, ImageNet normalisation), output {@code OUT/<name>-attention.png}
+ * ({@link PretrainedAttention}).
  */
 @Command(name = "attention", mixinStandardHelpOptions = true,
         description = "Write the last ViT block's CLS attention per head over chosen images as PNG overlays.")
@@ -45,7 +47,19 @@ public final class AttentionCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "FILE", description = {"A model file written by the Java API's DinoModel.save (no dino command writes one;",
                 "for a run of dino train use --checkpoint RUN_DIR)."})
         Path model;
+
+        @Option(names = "--weights", paramLabel = "FILE",
+                description = "A pretrained DINO ViT checkpoint (.pth/.safetensors); --images are then image files or folders.")
+        Path weights;
     }
+
+    @Mixin
+    WeightsOptions load = new WeightsOptions();
+
+    @Option(names = "--image-size", paramLabel = "H[,W]", split = ",", defaultValue = "480",
+            description = "With --weights: resize each image to HxW (bicubic) before the model, as visualize_attention.py "
+                    + "(default ${DEFAULT-VALUE}); then cropped to a multiple of the patch size.")
+    int[] imageSize;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
@@ -55,8 +69,8 @@ public final class AttentionCommand implements Callable<Integer> {
     String data;
 
     @Option(names = "--images", split = ",", paramLabel = "I",
-            description = "Indices into the held-out images (default 0).")
-    int[] images = {0};
+            description = "Indices into the held-out images (default 0); with --weights: image files or folders.")
+    String[] images = {"0"};
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: RUN_DIR/attention, also for a .zip in RUN_DIR/checkpoints; ./attention with --model).")
     Path out;
@@ -65,8 +79,9 @@ public final class AttentionCommand implements Callable<Integer> {
             description = "Keep the patches holding this share of each head's attention mass, in (0, 1] (e.g. 0.6).")
     Double threshold;
 
-    @Option(names = "--scale", paramLabel = "N", defaultValue = "8", description = "Pixel magnification, 1 to " + AttentionCommand.MAX_SCALE + " (default ${DEFAULT-VALUE}).")
-    int scale;
+    @Option(names = "--scale", paramLabel = "N",
+            description = "Pixel magnification, 1 to " + AttentionCommand.MAX_SCALE + " (default 8, 1 with --weights).")
+    Integer scale;
 
     @Option(names = "--student", description = "Use the student's weights (default: the teacher's).")
     boolean student;
@@ -87,10 +102,17 @@ public final class AttentionCommand implements Callable<Integer> {
         if (threshold != null && !(threshold > 0 && threshold <= 1)) {
             throw new IllegalArgumentException("--threshold must be in (0, 1], got " + threshold);
         }
-        if (scale < 1 || scale > MAX_SCALE) {
-            throw new IllegalArgumentException("--scale must be in [1, " + MAX_SCALE + "], got " + scale);
+        int zoom = scale != null ? scale : source.weights != null ? 1 : 8;
+        if (zoom < 1 || zoom > MAX_SCALE) {
+            throw new IllegalArgumentException("--scale must be in [1, " + MAX_SCALE + "], got " + zoom);
         }
-        if (images.length == 0) throw new IllegalArgumentException("--images must name at least one index");
+        if (images.length == 0) throw new IllegalArgumentException("--images must name at least one index or file");
+        if (source.weights != null) {
+            List<String> written = PretrainedAttention.write(source.weights, load, threads, images, imageSize, threshold,
+                    zoom, out == null ? Path.of("attention") : out);
+            System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("files", written)));
+            return 0;
+        }
         DinoRuntime.setThreads(Threads.clamp(threads, "--threads", System.err));
         DinoModel model;
         DataConfig dataConfig;
@@ -126,15 +148,21 @@ public final class AttentionCommand implements Callable<Integer> {
         if (gh < 1 || gw < 1) {
             throw new IllegalArgumentException("images of " + h + "x" + w + " are smaller than the patch size " + p);
         }
-        long picture = (long) (1 + vit.config().heads()) * w * scale * h * scale;
+        long picture = (long) (1 + vit.config().heads()) * w * zoom * h * zoom;
         if (picture > MAX_PICTURE_PIXELS) {
-            throw new IllegalArgumentException("--scale " + scale + " would draw " + (1 + vit.config().heads()) * (long) w * scale + "x"
-                    + (long) h * scale + " pixels per image, more than " + MAX_PICTURE_PIXELS + "; use a smaller --scale");
+            throw new IllegalArgumentException("--scale " + zoom + " would draw " + (1 + vit.config().heads()) * (long) w * zoom + "x"
+                    + (long) h * zoom + " pixels per image, more than " + MAX_PICTURE_PIXELS + "; use a smaller --scale");
         }
         Normalization norm = dataConfig.crops().normalization();
         float[] mean = norm.meanFor(c), std = norm.stdFor(c);
         List<String> written = new ArrayList<>();
-        for (int idx : images) {
+        for (String is : images) {
+            int idx;
+            try {
+                idx = Integer.parseInt(is.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--images takes indices into the held-out images here (files need --weights), got " + is);
+            }
             if (idx < 0 || idx >= ds.size()) {
                 throw new IllegalArgumentException("--images index must be in [0, " + ds.size() + "), got " + idx);
             }
@@ -148,7 +176,7 @@ public final class AttentionCommand implements Callable<Integer> {
             INDArray batch = Nd4j.createFromArray(x).reshape('c', 1, c, h, w).castTo(model.dataType());
             float[][] cls = AttentionMaps.clsToPatches(AttentionMaps.lastAttention(model, batch), 0);
             Path file = out.resolve("attention-" + idx + ".png");
-            AttentionMaps.writePng(AttentionMaps.render(img, c, h, w, cls, gh, gw, threshold, scale), file);
+            AttentionMaps.writePng(AttentionMaps.render(img, c, h, w, cls, gh, gw, threshold, zoom), file);
             written.add(file.toString());
         }
         System.out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("files", written)));

@@ -11,7 +11,7 @@ import java.io.PrintWriter;
 
 /**
  * The {@code dino} command line: {@code dino train}, {@code dino eval knn|linear|tsne|embed}, {@code dino report},
- * {@code dino attention}, {@code dino ablate}.
+ * {@code dino attention}, {@code dino ablate}, and for pretrained checkpoints {@code dino embed} and {@code dino export}.
  * Run it as {@code ./dino …} from the repository root (the launcher script around {@code dino-train.jar}).
  *
  * <p>Exit codes: 0 success, 1 unexpected failure, 2 bad usage / invalid config / bad input, 3 non-finite loss.
@@ -19,6 +19,7 @@ import java.io.PrintWriter;
 @Command(name = "dino", mixinStandardHelpOptions = true, versionProvider = DinoCommand.Version.class,
         description = "DINO self-supervised learning (Caron et al. 2021) on the JVM.",
         subcommands = {TrainCommand.class, EvalCommand.class, ReportCommand.class, AttentionCommand.class, AblateCommand.class,
+                EmbedCommand.class, ExportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DinoCommand implements Runnable {
     /** Exit code of bad usage, an invalid config or bad input. */

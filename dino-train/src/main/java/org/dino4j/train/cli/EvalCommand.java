@@ -1,6 +1,7 @@
 package org.dino4j.train.cli;
 
 import org.dino4j.core.DinoRuntime;
+import org.dino4j.core.pretrained.PretrainedDino;
 import org.dino4j.eval.Evaluation;
 import org.dino4j.eval.features.Embeddings;
 import org.dino4j.eval.features.Features;
@@ -18,6 +19,10 @@ import org.dino4j.train.run.RunModels;
 import org.dino4j.train.run.SubsetDataset;
 import org.dino4j.train.run.Threads;
 import org.dino4j.train.run.TrainData;
+import org.dino4j.train.pretrained.PreprocessedBatches;
+import org.dino4j.train.pretrained.PretrainedData;
+import org.dino4j.train.pretrained.Progress;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,9 +35,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code dino eval knn|linear|tsne|embed}: evaluations of a trained run's frozen backbone (dino-eval). */
+/**
+ * {@code dino eval knn|linear|tsne|embed}: evaluations of a trained run's frozen backbone (dino-eval); {@code knn} and
+ * {@code linear} also of a pretrained DINO checkpoint ({@code --weights FILE --data SOURCE}: official preprocessing,
+ * {@link PretrainedData}).
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate the frozen backbone of a run: k-NN, linear probe, t-SNE, embeddings export.",
+        description = "Evaluate the frozen backbone of a run or of a pretrained checkpoint: k-NN, linear probe, t-SNE, embeddings export.",
         subcommands = {EvalCommand.Knn.class, EvalCommand.Linear.class, EvalCommand.Tsne.class, EvalCommand.Embed.class})
 public final class EvalCommand implements Runnable {
     @CommandLine.Spec
@@ -45,8 +54,19 @@ public final class EvalCommand implements Runnable {
 
     /** Options shared by the evaluations. */
     static class Common {
-        @Option(names = "--checkpoint", required = true, paramLabel = "RUN_DIR", description = "Run directory (its latest checkpoint) or a checkpoint .zip.")
+        @Option(names = "--checkpoint", paramLabel = "RUN_DIR", description = "Run directory (its latest checkpoint) or a checkpoint .zip.")
         Path checkpoint;
+
+        @Option(names = "--weights", paramLabel = "FILE",
+                description = "A pretrained DINO checkpoint (.pth/.safetensors) instead of a run (knn and linear; needs --data).")
+        Path weights;
+
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
+                description = "Images per forward pass with --weights (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Mixin
+        WeightsOptions load = new WeightsOptions();
 
         @Option(names = "--data", paramLabel = "SOURCE", description = "synthetic | idx:DIR | images:DIR (default: the run's data).")
         String source;
@@ -66,9 +86,33 @@ public final class EvalCommand implements Runnable {
         DinoConfig cfg;
         TrainData data;
         CoreNetwork net;
+        PretrainedDino dino;
+        PretrainedData pretrained;
+
+        /** Seed of the probe / t-SNE: the run's, or 0 for a pretrained checkpoint. */
+        long seed() {
+            return cfg != null ? cfg.run().seed() : 0;
+        }
 
         void open() throws Exception {
             if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+            if ((checkpoint == null) == (weights == null)) {
+                throw new IllegalArgumentException("give exactly one of --checkpoint RUN_DIR or --weights FILE");
+            }
+            if (weights != null) {
+                if (source == null) {
+                    throw new IllegalArgumentException("--data is required with --weights (images:DIR, idx:DIR or synthetic)");
+                }
+                pretrained = PretrainedData.open(source, 10_000);
+                dino = load.load(weights, Threads.clamp(threads != null ? threads : Runtime.getRuntime().availableProcessors(),
+                        "--threads", System.err));
+                System.err.println("dino eval: " + dino.describe() + " (" + weights + "), " + pretrained.description());
+                if (out == null) {
+                    out = Path.of("eval");
+                }
+                RunDirectory.requireWritableOutput(out, "--out", source);
+                return;
+            }
             DinoConfig c = RunModels.config(checkpoint);
             if (source != null) c = ConfigLoader.override(c, Map.of("data.source", source));
             cfg = c;
@@ -80,13 +124,44 @@ public final class EvalCommand implements Runnable {
         }
 
         Embeddings memory(Integer evalSize) {
+            if (dino != null) {
+                PretrainedData.Split s = pretrained.train();
+                return pretrainedFeatures(s.spread(Math.min(s.size(), evalSize == null ? 60_000 : evalSize)), "memory");
+            }
             int n = Math.min(data.train().size(), evalSize == null ? 60_000 : evalSize);
             return Features.extract(net::features, TrainData.evalBatches(SubsetDataset.spread(data.train(), n), 256,
                     cfg.data().crops().normalization()).get(), true);
         }
 
         Embeddings queries() {
-            return Features.extract(net::features, TrainData.evalBatches(data.queries(), 256, cfg.data().crops().normalization()).get(), true);
+            if (dino != null) {
+                return pretrainedFeatures(pretrained.queries(), "queries");
+            }
+            return Features.extract(net::features, TrainData.evalBatches(data.queries(), 256,
+                    cfg.data().crops().normalization()).get(), true);
+        }
+
+        void requireRun(String what) {
+            if (weights != null) {
+                throw new IllegalArgumentException("dino eval " + what + " works on a run (--checkpoint); for a pretrained "
+                        + "checkpoint use dino eval knn|linear or dino embed");
+            }
+        }
+
+        private Embeddings pretrainedFeatures(PretrainedData.Split split, String what) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+            }
+            Progress p = new Progress(System.err, split.size(), what + " images");
+            try (PreprocessedBatches it = split.batches(batchSize)) {
+                Embeddings e = Features.extract(x -> {
+                    INDArray f = dino.features(x);
+                    p.advance((int) x.size(0));
+                    return f;
+                }, it, true);
+                p.finish();
+                return e;
+            }
         }
     }
 
@@ -117,9 +192,16 @@ public final class EvalCommand implements Runnable {
             }
             if (!(t > 0) || !Double.isFinite(t)) throw new IllegalArgumentException("--temperature must be > 0, got " + t);
             open();
-            Embeddings mem = memory(evalSize);
-            int[] use = knnList(ks, mem.size(), System.err);
-            KnnResult r = Evaluation.knn(mem, queries(), new KnnOptions(use, t, KnnOptions.DEFAULT_CHUNK_SIZE), out);
+            KnnResult r;
+            try {
+                Embeddings mem = memory(evalSize);
+                int[] use = knnList(ks, mem.size(), System.err);
+                r = Evaluation.knn(mem, queries(), new KnnOptions(use, t, KnnOptions.DEFAULT_CHUNK_SIZE), out);
+            } finally {
+                if (dino != null) {
+                    dino.close();
+                }
+            }
             System.out.println(r.toJson());
             System.err.println("wrote " + out.resolve(Evaluation.KNN_JSON));
             return 0;
@@ -158,7 +240,14 @@ public final class EvalCommand implements Runnable {
         public Integer call() throws Exception {
             checkEvalSize(evalSize);
             open();
-            LinearProbeResult r = Evaluation.linear(memory(evalSize), queries(), LinearProbeOptions.defaults(cfg.run().seed()), out);
+            LinearProbeResult r;
+            try {
+                r = Evaluation.linear(memory(evalSize), queries(), LinearProbeOptions.defaults(seed()), out);
+            } finally {
+                if (dino != null) {
+                    dino.close();
+                }
+            }
             System.out.println(r.toJson());
             System.err.println("wrote " + out.resolve(Evaluation.LINEAR_JSON));
             return 0;
@@ -176,6 +265,7 @@ public final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            requireRun("tsne");
             if (points < MIN_POINTS) throw new IllegalArgumentException("--points must be >= " + MIN_POINTS + ", got " + points);
             open();
             if (data.queries().size() < MIN_POINTS) {
@@ -202,6 +292,7 @@ public final class EvalCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            requireRun("embed");
             checkEvalSize(evalSize);
             open();
             Evaluation.embed(memory(evalSize), out, "train_embeddings");

@@ -125,6 +125,18 @@ class ConfigLoaderTest {
         // a config holds its own backbone's section only
         String yaml = ConfigLoader.toYaml(c);
         assertTrue(yaml.contains("vit:") && !yaml.contains("small-resnet"), yaml);
+        // the GELU form: tanh unless set (configs written before it have no gelu field), erf on request, nothing else
+        var noGelu = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(ConfigLoader.toJson(c));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) noGelu.get("model").get("vit")).remove("gelu");
+        assertEquals(c, ConfigLoader.fromJson(noGelu.toString()));
+        DinoConfig erf = ConfigLoader.load(null, f, Map.of("model.vit.gelu", "erf"));
+        assertTrue(erf.model().backboneOptions(VisionTransformer.Options.class).toConfig(1).exactGelu());
+        assertFalse(c.model().backboneOptions(VisionTransformer.Options.class).toConfig(1).exactGelu());
+        assertEquals(erf, ConfigLoader.fromJson(ConfigLoader.toJson(erf)));
+        IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load(null, f, Map.of("model.vit.gelu", "relu")));
+        assertTrue(g.getMessage().contains("model.vit.gelu must be \"tanh\" or \"erf\", got \"relu\""), g.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ConfigLoader.load("tiny", null, Map.of("model.vit.depth", "2")));
         assertTrue(e.getMessage().contains("model.vit.depth") && e.getMessage().contains("small-resnet"), e.getMessage());

@@ -42,7 +42,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * softmax is shift-invariant), output A·v. The last block's A {@code [B, heads, T, T]} is a named graph variable:
  * {@link #attentionName(String, int)}; with DinoModel's scope the global crops' one is {@link #ATTENTION_LAST}.
  * GELU uses the tanh form 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) (Hendrycks &amp; Gimpel 2016); PyTorch's
- * {@code nn.GELU()} uses the exact erf form (they differ by &lt; 5e-4). LayerNorm is written in ops (two-pass
+ * {@code nn.GELU()} uses the exact erf form (they differ by &lt; 5e-4), which {@link VitConfig#exactGelu()} selects. LayerNorm is written in ops (two-pass
  * mean/variance over the last axis, biased variance, eps {@link VitConfig#layerNormEps()}).
  *
  * <p><b>Parameters</b> (under the scope): {@code patch_w [p,p,C,D]}, {@code patch_b [D]}, {@code cls_token
@@ -271,7 +271,9 @@ public final class VisionTransformer implements Backbone {
             SDVariable attnBranch = sd.nn.linear(sd.reshape(o, -1, d), b.pw(), b.pb());
             x = x.add(dropHere ? dropBranch(sd, attnBranch, drop, 2 * i, shapeBTD, d) : attnBranch);
             SDVariable h2 = layerNorm(x, b.ln2g(), b.ln2b());
-            SDVariable mlpBranch = sd.nn.linear(Activations.gelu(sd, sd.nn.linear(h2, b.f1w(), b.f1b())), b.f2w(), b.f2b());
+            SDVariable hidden = sd.nn.linear(h2, b.f1w(), b.f1b());
+            SDVariable act = config.exactGelu() ? Activations.geluExact(sd, hidden) : Activations.gelu(sd, hidden);
+            SDVariable mlpBranch = sd.nn.linear(act, b.f2w(), b.f2b());
             x = x.add(dropHere ? dropBranch(sd, mlpBranch, drop, 2 * i + 1, shapeBTD, d) : mlpBranch);
         }
         SDVariable y = sd.reshape(layerNorm(x, normG, normB), shapeBTD); // [B, T, D]
@@ -329,11 +331,25 @@ public final class VisionTransformer implements Backbone {
      *        only (official {@code --drop_path_rate} 0.1; 0 = off)
      * @param basePatchGrid side G of the grid the position embeddings are stored at (= global crop side / p, e.g. 7);
      *        other grids (local crops) use a bilinear interpolation of them
+     * @param gelu the MLP's GELU: {@value #GELU_TANH} (the approximation, default; missing in a file or an older
+     *        checkpoint = tanh) or {@value #GELU_ERF} (exact, as the official ViT: an export of the model then gives
+     *        the official architecture's features exactly; {@link VitConfig#exactGelu()})
      */
     public record Options(int patchSize, int embedDim, int depth, int heads, double mlpRatio, double dropPath,
-                          int basePatchGrid) {
+                          int basePatchGrid, String gelu) {
+        /** {@link #gelu} of the tanh approximation. */
+        public static final String GELU_TANH = "tanh";
+        /** {@link #gelu} of the exact form. */
+        public static final String GELU_ERF = "erf";
+
         /** Validates every field (messages name the field). */
         public Options {
+            if (gelu == null) {
+                gelu = GELU_TANH;
+            }
+            if (!gelu.equals(GELU_TANH) && !gelu.equals(GELU_ERF)) {
+                throw new IllegalArgumentException("gelu must be \"tanh\" or \"erf\", got \"" + gelu + "\"");
+            }
             VitConfig.builder().patchSize(patchSize).embedDim(embedDim).depth(depth).heads(heads).mlpRatio(mlpRatio)
                     .dropPath(dropPath).basePatchGrid(basePatchGrid).build();
         }
@@ -341,8 +357,8 @@ public final class VisionTransformer implements Backbone {
         /** @return e.g. {@code p4 D64 depth 4 heads 4 mlp 4.0 drop-path 0.10} */
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "p%d D%d depth %d heads %d mlp %.1f drop-path %.2f", patchSize, embedDim,
-                    depth, heads, mlpRatio, dropPath);
+            return String.format(java.util.Locale.ROOT, "p%d D%d depth %d heads %d mlp %.1f drop-path %.2f%s", patchSize,
+                    embedDim, depth, heads, mlpRatio, dropPath, gelu.equals(GELU_ERF) ? " gelu erf" : "");
         }
 
         /**
@@ -351,7 +367,7 @@ public final class VisionTransformer implements Backbone {
          */
         public VitConfig toConfig(int inChannels) {
             return VitConfig.builder().inChannels(inChannels).patchSize(patchSize).embedDim(embedDim).depth(depth)
-                    .heads(heads).mlpRatio(mlpRatio).dropPath(dropPath).basePatchGrid(basePatchGrid).build();
+                    .heads(heads).mlpRatio(mlpRatio).dropPath(dropPath).basePatchGrid(basePatchGrid).exactGelu(gelu.equals(GELU_ERF)).build();
         }
 
         /** @return a builder starting from the registry's defaults (patch 4, D 64, depth 4, 4 heads, drop path 0.1, grid 7) */
@@ -373,6 +389,7 @@ public final class VisionTransformer implements Backbone {
             private double mlpRatio = 4.0;
             private double dropPath = 0.1;
             private int basePatchGrid = 7;
+            private String gelu = GELU_TANH;
 
             private Builder() {
             }
@@ -385,6 +402,7 @@ public final class VisionTransformer implements Backbone {
                 mlpRatio = r.mlpRatio;
                 dropPath = r.dropPath;
                 basePatchGrid = r.basePatchGrid;
+                gelu = r.gelu;
             }
 
             /** Sets {@link Options#patchSize()}; returns this builder. */
@@ -429,9 +447,15 @@ public final class VisionTransformer implements Backbone {
                 return this;
             }
 
+            /** Sets {@link Options#gelu()}; returns this builder. */
+            public Builder gelu(String v) {
+                gelu = v;
+                return this;
+            }
+
             /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
             public Options build() {
-                return new Options(patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid);
+                return new Options(patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid, gelu);
             }
         }
     }

@@ -24,9 +24,13 @@ import java.io.Serializable;
  * @param basePatchGrid side G of the square patch grid the position embeddings are stored at (e.g. 7 for 28 px
  *        with p = 4, 14 for 224 px with p = 16); other grids get a bilinear interpolation of them; &gt;= 1
  * @param layerNormEps LayerNorm epsilon added to the variance; &gt; 0 (official DINO ViT: 1e-6)
+ * @param exactGelu the MLP's GELU in its exact form ½x(1 + erf(x/√2)) as PyTorch's {@code nn.GELU()} and the
+ *        official checkpoints, instead of dino4j's default tanh approximation; true makes a trained model's export
+ *        ({@code dino export}) compute exactly the official architecture's features
  */
 public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, int heads, double mlpRatio,
-                        double dropPath, int basePatchGrid, double layerNormEps) implements Serializable {
+                        double dropPath, int basePatchGrid, double layerNormEps, boolean exactGelu)
+        implements Serializable {
 
     /** Validates every field (IllegalArgumentException naming the field and value). */
     public VitConfig {
@@ -111,6 +115,14 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
         return toBuilder().dropPath(rate).build();
     }
 
+    /**
+     * @param exact whether the GELU is the exact (erf) form
+     * @return this architecture with that GELU (same parameters)
+     */
+    public VitConfig withExactGelu(boolean exact) {
+        return toBuilder().exactGelu(exact).build();
+    }
+
     /** @return the MLP hidden width ⌊D·mlpRatio⌋ */
     public int mlpHidden() {
         return (int) Math.floor(embedDim * mlpRatio);
@@ -142,6 +154,7 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
         private double dropPath = 0.0;
         private int basePatchGrid = 7;
         private double layerNormEps = 1e-6;
+        private boolean exactGelu;
 
         private Builder() {
         }
@@ -156,6 +169,7 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
             dropPath = r.dropPath;
             basePatchGrid = r.basePatchGrid;
             layerNormEps = r.layerNormEps;
+            exactGelu = r.exactGelu;
         }
 
         /** Sets {@link VitConfig#inChannels()}; returns this builder. */
@@ -212,9 +226,16 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
             return this;
         }
 
+        /** Sets {@link VitConfig#exactGelu()}; returns this builder. */
+        public Builder exactGelu(boolean v) {
+            exactGelu = v;
+            return this;
+        }
+
         /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
         public VitConfig build() {
-            return new VitConfig(inChannels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid, layerNormEps);
+            return new VitConfig(inChannels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid, layerNormEps,
+                    exactGelu);
         }
     }
 }
