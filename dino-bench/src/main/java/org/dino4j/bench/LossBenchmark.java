@@ -35,7 +35,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Grids: the fused kernel runs the issue's grid B ∈ {64, 256}, K ∈ {4096, 65536}, N ∈ {6, 10}. The SameDiff
  * graph defaults to B 64, K 4096, N ∈ {6, 10} only: at B 256, K 65536, N 10 one op takes ~20 s and ~15 GB
- * (dl4j-notes), so that point is run on request ({@code -p sdBatch=256 -p sdK=65536 -p sdLocals=10}, with
+ * (docs/nd4j-pitfalls.md), so that point is run on request ({@code -p sdBatch=256 -p sdK=65536 -p sdLocals=10}, with
  * enough off-heap memory, see docs/benchmarks.md).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -120,7 +120,7 @@ public class LossBenchmark {
             DinoRuntime.quietly(() -> sd.calculateGradientsAndOutputs(noPlaceholders, outputs, gradVars));
         }
 
-        /** Off-heap outputs are freed only when the Java GC runs (dl4j-notes trap 3). */
+        /** Off-heap outputs are freed only when the Java GC runs (docs/nd4j-pitfalls.md, "Off-heap memory"). */
         @TearDown(Level.Iteration)
         public void gc() {
             System.gc();

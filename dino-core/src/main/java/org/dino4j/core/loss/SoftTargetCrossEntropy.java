@@ -1,7 +1,6 @@
 package org.dino4j.core.loss;
 
 import java.nio.FloatBuffer;
-import org.dino4j.core.util.FastExp;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
 import org.dino4j.core.util.Simd;

@@ -1,6 +1,5 @@
 package org.dino4j.core.loss;
 
-import org.dino4j.core.util.FastExp;
 import org.dino4j.core.util.Simd;
 
 /**

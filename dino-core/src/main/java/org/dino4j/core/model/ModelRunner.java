@@ -48,7 +48,7 @@ final class ModelRunner {
     private final DinoModel model;
     private final EnumMap<DinoGraphs.Variant, DinoGraphs.Graph> graphs = new EnumMap<>(DinoGraphs.Variant.class);
     private final LinkedHashMap<String, ExecutionPlan> plans = new LinkedHashMap<>(16, 0.75f, true);
-    private Execution execution = Execution.fromProperty();
+    private Execution execution = Execution.FUSED;
     private boolean profiling;
     // the fused loss's inputs and result for the current call
     private DinoLoss dinoLoss;

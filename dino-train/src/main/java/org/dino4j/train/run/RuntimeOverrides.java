@@ -1,6 +1,7 @@
 package org.dino4j.train.run;
 
 import java.util.Locale;
+import org.dino4j.core.exec.Execution;
 import org.dino4j.core.model.DinoModel;
 
 /**
@@ -11,6 +12,8 @@ import org.dino4j.core.model.DinoModel;
  * <ul>
  *   <li>{@code dino4j.loss=fused|graph}: {@link DinoModel#setFusedLoss} of every network built by
  *       {@link org.dino4j.train.CoreNetwork#create} (default fused).</li>
+ *   <li>{@code dino4j.exec=fused|plan|session}: {@link DinoModel#setExecution} of the same networks (default fused;
+ *       {@link Execution#fromProperty}).</li>
  * </ul>
  */
 public final class RuntimeOverrides {
@@ -25,6 +28,7 @@ public final class RuntimeOverrides {
      * @throws IllegalArgumentException naming the property for a value it does not accept
      */
     public static DinoModel applyTo(DinoModel m) {
+        m.setExecution(Execution.fromProperty());
         m.setFusedLoss(switch (property("dino4j.loss", "fused")) {
             case "fused" -> true;
             case "graph" -> false;

@@ -130,7 +130,7 @@ class DropPathTest {
         Path f = dir.resolve("backbone.sd");
         m.exportBackbone(f);
         SameDiff g = SameDiff.load(f.toFile(), false);
-        // no array cache in this thread's session (dl4j-notes trap 2: cached outputs can carry a wrong order label)
+        // no array cache in this thread's session (docs/nd4j-pitfalls.md, "Array cache": cached outputs can carry a wrong order label)
         org.nd4j.autodiff.samediff.internal.InferenceSession session = new org.nd4j.autodiff.samediff.internal.InferenceSession(g);
         session.setMmgr(new org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr());
         g.getSessions().put(Thread.currentThread().getId(), session);

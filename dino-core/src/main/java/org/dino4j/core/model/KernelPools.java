@@ -1,4 +1,6 @@
-package org.dino4j.core.util;
+package org.dino4j.core.model;
+
+import org.dino4j.core.util.Parallel;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -8,7 +10,7 @@ import java.util.Map;
  * plans (one per graph and input shape) do not each start threads. The pools' threads are daemons and live as long
  * as the process.
  */
-public final class KernelPools {
+final class KernelPools {
     private static final Map<Integer, Parallel> POOLS = new HashMap<>();
 
     private KernelPools() {

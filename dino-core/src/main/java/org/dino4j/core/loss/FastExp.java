@@ -1,18 +1,17 @@
-package org.dino4j.core.util;
+package org.dino4j.core.loss;
 
 /**
  * A fast {@code exp} for the softmax kernels (Tang's table-driven method, ACM TOMS 15(2), 1989):
  * {@code e^x = 2^m · 2^(j/64) · e^f} with {@code n = rint(x·64/ln2) = 64m + j} ({@code 0 ≤ j < 64}),
  * {@code f = x − n·ln2/64}, {@code |f| ≤ ln2/128}, {@code 2^(j/64)} from a 64-entry table and {@code e^f} by its
  * degree-4 Taylor polynomial (truncation error {@code (ln2/128)^5/5! ≈ 4e-14} relative). Measured relative error
- * vs {@link Math#exp}: below 1e-8 on {@code [-700, 709]} (tested). The previous version (no table, degree-7
- * polynomial on {@code |f| ≤ ln2/2}) spent most of its time in the 16-operation polynomial; this one needs 8, and
- * the fused loss got 10–35 % faster (docs/performance.md, "Session 2", "Loss").
+ * vs {@link Math#exp}: below 1e-8 on {@code [-700, 709]} (tested). The table keeps the polynomial short (8
+ * operations instead of the 16 of a degree-7 polynomial on {@code |f| ≤ ln2/2}), which is where the time goes.
  *
  * <p>Edge cases: {@code x < -700} → 0 (the kernels only call it on max-shifted arguments {@code ≤ 0}, where such
  * terms are below double precision relative to the max term 1); {@code x > 709} → +∞; NaN → NaN.
  */
-public final class FastExp {
+final class FastExp {
 
     /** 64/ln 2. */
     private static final double K64 = 64 / 0.6931471805599453;

@@ -1,11 +1,17 @@
-package org.dino4j.augment;
+package org.dino4j.bench;
+
+import org.dino4j.augment.LoaderConfig;
+import org.dino4j.augment.MultiCropBatch;
+import org.dino4j.augment.MultiCropConfig;
+import org.dino4j.augment.MultiCropLoader;
+import org.dino4j.augment.MultiCropTransform;
 
 import org.dino4j.augment.data.SyntheticDataset;
 
 import java.util.Iterator;
 
 /**
- * Not a unit test: throughput of {@link MultiCropLoader} in images/s at batch 256 with the 28 preset
+ * Throughput of {@link MultiCropLoader} in images/s at batch 256 with the 28 preset
  * (2 global views of 28 + 6 local views of 12) on the synthetic dataset, for 1 and 2 worker threads.
  * Args: [batches per measurement, default 40] [threads list, default "1,2"].
  */

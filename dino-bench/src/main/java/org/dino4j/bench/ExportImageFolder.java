@@ -1,4 +1,4 @@
-package org.dino4j.train.bench;
+package org.dino4j.bench;
 
 import org.dino4j.augment.data.FolderWriter;
 import org.dino4j.augment.data.IdxDataset;
@@ -21,8 +21,8 @@ import java.util.stream.IntStream;
  *   <li>{@code font-digits} — the digits 0–9 drawn with the system's fonts ({@link FontDigits}), 28×28 grey: a small
  *       dataset none of the presets was tuned on.</li>
  * </ul>
- * Usage: {@code ExportImageFolder SOURCE TRAIN TEST OUT}. Run it as SupervisedCeiling is run (docs/training.md,
- * "Your own images").
+ * Usage: {@code ExportImageFolder SOURCE TRAIN TEST OUT}, from dino-bench's jar (docs/training.md, "Your own
+ * images").
  */
 public final class ExportImageFolder {
     private ExportImageFolder() {}

@@ -1,4 +1,4 @@
-package org.dino4j.train.bench;
+package org.dino4j.bench;
 
 import org.dino4j.augment.data.ImageDataset;
 import org.dino4j.augment.data.SyntheticDataset;
@@ -30,7 +30,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Supervised reference for the synthetic dataset (not a test): how well can the backbone of a preset separate the 10
+ * Supervised reference for the synthetic dataset: how well can the backbone of a preset separate the 10
  * shape classes when it is given the labels? Trains that backbone plus a linear classifier with softmax cross-entropy
  * (Adam 2e-3, decoupled weight decay 1e-4, batch 128, no augmentation) on fresh images of the synthetic training
  * stream (seed {@link TrainData#SYNTHETIC_TRAIN_SEED}, index 0, 1, 2, … — never one image twice), then reports on the
@@ -41,7 +41,8 @@ import java.util.Random;
  *       protocol (memory = the first N training images, N from the command line, default {@code data.syntheticSize}) — a k-NN ceiling for DINO's features
  *       with this backbone.</li>
  * </ul>
- * Usage (dino-train test classpath): {@code SupervisedCeiling PRESET STEPS [MEMORY,SIZES]}, {@code -Dthreads=N}.
+ * Usage: {@code java --add-modules jdk.incubator.vector -cp dino-bench/target/benchmarks.jar
+ * org.dino4j.bench.SupervisedCeiling PRESET STEPS [MEMORY,SIZES]}, {@code -Dthreads=N}.
  * Every random draw is seeded (backbone init 1, classifier init 2, the synthetic streams' seeds): two runs of
  * {@code synthetic-quick 500 2048} gave the same numbers; before the classifier's draw was seeded, four runs gave
  * 88.7–91.4%.

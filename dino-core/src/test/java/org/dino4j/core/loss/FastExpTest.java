@@ -1,4 +1,4 @@
-package org.dino4j.core.util;
+package org.dino4j.core.loss;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,8 @@
-package org.dino4j.augment;
+package org.dino4j.bench;
+
+import org.dino4j.augment.MultiCropConfig;
+import org.dino4j.augment.MultiCropTransform;
+import org.dino4j.augment.Seeds;
 
 import org.dino4j.augment.data.ImageDataset;
 import org.dino4j.augment.data.SyntheticDataset;
@@ -10,7 +14,7 @@ import java.io.IOException;
 import java.util.Random;
 
 /**
- * Not a unit test: writes docs/img/synthetic-samples.png and docs/img/multicrop-example.png and prints
+ * Writes docs/img/synthetic-samples.png and docs/img/multicrop-example.png and prints
  * the raw-pixel weighted k-NN accuracy of the synthetic set (cosine, k 20, T 0.07; Wu et al. 2018 as
  * used by DINO's eval_knn). Args: [outDir] [trainSize] [testSize].
  */

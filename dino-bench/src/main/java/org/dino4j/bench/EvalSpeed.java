@@ -1,4 +1,4 @@
-package org.dino4j.eval;
+package org.dino4j.bench;
 
 import java.util.Random;
 import org.dino4j.eval.knn.KnnOptions;
@@ -10,18 +10,34 @@ import org.dino4j.eval.metrics.ClusterMetrics;
 import org.dino4j.eval.tsne.Tsne;
 import org.dino4j.eval.tsne.TsneOptions;
 import org.dino4j.eval.tsne.TsneResult;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Speed measurements recorded in docs/eval.md. Not part of CI: run with
- * {@code ./mvnw -o -B -pl dino-eval verify -Dtest=EvalSpeedTest -Ddino.eval.speed=true}.
+ * The evaluation speed measurements of docs/eval.md: weighted k-NN 60 000 × 10 000, Barnes-Hut t-SNE of 10 000
+ * points, linear probe on 60 000 × 128 (synthetic Gaussian classes, seeded). Run with
+ * {@code java -cp dino-bench/target/benchmarks.jar org.dino4j.bench.EvalSpeed [knn|tsne|linear ...]} (all three
+ * without arguments; {@code -Ddino.eval.dim=D} sets the k-NN feature width, default 128).
  */
-@EnabledIfSystemProperty(named = "dino.eval.speed", matches = "true")
-class EvalSpeedTest {
+public final class EvalSpeed {
+    private EvalSpeed() {
+    }
+
+    /**
+     * @param args the measurements to run: {@code knn}, {@code tsne}, {@code linear} (default: all)
+     */
+    public static void main(String[] args) {
+        java.util.List<String> which = args.length == 0 ? java.util.List.of("knn", "tsne", "linear") : java.util.List.of(args);
+        for (String w : which) {
+            switch (w) {
+                case "knn" -> knn60kBy10k();
+                case "tsne" -> tsne10k();
+                case "linear" -> linearProbe60k();
+                default -> throw new IllegalArgumentException("measurement must be knn, tsne or linear, got " + w);
+            }
+        }
+    }
 
     /** CPU seconds used by this JVM so far (all threads): the machine is shared, so wall time alone misleads. */
     private static double cpu() {
@@ -40,8 +56,7 @@ class EvalSpeedTest {
         return x;
     }
 
-    @Test
-    void knn60kBy10k() {
+    static void knn60kBy10k() {
         Random r = new Random(1);
         int d = Integer.getInteger("dino.eval.dim", 128);
         int[] yTrain = new int[60_000];
@@ -77,8 +92,7 @@ class EvalSpeedTest {
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
-    @Test
-    void tsne10k() {
+    static void tsne10k() {
         // 10 classes: random class centres of norm ~11 (pairwise ~16), within-class noise sigma 0.7 per dim
         // (within-class distance ~11): clustered but overlapping tails, like real embeddings
         Random r = new Random(2);
@@ -120,8 +134,7 @@ class EvalSpeedTest {
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
 
-    @Test
-    void linearProbe60k() {
+    static void linearProbe60k() {
         Random r = new Random(3);
         int[] yTrain = new int[60_000];
         int[] yTest = new int[10_000];

@@ -1,4 +1,4 @@
-package org.dino4j.train.bench;
+package org.dino4j.bench;
 
 import org.dino4j.augment.data.ImageDataset;
 
