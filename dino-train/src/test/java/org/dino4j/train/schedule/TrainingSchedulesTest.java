@@ -33,13 +33,17 @@ class TrainingSchedulesTest {
         assertEquals(0.07, t.teacherTemp()[n - 1], 1e-12);
     }
 
-    /** A fractional warm-up (synthetic-main: 0.1 of one epoch of 4,096 steps) lasts round(0.1 · 4096) = 410 steps. */
+    /**
+     * A fractional warm-up (synthetic-main: 0.4 of an epoch of 1,024 steps) lasts round(0.4 · 1024) = round(409.6) =
+     * 410 steps.
+     */
     @Test
     void fractionalWarmupRoundsItsIterations() {
         DinoConfig c = Presets.get("synthetic-main");
-        assertEquals(0.1, c.optim().warmupEpochs());
-        int ipe = 4096;
+        assertEquals(0.4, c.optim().warmupEpochs());
+        int ipe = 1024;
         TrainingSchedules t = TrainingSchedules.of(c, ipe);
+        assertEquals(4 * ipe, t.totalIters());
         double peak = 2e-2 * 64 / 256.0;
         int warm = 410;
         assertEquals(0, t.lr()[0], 0);
