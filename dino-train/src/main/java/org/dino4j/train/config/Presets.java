@@ -118,7 +118,7 @@ public final class Presets {
      * rotation) on 28×28 images, synthetic-quick's light CNN and batch-norm head, a learning rate of 2.5e-3 at batch 256
      * (6.25e-4 at the batch of 64), τ_t 0.04, 40 epochs, and {@code run.adaptToData}: the teacher momentum, warm-up,
      * batch for tiny sets and online k-NN cadence are derived from the number of training images ({@link DataScaling}),
-     * and a folder of colour pictures is read as RGB. Measured on Fashion-MNIST subsets, an RGB folder and drawn digits
+     * and a folder of colour pictures is read as RGB. Measured on Fashion-MNIST subsets and an RGB folder
      * (docs/training.md, "Your own images").
      */
     public static DinoConfig images() {
