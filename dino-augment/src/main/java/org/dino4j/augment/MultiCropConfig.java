@@ -64,41 +64,18 @@ public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local
             throw new IllegalArgumentException("rotationDegrees must be in [0, 180], got " + rotationDegrees);
     }
 
-    /** DINO's recipe without rotation ({@code rotationDegrees} 0): the constructor of the record before the field. */
-    public MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local, int numLocal,
-                           double ratioMin, double ratioMax, double flipP, ColorJitterSpec jitter,
-                           double grayscaleP, double blurSigmaMin, double blurSigmaMax,
-                           Normalization normalization) {
-        this(global1, global2, local, numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP, blurSigmaMin,
-                blurSigmaMax, normalization, 0.0);
-    }
-
-    /**
-     * DINO's recipe with the given sizes and scale ranges (ratio 3/4–4/3, flip 0.5, jitter 0.8, grayscale
-     * 0.2, σ ∈ [0.1, 2], blur 1.0 / 0.1 / 0.5, solarize 0 / 0.2 / 0, no rotation).
-     */
-    public static MultiCropConfig dino(int globalSize, int localSize, int numLocal,
-                                       double globalScaleMin, double globalScaleMax,
-                                       double localScaleMin, double localScaleMax, Normalization norm) {
-        return new MultiCropConfig(
-                new ViewSpec(globalSize, globalScaleMin, globalScaleMax, 1.0, 0.0),
-                new ViewSpec(globalSize, globalScaleMin, globalScaleMax, 0.1, 0.2),
-                new ViewSpec(localSize, localScaleMin, localScaleMax, 0.5, 0.0),
-                numLocal, 3.0 / 4.0, 4.0 / 3.0, 0.5, ColorJitterSpec.DINO, 0.2, 0.1, 2.0, norm, 0.0);
-    }
-
     /**
      * Preset for 28×28 data (Fashion-MNIST, the synthetic set): 2 global views of 28, 6 local views of 12,
      * DINO scales, mean 0.5 / std 0.5 on every channel. σ range is DINO's [0.1, 2] pixels, which is
      * relatively strong at 28 px (documented in docs/augment.md).
      */
     public static MultiCropConfig preset28() {
-        return dino(28, 12, 6, GLOBAL_SCALE_MIN, GLOBAL_SCALE_MAX, LOCAL_SCALE_MIN, LOCAL_SCALE_MAX, Normalization.HALF);
+        return builder().globalSize(28).localSize(12).numLocal(6).normalization(Normalization.HALF).build();
     }
 
     /** DINO's ImageNet preset: 2 global views of 224, 8 local views of 96, ImageNet mean/std. */
     public static MultiCropConfig preset224() {
-        return dino(224, 96, 8, GLOBAL_SCALE_MIN, GLOBAL_SCALE_MAX, LOCAL_SCALE_MIN, LOCAL_SCALE_MAX, Normalization.IMAGENET);
+        return builder().build();
     }
 
     /** @return the global view side (both global views share it). */
@@ -113,22 +90,17 @@ public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local
 
     /** @return a copy with another number of local views. */
     public MultiCropConfig withNumLocal(int n) {
-        return new MultiCropConfig(global1, global2, local, n, ratioMin, ratioMax, flipP, jitter, grayscaleP,
-                blurSigmaMin, blurSigmaMax, normalization, rotationDegrees);
+        return toBuilder().numLocal(n).build();
     }
 
     /** @return a copy with another local view size (e.g. 14 instead of 12 for the 28 preset). */
     public MultiCropConfig withLocalSize(int size) {
-        return new MultiCropConfig(global1, global2,
-                new ViewSpec(size, local.scaleMin(), local.scaleMax(), local.blurP(), local.solarizeP()),
-                numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP, blurSigmaMin, blurSigmaMax, normalization,
-                rotationDegrees);
+        return toBuilder().localSize(size).build();
     }
 
     /** @return a copy with another normalisation. */
     public MultiCropConfig withNormalization(Normalization norm) {
-        return new MultiCropConfig(global1, global2, local, numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP,
-                blurSigmaMin, blurSigmaMax, norm, rotationDegrees);
+        return toBuilder().normalization(norm).build();
     }
 
     /**
@@ -136,8 +108,7 @@ public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local
      * @return a copy with another random-rotation range
      */
     public MultiCropConfig withRotationDegrees(double degrees) {
-        return new MultiCropConfig(global1, global2, local, numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP,
-                blurSigmaMin, blurSigmaMax, normalization, degrees);
+        return toBuilder().rotationDegrees(degrees).build();
     }
 
     /**
@@ -152,5 +123,163 @@ public record MultiCropConfig(ViewSpec global1, ViewSpec global2, ViewSpec local
         if (numLocal > 0 && localSize() < backboneMin)
             throw new IllegalArgumentException("local.size must be >= the backbone minimum " + backboneMin + ", got " + localSize());
         return this;
+    }
+
+    /**
+     * @return a builder starting from DINO's recipe at 224/96 px ({@link #preset224()}: 8 local views, ImageNet
+     *         normalisation, no rotation)
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link MultiCropConfig} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private ViewSpec global1 = new ViewSpec(224, GLOBAL_SCALE_MIN, GLOBAL_SCALE_MAX, 1.0, 0.0);
+        private ViewSpec global2 = new ViewSpec(224, GLOBAL_SCALE_MIN, GLOBAL_SCALE_MAX, 0.1, 0.2);
+        private ViewSpec local = new ViewSpec(96, LOCAL_SCALE_MIN, LOCAL_SCALE_MAX, 0.5, 0.0);
+        private int numLocal = 8;
+        private double ratioMin = 3.0 / 4.0;
+        private double ratioMax = 4.0 / 3.0;
+        private double flipP = 0.5;
+        private ColorJitterSpec jitter = ColorJitterSpec.DINO;
+        private double grayscaleP = 0.2;
+        private double blurSigmaMin = 0.1;
+        private double blurSigmaMax = 2.0;
+        private Normalization normalization = Normalization.IMAGENET;
+        private double rotationDegrees = 0.0;
+
+        private Builder() {
+        }
+
+        private Builder(MultiCropConfig r) {
+            global1 = r.global1;
+            global2 = r.global2;
+            local = r.local;
+            numLocal = r.numLocal;
+            ratioMin = r.ratioMin;
+            ratioMax = r.ratioMax;
+            flipP = r.flipP;
+            jitter = r.jitter;
+            grayscaleP = r.grayscaleP;
+            blurSigmaMin = r.blurSigmaMin;
+            blurSigmaMax = r.blurSigmaMax;
+            normalization = r.normalization;
+            rotationDegrees = r.rotationDegrees;
+        }
+
+        /** Sets {@link MultiCropConfig#global1()}; returns this builder. */
+        public Builder global1(ViewSpec v) {
+            global1 = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#global2()}; returns this builder. */
+        public Builder global2(ViewSpec v) {
+            global2 = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#local()}; returns this builder. */
+        public Builder local(ViewSpec v) {
+            local = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#numLocal()}; returns this builder. */
+        public Builder numLocal(int v) {
+            numLocal = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#ratioMin()}; returns this builder. */
+        public Builder ratioMin(double v) {
+            ratioMin = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#ratioMax()}; returns this builder. */
+        public Builder ratioMax(double v) {
+            ratioMax = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#flipP()}; returns this builder. */
+        public Builder flipP(double v) {
+            flipP = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#jitter()}; returns this builder. */
+        public Builder jitter(ColorJitterSpec v) {
+            jitter = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#grayscaleP()}; returns this builder. */
+        public Builder grayscaleP(double v) {
+            grayscaleP = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#blurSigmaMin()}; returns this builder. */
+        public Builder blurSigmaMin(double v) {
+            blurSigmaMin = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#blurSigmaMax()}; returns this builder. */
+        public Builder blurSigmaMax(double v) {
+            blurSigmaMax = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#normalization()}; returns this builder. */
+        public Builder normalization(Normalization v) {
+            normalization = v;
+            return this;
+        }
+
+        /** Sets {@link MultiCropConfig#rotationDegrees()}; returns this builder. */
+        public Builder rotationDegrees(double v) {
+            rotationDegrees = v;
+            return this;
+        }
+
+        /** Sets the side of both global views; returns this builder. */
+        public Builder globalSize(int size) {
+            global1 = new ViewSpec(size, global1.scaleMin(), global1.scaleMax(), global1.blurP(), global1.solarizeP());
+            global2 = new ViewSpec(size, global2.scaleMin(), global2.scaleMax(), global2.blurP(), global2.solarizeP());
+            return this;
+        }
+
+        /** Sets the side of the local views; returns this builder. */
+        public Builder localSize(int size) {
+            local = new ViewSpec(size, local.scaleMin(), local.scaleMax(), local.blurP(), local.solarizeP());
+            return this;
+        }
+
+        /** Sets the crop-area range of both global views; returns this builder. */
+        public Builder globalScale(double min, double max) {
+            global1 = new ViewSpec(global1.size(), min, max, global1.blurP(), global1.solarizeP());
+            global2 = new ViewSpec(global2.size(), min, max, global2.blurP(), global2.solarizeP());
+            return this;
+        }
+
+        /** Sets the crop-area range of the local views; returns this builder. */
+        public Builder localScale(double min, double max) {
+            local = new ViewSpec(local.size(), min, max, local.blurP(), local.solarizeP());
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public MultiCropConfig build() {
+            return new MultiCropConfig(global1, global2, local, numLocal, ratioMin, ratioMax, flipP, jitter, grayscaleP, blurSigmaMin, blurSigmaMax, normalization, rotationDegrees);
+        }
     }
 }

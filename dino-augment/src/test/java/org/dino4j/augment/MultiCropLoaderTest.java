@@ -16,7 +16,7 @@ class MultiCropLoaderTest {
     private static List<MultiCropBatch> run(ImageDataset ds, int workers, int epoch) {
         MultiCropTransform t = MultiCropTransform.forDataset(MultiCropConfig.preset28().withNumLocal(2), ds);
         List<MultiCropBatch> out = new ArrayList<>();
-        try (MultiCropLoader l = new MultiCropLoader(ds, t, new LoaderConfig(8, 77, workers, 3, true, true))) {
+        try (MultiCropLoader l = new MultiCropLoader(ds, t, LoaderConfig.builder().batchSize(8).seed(77).workers(workers).prefetch(3).build())) {
             for (Iterator<MultiCropBatch> it = l.epoch(epoch); it.hasNext(); ) out.add(it.next());
         }
         return out;
@@ -49,8 +49,8 @@ class MultiCropLoaderTest {
     void orderIsAPermutationAndBatchCountsFollowDropLast() {
         SyntheticDataset ds = SyntheticDataset.of28(50, 1);
         MultiCropTransform t = MultiCropTransform.forDataset(MultiCropConfig.preset28(), ds);
-        try (MultiCropLoader l = new MultiCropLoader(ds, t, new LoaderConfig(16, 5, 0, 1, true, true));
-             MultiCropLoader m = new MultiCropLoader(ds, t, new LoaderConfig(16, 5, 1, 2, false, false))) {
+        try (MultiCropLoader l = new MultiCropLoader(ds, t, LoaderConfig.builder().batchSize(16).seed(5).workers(0).prefetch(1).build());
+             MultiCropLoader m = new MultiCropLoader(ds, t, LoaderConfig.builder().batchSize(16).seed(5).workers(1).prefetch(2).shuffle(false).dropLast(false).build())) {
             int[] o = l.order(0).clone();
             Arrays.sort(o);
             for (int i = 0; i < 50; i++) assertEquals(i, o[i]);
@@ -78,7 +78,7 @@ class MultiCropLoaderTest {
             }
         };
         MultiCropTransform t = MultiCropTransform.forDataset(MultiCropConfig.preset28(), broken);
-        try (MultiCropLoader l = new MultiCropLoader(broken, t, new LoaderConfig(10, 1, 2, 2, false, true))) {
+        try (MultiCropLoader l = new MultiCropLoader(broken, t, LoaderConfig.builder().batchSize(10).seed(1).prefetch(2).shuffle(false).build())) {
             Iterator<MultiCropBatch> it = l.epoch(0);
             assertNotNull(it.next()); // batch 0: images 0..9
             IllegalStateException e = assertThrows(IllegalStateException.class, it::next);
@@ -91,7 +91,7 @@ class MultiCropLoaderTest {
     void closeStopsTheWorkers() throws InterruptedException {
         SyntheticDataset ds = SyntheticDataset.of28(200, 1);
         MultiCropTransform t = MultiCropTransform.forDataset(MultiCropConfig.preset28(), ds);
-        MultiCropLoader l = new MultiCropLoader(ds, t, new LoaderConfig(10, 1, 2, 4, true, true));
+        MultiCropLoader l = new MultiCropLoader(ds, t, LoaderConfig.builder().batchSize(10).seed(1).build());
         Iterator<MultiCropBatch> it = l.epoch(0);
         it.next();
         l.close();
@@ -107,13 +107,13 @@ class MultiCropLoaderTest {
 
     @Test
     void badLoaderSettingsAreRejected() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new LoaderConfig(0, 1, 1, 1, true, true));
+        var e = assertThrows(IllegalArgumentException.class, () -> LoaderConfig.builder().batchSize(0).seed(1).workers(1).prefetch(1).build());
         assertTrue(e.getMessage().contains("batchSize"));
-        e = assertThrows(IllegalArgumentException.class, () -> new LoaderConfig(4, 1, -1, 1, true, true));
+        e = assertThrows(IllegalArgumentException.class, () -> LoaderConfig.builder().batchSize(4).seed(1).workers(-1).prefetch(1).build());
         assertTrue(e.getMessage().contains("workers"));
         SyntheticDataset ds = SyntheticDataset.of28(5, 1);
         MultiCropTransform t = MultiCropTransform.forDataset(MultiCropConfig.preset28(), ds);
-        e = assertThrows(IllegalArgumentException.class, () -> new MultiCropLoader(ds, t, new LoaderConfig(8, 1, 0, 1, true, true)));
+        e = assertThrows(IllegalArgumentException.class, () -> new MultiCropLoader(ds, t, LoaderConfig.builder().batchSize(8).seed(1).workers(0).prefetch(1).build()));
         assertTrue(e.getMessage().contains("batchSize"));
     }
 }

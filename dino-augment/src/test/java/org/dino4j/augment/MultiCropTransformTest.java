@@ -22,8 +22,10 @@ class MultiCropTransformTest {
      * which would make "blurred" undetectable.
      */
     private static MultiCropConfig isolated(int size, double flipP, double grayP, double[] blurP, double[] solP, int numLocal) {
-        return new MultiCropConfig(new ViewSpec(size, 1, 1, blurP[0], solP[0]), new ViewSpec(size, 1, 1, blurP[1], solP[1]),
-                new ViewSpec(size, 1, 1, blurP[2], solP[2]), numLocal, 1, 1, flipP, NO_JITTER, grayP, 0.5, 2.0, Normalization.NONE);
+        return MultiCropConfig.builder().global1(new ViewSpec(size, 1, 1, blurP[0], solP[0]))
+                .global2(new ViewSpec(size, 1, 1, blurP[1], solP[1])).local(new ViewSpec(size, 1, 1, blurP[2], solP[2]))
+                .numLocal(numLocal).ratioMin(1).ratioMax(1).flipP(flipP).jitter(NO_JITTER).grayscaleP(grayP).blurSigmaMin(0.5)
+                .blurSigmaMax(2.0).normalization(Normalization.NONE).build();
     }
 
     private static float[] noise(int n, long seed, float lo, float hi) {
@@ -57,7 +59,7 @@ class MultiCropTransformTest {
         assertTrue(b.locals().minNumber().doubleValue() >= -1 - 1e-6 && b.locals().maxNumber().doubleValue() <= 1 + 1e-6);
         // RGB, ImageNet stats, no locals
         SyntheticDataset rgb = new SyntheticDataset(8, 32, 40, 3, 2);
-        MultiCropConfig c = MultiCropConfig.dino(24, 10, 0, 0.4, 1, 0.05, 0.4, Normalization.IMAGENET);
+        MultiCropConfig c = MultiCropConfig.builder().globalSize(24).localSize(10).numLocal(0).build();
         MultiCropBatch b2 = MultiCropTransform.forDataset(c, rgb).batch(rgb, new int[]{0, 1, 2}, 1, 0);
         assertArrayEquals(new long[]{6, 3, 24, 24}, b2.globals().shape());
         assertNull(b2.locals());
@@ -213,11 +215,11 @@ class MultiCropTransformTest {
     @Test
     void rotationZeroKeepsTheRecipeViewsUnchanged() {
         MultiCropConfig p = MultiCropConfig.preset28();
-        // the factories and the constructor without the field all mean "no rotation"
+        // the factories and the builder's default all mean "no rotation"
         assertEquals(0.0, p.rotationDegrees());
         assertEquals(0.0, MultiCropConfig.preset224().rotationDegrees());
-        assertEquals(p, new MultiCropConfig(p.global1(), p.global2(), p.local(), p.numLocal(), p.ratioMin(), p.ratioMax(),
-                p.flipP(), p.jitter(), p.grayscaleP(), p.blurSigmaMin(), p.blurSigmaMax(), p.normalization()));
+        assertEquals(0.0, MultiCropConfig.builder().build().rotationDegrees());
+        assertEquals(p, p.toBuilder().build());
         assertEquals(p, p.withRotationDegrees(30).withRotationDegrees(0));
         assertEquals(30.0, p.withRotationDegrees(30).withNumLocal(2).withLocalSize(14)
                 .withNormalization(Normalization.NONE).rotationDegrees(), "the with-copies keep the rotation");
@@ -225,7 +227,7 @@ class MultiCropTransformTest {
         SyntheticDataset rgb = new SyntheticDataset(12, 32, 40, 3, 2);
         for (SyntheticDataset ds : new SyntheticDataset[]{gray, rgb}) {
             MultiCropConfig cfg = ds.channels() == 1 ? p
-                    : MultiCropConfig.dino(24, 10, 3, 0.4, 1, 0.05, 0.4, Normalization.IMAGENET);
+                    : MultiCropConfig.builder().globalSize(24).localSize(10).numLocal(3).build();
             MultiCropTransform t = MultiCropTransform.forDataset(cfg, ds);
             for (int i = 0; i < ds.size(); i++) {
                 float[] img = ds.image(i);
@@ -288,9 +290,9 @@ class MultiCropTransformTest {
 
     @Test
     void configRejectsBadValuesNamingTheField() {
-        var e = assertThrows(IllegalArgumentException.class, () -> MultiCropConfig.dino(28, 12, 6, 0.4, 1, 0, 0.4, Normalization.HALF));
+        var e = assertThrows(IllegalArgumentException.class, () -> MultiCropConfig.preset28().toBuilder().localScale(0, 0.4).build());
         assertTrue(e.getMessage().startsWith("scaleMin"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> MultiCropConfig.dino(28, 12, 6, 0.4, 1.5, 0.05, 0.4, Normalization.HALF));
+        e = assertThrows(IllegalArgumentException.class, () -> MultiCropConfig.preset28().toBuilder().globalScale(0.4, 1.5).build());
         assertTrue(e.getMessage().contains("scaleMax") && e.getMessage().contains("1.5"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> MultiCropConfig.preset28().withNumLocal(-1));
         assertTrue(e.getMessage().contains("numLocal"), e.getMessage());

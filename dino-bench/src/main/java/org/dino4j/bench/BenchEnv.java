@@ -49,7 +49,7 @@ public final class BenchEnv {
                         + "threads=%d nd4jMasterThreads=%d OMP_NUM_THREADS=%s | java=%s | loadavg=%s",
                 subject, Nd4j.getBackend().getClass().getSimpleName(),
                 Nd4j.getExecutioner().getClass().getSimpleName(), HostArrays.hostKernels(), Simd.enabled(), Simd.floatLanes(),
-                org.dino4j.core.model.DinoModel.sessionMemoryMode(),
+                org.dino4j.core.exec.SessionMemory.mode().name().toLowerCase(Locale.ROOT),
                 org.dino4j.core.exec.ReleasingMemoryMgr.tcmallocPreloaded() ? "tcmalloc" : "system", cpuModel(),
                 Runtime.getRuntime().availableProcessors(), gpuModel(), threads, DinoRuntime.threads(),
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), System.getProperty("java.version"),

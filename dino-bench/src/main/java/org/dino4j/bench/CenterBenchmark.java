@@ -2,7 +2,7 @@ package org.dino4j.bench;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import org.dino4j.core.loss.Center;
+import org.dino4j.core.loss.DinoLoss;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Center update c ← m·c + (1−m)·mean_rows(z_t) (Caron et al. 2021, eq. 4), m = 0.9, over teacher logits
- * {@code [2B, K]} (seeded uniform in [−1, 1)): dino4j's {@link Center} kernel against the ND4J one-liner
+ * {@code [2B, K]} (seeded uniform in [−1, 1)): dino4j's kernel ({@link DinoLoss#updateCenter}) against the ND4J one-liner
  * {@code c.muli(m).addi(z.mean(true, 0).muli(1−m))}. Bytes read: 2B·K·4 (one pass over z_t).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -44,7 +44,7 @@ public class CenterBenchmark {
 
     private INDArray teacher;
     private INDArray nd4jCenter;
-    private Center center;
+    private DinoLoss center;
 
     /** Builds the seeded teacher logits and the kernel; prints the environment. */
     @Setup(Level.Trial)
@@ -52,7 +52,7 @@ public class CenterBenchmark {
         BenchEnv.setUp("CenterBenchmark B=" + batch + " K=" + k, threads);
         teacher = BenchEnv.uniform(new SplittableRandom(11), 1.0, 2L * batch, k);
         nd4jCenter = Nd4j.zeros(DataType.FLOAT, 1, k);
-        center = new Center(k, MOMENTUM, threads);
+        center = new DinoLoss(new DinoLoss.Options(k, 0.1, MOMENTUM, threads));
     }
 
     /** Stops the kernel's threads. */
@@ -64,7 +64,7 @@ public class CenterBenchmark {
     /** dino4j's kernel: one pass over z_t, in place on the center. */
     @Benchmark
     public INDArray kernel() {
-        center.update(teacher);
+        center.updateCenter(teacher);
         return center.center();
     }
 

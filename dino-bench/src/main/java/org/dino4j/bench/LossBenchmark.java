@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.loss.DinoLossGraph;
-import org.dino4j.core.loss.FusedDinoLoss;
+import org.dino4j.core.loss.DinoLoss;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * DINO loss forward + backward (Caron et al. 2021, eq. 1–3): the fused CPU kernel {@link FusedDinoLoss} against
+ * DINO loss forward + backward (Caron et al. 2021, eq. 1–3): {@link DinoLoss#lossAndGradient} (the Java kernels training
+ * uses; the benchmark keeps the name {@code fused}) against
  * the readable SameDiff definition {@link DinoLossGraph} (the same loss built from ND4J graph ops, differentiated
  * by SameDiff).
  *
@@ -34,7 +35,7 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Grids: the fused kernel runs the issue's grid B ∈ {64, 256}, K ∈ {4096, 65536}, N ∈ {6, 10}. The SameDiff
  * graph defaults to B 64, K 4096, N ∈ {6, 10} only: at B 256, K 65536, N 10 one op takes ~20 s and ~15 GB
- * (dl4j-notes), so that point is run on request ({@code -p sdBatch=256 -p sdK=65536 -p sdLocals=10}, with
+ * (docs/nd4j-pitfalls.md), so that point is run on request ({@code -p sdBatch=256 -p sdK=65536 -p sdLocals=10}, with
  * enough off-heap memory, see docs/benchmarks.md).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -68,7 +69,7 @@ public class LossBenchmark {
         INDArray teacher;
         INDArray center;
         INDArray grad;
-        FusedDinoLoss kernel;
+        DinoLoss kernel;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -76,9 +77,11 @@ public class LossBenchmark {
             Inputs in = Inputs.of(batch, k, locals, 42);
             student = in.student;
             teacher = in.teacher;
-            center = in.center;
             grad = student.ulike();
-            kernel = new FusedDinoLoss(batch, locals, k, threads);
+            kernel = new DinoLoss(new DinoLoss.Options(k, TAU_S, 0.9, threads));
+            kernel.setTeacherTemp(TAU_T);
+            kernel.center().assign(in.center);
+            center = kernel.center();
         }
 
         @TearDown(Level.Trial)
@@ -117,7 +120,7 @@ public class LossBenchmark {
             DinoRuntime.quietly(() -> sd.calculateGradientsAndOutputs(noPlaceholders, outputs, gradVars));
         }
 
-        /** Off-heap outputs are freed only when the Java GC runs (dl4j-notes trap 3). */
+        /** Off-heap outputs are freed only when the Java GC runs (docs/nd4j-pitfalls.md, "Off-heap memory"). */
         @TearDown(Level.Iteration)
         public void gc() {
             System.gc();
@@ -145,10 +148,10 @@ public class LossBenchmark {
         }
     }
 
-    /** The fused kernel: loss + dL/dz_s written into a preallocated gradient buffer. */
+    /** DinoLoss's kernels: loss + dL/dz_s written into a preallocated gradient buffer. */
     @Benchmark
     public double fused(Fused s) {
-        return s.kernel.lossAndGradient(s.student, s.teacher, s.center, TAU_S, TAU_T, s.grad);
+        return s.kernel.lossAndGradient(s.teacher, s.student, s.grad);
     }
 
     /** The SameDiff definition: forward and backward through the graph (loss and dL/dz_s). */

@@ -173,7 +173,8 @@ public final class SideBySide {
         try (DinoTrainer trainer = DinoRuntime.quietly(() -> {
             try {
                 return new DinoTrainer(cfg, student, teacher,
-                        new TrainStepBenchmark.OneBatch(batch, d.batchSize(), d.localCrops()), runDir, nowhere, false);
+                        new TrainStepBenchmark.OneBatch(batch, d.batchSize(), d.crops().numLocal()),
+                        new DinoTrainer.Output(runDir, nowhere, false));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot create the trainer in " + runDir, e);
             }

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One full DINO training step (Caron et al. 2021, Alg. 1) of the reference config ({@link #referenceConfig}:
  * small GroupNorm ResNet 32-64-128, head 512/128/K 4096, batch 256, 2 × 28² + 6 × 12² crops) through
- * {@link DinoTrainer#step}: teacher forward, teacher targets, student forward + backward, clipping, AdamW, EMA,
+ * {@link DinoTrainer#step}: teacher forward, student forward + backward with the DINO loss, clipping, AdamW, EMA,
  * center. The batch is built once (augmentation is measured by {@link AugmentBenchmark}); the step is taken in
  * epoch 1 so the last layer is not frozen (full AdamW work). After every measurement iteration the trainer's
  * per-phase times are printed ({@code # PHASES ...}).
@@ -76,8 +76,8 @@ public class TrainStepBenchmark {
         PrintStream nowhere = new PrintStream(OutputStream.nullOutputStream());
         trainer = DinoRuntime.quietly(() -> {
             try {
-                return new DinoTrainer(cfg, student, teacher, new OneBatch(batch, d.batchSize(), d.localCrops()),
-                        runDir, nowhere, false);
+                return new DinoTrainer(cfg, student, teacher, new OneBatch(batch, d.batchSize(), d.crops().numLocal()),
+                        new DinoTrainer.Output(runDir, nowhere, false));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot create the trainer in " + runDir, e);
             }
@@ -94,9 +94,7 @@ public class TrainStepBenchmark {
     /** The reference batch: synthetic 28² images through DINO's multi-crop recipe with the config's sizes. */
     static CropBatch referenceBatch(DataConfig d) {
         SyntheticDataset ds = new SyntheticDataset(d.syntheticSize(), d.imageSize(), d.imageSize(), d.channels(), 1);
-        MultiCropConfig mc = MultiCropConfig.dino(d.globalCropSize(), d.localCropSize(), d.localCrops(),
-                d.globalScaleMin(), d.globalScaleMax(), d.localScaleMin(), d.localScaleMax(),
-                MultiCropConfig.preset28().normalization());
+        MultiCropConfig mc = d.crops();
         int[] idx = new int[d.batchSize()];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;

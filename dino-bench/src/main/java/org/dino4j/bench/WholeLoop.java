@@ -54,7 +54,7 @@ final class WholeLoop {
         try (CropBatches batches = data.loader(d, cfg.run().seed(), StepNetworks.model(net).minInputSize());
              DinoTrainer trainer = DinoRuntime.quietly(() -> {
                  try {
-                     return new DinoTrainer(cfg, student, teacher, batches, runDir, nowhere, false);
+                     return new DinoTrainer(cfg, student, teacher, batches, new DinoTrainer.Output(runDir, nowhere, false));
                  } catch (IOException e) {
                      throw new IllegalStateException("cannot create the trainer in " + runDir, e);
                  }

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.dino4j.train.config.DinoConfig;
+import org.dino4j.core.model.SmallResNet;
 import org.dino4j.train.config.ModelConfig;
+import org.dino4j.train.config.Presets;
 import org.junit.jupiter.api.Test;
 
 /** The training-step benchmark's model choice (the step itself is measured, not tested, here). */
@@ -15,11 +17,9 @@ class TrainStepBenchmarkTest {
     @Test
     void protoIsThePyTorchBarsSmallCnnAndSmall28IsTheReferenceModel() {
         ModelConfig proto = StepNetworks.model("proto");
-        assertEquals(8, proto.stem());
-        assertEquals(List.of(32, 64, 128), proto.widths());
-        assertEquals(0, proto.blocksPerStage());
+        assertEquals(new SmallResNet.Options(8, List.of(32, 64, 128), 0, 8), proto.backboneOptions(SmallResNet.Options.class));
         assertEquals(4096, proto.outDim());
-        assertEquals(ModelConfig.small(), StepNetworks.model("small28"));
+        assertEquals(Presets.get("default").model(), StepNetworks.model("small28"));
         DinoConfig cfg = TrainStepBenchmark.referenceConfig(1, "proto");
         assertEquals(proto, cfg.model());
         assertEquals(256, cfg.data().batchSize());

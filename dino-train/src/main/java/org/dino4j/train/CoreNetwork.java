@@ -1,64 +1,36 @@
 package org.dino4j.train;
 
-import org.dino4j.core.model.DinoHeadConfig;
 import org.dino4j.core.model.DinoModel;
+import org.dino4j.core.loss.DinoLoss;
 import org.dino4j.core.model.ParamInfo;
-import org.dino4j.core.model.SmallResNet;
-import org.dino4j.core.model.SmallResNetConfig;
-import org.dino4j.core.model.vit.VisionTransformer;
-import org.dino4j.core.model.Backbone;
-import org.dino4j.core.loss.TeacherTargets;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.dino4j.core.model.SelfDistillation;
 import org.dino4j.train.config.ModelConfig;
-import org.dino4j.train.optim.ParamSegment;
+import org.dino4j.train.run.RuntimeOverrides;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 /** A {@link TrainableNetwork} over dino-core's {@link DinoModel} (backbone + DINO head in one SameDiff graph). */
 public final class CoreNetwork implements TrainableNetwork {
     private final DinoModel model;
-    private final List<ParamSegment> layout;
-    /** Regrouping matrix and row weights of the no-stop-gradient path, for the last (numLocal, batch); built once. */
-    private INDArray regroup, selfRowWeights;
+    /** The no-stop-gradient path, built on first use. */
+    private SelfDistillation self;
 
     /** Wraps a model. */
     public CoreNetwork(DinoModel model) {
         this.model = model;
-        List<ParamSegment> l = new ArrayList<>();
-        for (ParamInfo p : model.parameters()) {
-            l.add(new ParamSegment(p.name(), Math.toIntExact(p.offset()), Math.toIntExact(p.length()), p.weightDecay(), p.lastLayer()));
-        }
-        this.layout = List.copyOf(l);
     }
 
     /**
-     * Builds the student of a config for images with {@code channels} channels, initialised from {@code seed}:
-     * a SmallResNet or a VisionTransformer ({@code model.backbone}) + the DINO head.
+     * Builds the student of a config for images with {@code channels} channels, initialised from {@code seed}: the
+     * registered backbone {@code model.backbone} with its options + the DINO head, with the command line's
+     * {@link RuntimeOverrides}.
      */
     public static CoreNetwork create(ModelConfig m, int channels, long seed) {
-        return new CoreNetwork(DinoModel.create(backbone(m, channels), headConfig(m), seed));
-    }
-
-    /** The backbone of a model config. */
-    public static Backbone backbone(ModelConfig m, int channels) {
-        return m.usesVit() ? new VisionTransformer(m.vit().toVitConfig(channels)) : new SmallResNet(backboneConfig(m, channels));
-    }
-
-    /** The SmallResNet config of a model config. */
-    public static SmallResNetConfig backboneConfig(ModelConfig m, int channels) {
-        return new SmallResNetConfig(channels, m.stem(), m.widths(), m.blocksPerStage(), m.groups(), 1e-5, m.minInputSize());
-    }
-
-    /** The head config of a model config. */
-    public static DinoHeadConfig headConfig(ModelConfig m) {
-        return new DinoHeadConfig(m.headHidden(), m.headBottleneck(), m.outDim(), m.headLayers(), m.normLastLayer(), 1e-12,
-                m.headBatchNorm());
+        return new CoreNetwork(RuntimeOverrides.applyTo(DinoModel.create(m.createBackbone(channels), m.head(), seed)));
     }
 
     /** An identical network with its own parameters (the teacher). */
@@ -82,8 +54,8 @@ public final class CoreNetwork implements TrainableNetwork {
     }
 
     @Override
-    public List<ParamSegment> layout() {
-        return layout;
+    public List<ParamInfo> layout() {
+        return model.parameters();
     }
 
     @Override
@@ -92,29 +64,14 @@ public final class CoreNetwork implements TrainableNetwork {
     }
 
     @Override
-    public double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS) {
-        return model.lossAndGradients(globals, locals, targets, rowWeights, tauS);
+    public double lossAndGradients(INDArray globals, INDArray locals, INDArray teacherLogits, DinoLoss loss, Random stepRng) {
+        return model.lossAndGradients(globals, locals, teacherLogits, loss, stepRng);
     }
 
     @Override
-    public double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS,
-                                   Random dropPathRng) {
-        return model.lossAndGradients(globals, locals, targets, rowWeights, tauS, dropPathRng);
-    }
-
-    @Override
-    public SelfStep selfDistillLossAndGradients(INDArray globals, INDArray locals, INDArray center, double tauT, double tauS,
-                                                Random dropPathRng) {
-        int batch = Math.toIntExact(globals.size(0) / 2);
-        int numLocal = locals == null ? 0 : Math.toIntExact(locals.size(0) / batch);
-        long rows = (long) (2 + numLocal) * batch;
-        if (regroup == null || regroup.size(0) != rows || regroup.size(1) != 2L * batch) {
-            regroup = DinoModel.regroupMatrix(numLocal, batch, model.dataType());
-            selfRowWeights = Nd4j.create(model.dataType(), rows, 1);
-            TeacherTargets.rowWeights(numLocal, batch, selfRowWeights);
-        }
-        DinoModel.SelfDistillStep r = model.selfDistillLossAndGradients(globals, locals, center, tauT, regroup, selfRowWeights,
-                tauS, dropPathRng);
+    public SelfStep selfDistillLossAndGradients(INDArray globals, INDArray locals, DinoLoss loss, Random stepRng) {
+        if (self == null) self = new SelfDistillation(model);
+        SelfDistillation.Step r = self.lossAndGradients(globals, locals, loss, stepRng);
         return new SelfStep(r.loss(), r.globalLogits());
     }
 

@@ -2,8 +2,10 @@ package org.dino4j.train;
 
 import org.dino4j.augment.Seeds;
 import org.dino4j.core.ema.Ema;
-import org.dino4j.core.loss.Center;
-import org.dino4j.core.loss.TeacherTargets;
+import org.dino4j.core.loss.DinoLoss;
+import org.dino4j.core.model.ParamInfo;
+import org.dino4j.core.optim.AdamW;
+import org.dino4j.core.optim.GradientClipping;
 import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.checkpoint.CheckpointStore;
 import org.dino4j.train.config.AblationConfig;
@@ -14,18 +16,12 @@ import org.dino4j.train.monitor.MetricsLog;
 import org.dino4j.train.monitor.PhaseTimer;
 import org.dino4j.train.monitor.PhaseTimer.Phase;
 import org.dino4j.train.monitor.ProgressBar;
-import org.dino4j.train.optim.AdamW;
-import org.dino4j.train.optim.FlatBuffers;
-import org.dino4j.train.optim.GradientOps;
-import org.dino4j.train.optim.ParamSegment;
 import org.dino4j.train.schedule.TrainingSchedules;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -40,10 +36,11 @@ import java.util.Random;
  * The DINO training loop (Caron et al. 2021, Alg. 1; facebookresearch/dino {@code train_one_epoch}), on the CPU.
  *
  * <p>One step ({@link #step}), in the official order: per-iteration schedules → teacher forward on the 2 global
- * crops → teacher targets (centered, sharpened p_t regrouped per student view: data, so the stop-gradient is
- * structural) → student forward + backward on all crops (the DINO loss) → non-finite loss guard → per-tensor
- * gradient clipping → last-layer freezing during the first {@code freezeLastLayer} epochs → AdamW → EMA teacher
- * update → center update. EMA and center run outside the graph (dino-core's kernels).
+ * crops → student forward + backward on all crops with dino-core's {@link DinoLoss} against the teacher's logits
+ * (its targets are data, so the stop-gradient is structural) → non-finite loss guard → per-tensor gradient clipping
+ * → last-layer freezing during the first {@code freezeLastLayer} epochs → AdamW → EMA teacher update → center
+ * update. Loss, optimizer, EMA and center are dino-core's kernels ({@code org.dino4j.core.loss},
+ * {@code org.dino4j.core.optim}, {@code org.dino4j.core.ema}).
  *
  * <p>Ablations ({@code ablation} section of the config, used by {@code dino ablate}): without EMA the teacher is
  * set to the student after each step (momentum 0); without centering the center stays 0; without stop-gradient
@@ -51,14 +48,22 @@ import java.util.Random;
  * the graph, {@link TrainableNetwork#selfDistillLossAndGradients}); the teacher copy is still kept equal to the
  * student, and the center is updated from the student's global logits.
  *
- * <p>Drop path (a ViT with {@code model.vit.dropPath} &gt; 0): the student's masks of iteration {@code it} come
- * from {@code new Random(dropPathSeed(run.seed, it))}, so a run is deterministic per seed and a resumed run draws
- * the same masks as an uninterrupted one.
+ * <p>Per-step inputs of the backbone (e.g. a ViT's drop path): the student's values of iteration {@code it} come from
+ * {@code new Random(dropPathSeed(run.seed, it))}, so a run is deterministic per seed and a resumed run draws the same
+ * masks as an uninterrupted one.
  *
- * <p>Every buffer of the step (targets {@code [(2+N)B, K]}, teacher probabilities {@code [2B, K]}, row weights
- * {@code [(2+N)B, 1]}, AdamW moments, clipping norms) is allocated once in the constructor.
+ * <p>Every buffer of the step (the loss's targets and row weights, AdamW moments, clipping norms) is allocated once.
  */
 public final class DinoTrainer implements AutoCloseable {
+    /**
+     * Where a trainer writes.
+     *
+     * @param runDir      the run directory ({@code metrics.jsonl}, {@code checkpoints/}).
+     * @param log         where the progress line and warnings go (stderr).
+     * @param interactive redraw the progress line in place.
+     */
+    public record Output(Path runDir, PrintStream log, boolean interactive) {}
+
     private final DinoConfig cfg;
     private final TrainableNetwork student;
     private final TrainableNetwork teacher;
@@ -68,22 +73,14 @@ public final class DinoTrainer implements AutoCloseable {
     private final PrintStream err;
     private final ProgressBar bar;
     private final TrainingSchedules sched;
-    private final List<ParamSegment> layout;
+    private final List<ParamInfo> layout;
     private final AdamW adam;
-    private final TeacherTargets targets;
-    private final Center center;
+    private final DinoLoss dinoLoss;
     private final Ema ema;
     private final CollapseMonitor collapse;
     private final PhaseTimer timer = new PhaseTimer();
-    private final Random dropPath = new Random();
-    private final INDArray targetBuf;
-    private final INDArray probsBuf;
-    private final INDArray rowWeights;
+    private final Random stepRng = new Random();
     private final double[] gradNorms;
-    private final FloatBuffer paramBuf;
-    private final FloatBuffer gradBuf;
-    private final int paramOff;
-    private final int gradOff;
     private final int batch;
     private final int numLocal;
     private final int k;
@@ -102,12 +99,12 @@ public final class DinoTrainer implements AutoCloseable {
      * @param student the student network (trained by AdamW).
      * @param teacher the teacher network, with the student's architecture and initial parameters.
      * @param data    the training batches.
-     * @param runDir  the run directory ({@code metrics.jsonl}, {@code checkpoints/}).
-     * @param err     where the progress line and warnings go (stderr).
-     * @param interactive redraw the progress line in place.
+     * @param out     the run directory and the progress output.
      */
-    public DinoTrainer(DinoConfig cfg, TrainableNetwork student, TrainableNetwork teacher, CropBatches data, Path runDir,
-                       PrintStream err, boolean interactive) throws IOException {
+    public DinoTrainer(DinoConfig cfg, TrainableNetwork student, TrainableNetwork teacher, CropBatches data, Output out)
+            throws IOException {
+        Path runDir = out.runDir();
+        PrintStream err = out.log();
         java.nio.file.Files.createDirectories(runDir);
         this.cfg = cfg;
         this.student = student;
@@ -116,7 +113,7 @@ public final class DinoTrainer implements AutoCloseable {
         this.err = err;
         this.store = new CheckpointStore(runDir.resolve("checkpoints"), cfg.run().keepCheckpoints());
         this.metricsFile = runDir.resolve("metrics.jsonl");
-        this.bar = new ProgressBar(err, interactive, cfg.run().logEveryIters());
+        this.bar = new ProgressBar(err, out.interactive(), cfg.run().logEveryIters());
         this.sched = TrainingSchedules.of(cfg, data.itersPerEpoch());
         this.layout = student.layout();
         int p = Math.toIntExact(student.params().length());
@@ -126,24 +123,15 @@ public final class DinoTrainer implements AutoCloseable {
         if (student.gradients().length() != p) {
             throw new IllegalArgumentException("gradients must have " + p + " entries, got " + student.gradients().length());
         }
-        this.adam = new AdamW(layout, p, cfg.optim().beta1(), cfg.optim().beta2(), cfg.optim().eps());
+        this.adam = new AdamW(layout, new AdamW.Options(cfg.optim().beta1(), cfg.optim().beta2(), cfg.optim().eps()));
         this.batch = data.batchSize();
         this.numLocal = data.numLocal();
         this.k = student.outDim();
         int threads = cfg.run().threads();
-        this.targets = new TeacherTargets(threads);
-        this.center = new Center(k, cfg.teacher().centerMomentum(), threads);
+        this.dinoLoss = new DinoLoss(new DinoLoss.Options(k, cfg.teacher().studentTemp(), cfg.teacher().centerMomentum(), threads));
         this.ema = new Ema(threads);
         this.collapse = new CollapseMonitor(k, 0.98, 0.02);
-        this.targetBuf = Nd4j.create(DataType.FLOAT, (long) (2 + numLocal) * batch, k);
-        this.probsBuf = Nd4j.create(DataType.FLOAT, 2L * batch, k);
-        this.rowWeights = Nd4j.create(DataType.FLOAT, (long) (2 + numLocal) * batch, 1);
-        TeacherTargets.rowWeights(numLocal, batch, rowWeights);
         this.gradNorms = new double[layout.size()];
-        this.paramBuf = FlatBuffers.floats(student.params(), "student params");
-        this.gradBuf = FlatBuffers.floats(student.gradients(), "student gradients");
-        this.paramOff = FlatBuffers.offset(student.params());
-        this.gradOff = FlatBuffers.offset(student.gradients());
     }
 
     /** Sets the online k-NN run every {@code run.knnEveryEpochs} epochs (null: none). */
@@ -188,7 +176,7 @@ public final class DinoTrainer implements AutoCloseable {
 
     /** The center (live). */
     public INDArray center() {
-        return center.center();
+        return dinoLoss.center();
     }
 
     /** Restores student, teacher, optimizer, center and position from a checkpoint of the same config. */
@@ -209,7 +197,7 @@ public final class DinoTrainer implements AutoCloseable {
         assign(student.params(), c.student());
         assign(teacher.params(), c.teacher());
         adam.restore(c.adamM(), c.adamV(), c.adamSteps());
-        assign(center.center(), c.center());
+        assign(dinoLoss.center(), c.center());
         epoch = c.epoch();
         iteration = c.iteration();
         lossSum = c.epochSums().getOrDefault("loss", 0.0);
@@ -219,8 +207,7 @@ public final class DinoTrainer implements AutoCloseable {
     }
 
     private static void assign(INDArray dst, float[] src) {
-        FloatBuffer fb = FlatBuffers.floats(dst, "parameters");
-        fb.put(FlatBuffers.offset(dst), src);
+        dst.assign(Nd4j.createFromArray(src).reshape(dst.shape()));
     }
 
     /** Trains to the end of the schedule. */
@@ -262,8 +249,8 @@ public final class DinoTrainer implements AutoCloseable {
             }
             losses.add(loss);
             lossSum += loss;
-            hSum += targets.meanEntropy();
-            hMeanSum += targets.batchMeanEntropy();
+            hSum += dinoLoss.teacherEntropy();
+            hMeanSum += dinoLoss.batchMeanTeacherEntropy();
             epochCount++;
             n++;
             int at = (int) iteration;
@@ -289,7 +276,7 @@ public final class DinoTrainer implements AutoCloseable {
         }
         // epoch finished
         double meanLoss = lossSum / epochCount, h = hSum / epochCount, hMean = hMeanSum / epochCount;
-        double centerNorm = center.center().norm2Number().doubleValue();
+        double centerNorm = dinoLoss.center().norm2Number().doubleValue();
         double imagesPerSec = n * batch / ((System.nanoTime() - t0) / 1e9);
         int done = epoch + 1;
         Double top1 = null;
@@ -329,28 +316,27 @@ public final class DinoTrainer implements AutoCloseable {
         final int at = Math.toIntExact(it);
         final double lr = sched.lr()[at], wd = sched.wd()[at], momentum = sched.momentum()[at], tauT = sched.teacherTemp()[at];
         final AblationConfig abl = cfg.ablation();
-        dropPath.setSeed(dropPathSeed(cfg.run().seed(), it)); // = new Random(seed), without the allocation
+        stepRng.setSeed(dropPathSeed(cfg.run().seed(), it)); // = new Random(seed), without the allocation
+        dinoLoss.setTeacherTemp(tauT);
         timer.lap(Phase.DATA);
 
         INDArray zt;
         double loss;
         if (abl.stopGradient()) {
-            // teacher forward on the 2 global crops; targets are data for the student graph (stop-gradient)
+            // teacher forward on the 2 global crops; its logits are data for the student's loss (stop-gradient)
             zt = teacher.globalLogits(b.globals());
-            targets.compute(zt, center.center(), tauT, numLocal, probsBuf, targetBuf);
             timer.lap(Phase.TEACHER);
 
-            // student forward + backward on all crops: the DINO loss and dL/dθ
-            loss = student.lossAndGradients(b.globals(), b.locals(), targetBuf, rowWeights, cfg.teacher().studentTemp(), dropPath);
+            // student forward + backward on all crops: the DINO loss against the teacher's logits, and dL/dθ
+            loss = student.lossAndGradients(b.globals(), b.locals(), zt, dinoLoss, stepRng);
             timer.lap(Phase.STUDENT);
         } else {
             // ablation: no stop-gradient — the student is its own teacher, p_t computed and differentiated in its graph
-            TrainableNetwork.SelfStep r = student.selfDistillLossAndGradients(b.globals(), b.locals(), center.center(), tauT,
-                    cfg.teacher().studentTemp(), dropPath);
+            TrainableNetwork.SelfStep r = student.selfDistillLossAndGradients(b.globals(), b.locals(), dinoLoss, stepRng);
             timer.lap(Phase.STUDENT);
             zt = r.globalLogits();
             loss = r.loss();
-            targets.compute(zt, center.center(), tauT, numLocal, probsBuf, targetBuf); // only for the entropy statistics
+            dinoLoss.targets(zt, numLocal); // only for the entropy statistics
             timer.lap(Phase.TEACHER);
         }
         if (!Double.isFinite(loss)) {
@@ -366,10 +352,10 @@ public final class DinoTrainer implements AutoCloseable {
         }
 
         // gradient clipping per parameter tensor, last-layer freezing, AdamW
-        if (cfg.optim().clipGrad() > 0) GradientOps.clipPerTensor(gradBuf, gradOff, layout, cfg.optim().clipGrad(), gradNorms);
+        if (cfg.optim().clipGrad() > 0) GradientClipping.perTensor(student.gradients(), layout, cfg.optim().clipGrad(), gradNorms);
         boolean freeze = ep < cfg.optim().freezeLastLayer();
-        if (freeze) GradientOps.zeroLastLayer(gradBuf, gradOff, layout);
-        adam.step(paramBuf, paramOff, gradBuf, gradOff, lr, wd, freeze);
+        if (freeze) GradientClipping.zeroLastLayer(student.gradients(), layout);
+        adam.step(student.params(), student.gradients(), lr, wd, freeze);
         timer.lap(Phase.OPTIMIZER);
 
         // EMA teacher update θt ← λθt + (1−λ)θs (ablations without EMA: λ = 0, the teacher becomes the student)
@@ -377,7 +363,7 @@ public final class DinoTrainer implements AutoCloseable {
         timer.lap(Phase.EMA);
 
         // center update c ← m·c + (1−m)·mean(z_t) (ablation without centering: c stays 0)
-        if (abl.centering()) center.update(zt);
+        if (abl.centering()) dinoLoss.updateCenter(zt);
         timer.lap(Phase.CENTER);
         timer.step();
         return loss;
@@ -398,17 +384,18 @@ public final class DinoTrainer implements AutoCloseable {
         versions.put("nd4j", String.valueOf(Optional.ofNullable(Nd4j.class.getPackage().getImplementationVersion()).orElse("1.0.0-M2.1")));
         versions.put("backend", Nd4j.getBackend().getClass().getSimpleName());
         versions.put("java", System.getProperty("java.version"));
-        Checkpoint c = new Checkpoint(epoch, iteration, student.params().toFloatVector(), teacher.params().toFloatVector(),
-                adam.firstMoment(), adam.secondMoment(), adam.stepCounts(), center.center().toFloatVector(),
-                ConfigLoader.toJson(cfg), versions, Map.of("seed", cfg.run().seed()),
-                Map.of("loss", lossSum, "teacher_entropy", hSum, "mean_teacher_entropy", hMeanSum, "count", (double) epochCount));
+        Checkpoint c = Checkpoint.builder().epoch(epoch).iteration(iteration).student(student.params().toFloatVector())
+                .teacher(teacher.params().toFloatVector()).adamM(adam.firstMoment()).adamV(adam.secondMoment())
+                .adamSteps(adam.stepCounts()).center(dinoLoss.center().toFloatVector()).configJson(ConfigLoader.toJson(cfg))
+                .versions(versions).rngState(Map.of("seed", cfg.run().seed()))
+                .epochSums(Map.of("loss", lossSum, "teacher_entropy", hSum, "mean_teacher_entropy", hMeanSum,
+                        "count", (double) epochCount)).build();
         return store.save(c);
     }
 
     @Override
     public void close() {
-        targets.close();
-        center.close();
+        dinoLoss.close();
         ema.close();
     }
 }

@@ -1,6 +1,7 @@
 package org.dino4j.train;
 
-import org.dino4j.train.optim.ParamSegment;
+import org.dino4j.core.loss.DinoLoss;
+import org.dino4j.core.model.ParamInfo;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
@@ -19,50 +20,39 @@ public interface TrainableNetwork {
     /** The gradient of the last {@link #lossAndGradients} call, same layout as {@link #params()} (live). */
     INDArray gradients();
 
-    /** The parameter tensors as ranges of the flat buffer, in order, covering it exactly. */
-    List<ParamSegment> layout();
+    /** The parameter tensors as ranges of the flat buffer, in order, covering it exactly (with weight decay flags). */
+    List<ParamInfo> layout();
 
     /** K, the head's output dimension. */
     int outDim();
 
     /**
-     * Student forward and backward on all crops: {@code L = Σ_rows w_row · CE(targets row, softmax(z_s/τ_s))}.
+     * Student forward and backward on all crops with the DINO loss against the teacher's logits
+     * ({@link DinoLoss#lossAndGradient}); {@link #gradients()} then holds dL/dθ.
      *
-     * @param globals    global crops {@code [2B, C, Hg, Wg]} (view-major).
-     * @param locals     local crops {@code [N·B, C, Hl, Wl]} or null when N = 0.
-     * @param targets    teacher targets {@code [(2+N)B, K]} (data: no gradient reaches the teacher).
-     * @param rowWeights per-row weights {@code [(2+N)B, 1]}.
-     * @param tauS       student temperature τ_s.
-     * @return the loss; {@link #gradients()} then holds dL/dθ.
+     * @param globals       global crops {@code [2B, C, Hg, Wg]} (view-major).
+     * @param locals        local crops {@code [N·B, C, Hl, Wl]} or null when N = 0.
+     * @param teacherLogits the teacher's logits of the global crops {@code [2B, K]} (data: no gradient reaches them).
+     * @param loss          the DINO loss, τ_t set for this step.
+     * @param stepRng       seeded source of the network's per-step inputs (e.g. drop path); null: their inference values.
+     * @return the loss.
      */
-    double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS);
-
-    /**
-     * As {@link #lossAndGradients(INDArray, INDArray, INDArray, INDArray, double)} in training mode: a network with
-     * drop path draws its per-sample masks from {@code dropPathRng} (null: no drop). Default: ignores it.
-     */
-    default double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS,
-                                    Random dropPathRng) {
-        return lossAndGradients(globals, locals, targets, rowWeights, tauS);
-    }
+    double lossAndGradients(INDArray globals, INDArray locals, INDArray teacherLogits, DinoLoss loss, Random stepRng);
 
     /** Loss and the network's own global logits {@code [2B, K]} of a no-stop-gradient step. */
     record SelfStep(double loss, INDArray globalLogits) {}
 
     /**
      * The DINO loss WITHOUT stop-gradient (ablation): the teacher is this network, p_t = softmax((z_global − c)/τ_t)
-     * of its own global logits is computed in the graph and the gradient flows through it too; {@link #gradients()}
-     * then holds dL/dθ. Default: unsupported.
+     * of its own global logits is computed in the graph (c, τ_t, τ_s of {@code loss}) and the gradient flows through
+     * it too; {@link #gradients()} then holds dL/dθ. Default: unsupported.
      *
-     * @param globals     global crops {@code [2B, C, Hg, Wg]}.
-     * @param locals      local crops {@code [N·B, C, Hl, Wl]} or null.
-     * @param center      c {@code [1, K]}.
-     * @param tauT        τ_t.
-     * @param tauS        τ_s.
-     * @param dropPathRng drop-path source (null: none).
+     * @param globals global crops {@code [2B, C, Hg, Wg]}.
+     * @param locals  local crops {@code [N·B, C, Hl, Wl]} or null.
+     * @param loss    the DINO loss (center and temperatures).
+     * @param stepRng per-step input source (null: none).
      */
-    default SelfStep selfDistillLossAndGradients(INDArray globals, INDArray locals, INDArray center, double tauT, double tauS,
-                                                 Random dropPathRng) {
+    default SelfStep selfDistillLossAndGradients(INDArray globals, INDArray locals, DinoLoss loss, Random stepRng) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " has no no-stop-gradient path");
     }
 

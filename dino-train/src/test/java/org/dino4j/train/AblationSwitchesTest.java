@@ -23,8 +23,8 @@ class AblationSwitchesTest {
     private static final PrintStream QUIET = new PrintStream(new ByteArrayOutputStream());
 
     private static DinoConfig config(Map<String, String> extra) throws IOException {
-        Map<String, String> o = new LinkedHashMap<>(Map.of("run.epochs", "2", "data.batchSize", "4", "data.localCrops", "2",
-                "model.outDim", "16", "optim.freezeLastLayer", "0"));
+        Map<String, String> o = new LinkedHashMap<>(Map.of("run.epochs", "2", "data.batchSize", "4", "data.crops.numLocal", "2",
+                "model.head.outDim", "16", "optim.freezeLastLayer", "0"));
         o.putAll(extra);
         return ConfigLoader.load("tiny", null, o);
     }
@@ -35,7 +35,7 @@ class AblationSwitchesTest {
             DinoConfig cfg = config(Map.of("ablation.centering", "" + centering));
             TinyMlpNetwork s = new TinyMlpNetwork(1, 8, 16, 1);
             RandomCrops data = new RandomCrops(3, 4, 2, 4);
-            try (DinoTrainer tr = new DinoTrainer(cfg, s, s.copy(), data, tmp.resolve("c" + centering), QUIET, false)) {
+            try (DinoTrainer tr = new DinoTrainer(cfg, s, s.copy(), data, new DinoTrainer.Output(tmp.resolve("c" + centering), QUIET, false))) {
                 tr.step(data.epoch(0, 0).next(), 0, 0);
                 tr.step(data.epoch(0, 1).next(), 0, 1);
                 double norm = tr.center().norm2Number().doubleValue();
@@ -52,7 +52,7 @@ class AblationSwitchesTest {
         TinyMlpNetwork t = s.copy();
         t.params().addi(0.5); // a different teacher: after one step it must be the student
         RandomCrops data = new RandomCrops(3, 4, 2, 4);
-        try (DinoTrainer tr = new DinoTrainer(cfg, s, t, data, tmp, QUIET, false)) {
+        try (DinoTrainer tr = new DinoTrainer(cfg, s, t, data, new DinoTrainer.Output(tmp, QUIET, false))) {
             assertTrue(tr.schedules().momentum()[0] > 0.9, "the schedule is untouched; the switch overrides it");
             tr.step(data.epoch(0, 0).next(), 0, 0);
             assertArrayEquals(s.params().toFloatVector(), t.params().toFloatVector());
@@ -61,10 +61,10 @@ class AblationSwitchesTest {
 
     @Test
     void noSharpeningAndNoMultiCropAreConfigRows() throws IOException {
-        DinoConfig cfg = config(Map.of("teacher.warmupTeacherTemp", "0.1", "teacher.teacherTemp", "0.1", "data.localCrops", "0"));
+        DinoConfig cfg = config(Map.of("teacher.warmupTeacherTemp", "0.1", "teacher.teacherTemp", "0.1", "data.crops.numLocal", "0"));
         assertEquals(cfg.teacher().studentTemp(), cfg.teacher().teacherTemp());
         TinyMlpNetwork s = new TinyMlpNetwork(1, 8, 16, 1);
-        try (DinoTrainer tr = new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 0, 4), tmp, QUIET, false)) {
+        try (DinoTrainer tr = new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 0, 4), new DinoTrainer.Output(tmp, QUIET, false))) {
             for (double tau : tr.schedules().teacherTemp()) assertEquals(0.1, tau, 0);
             assertTrue(Double.isFinite(tr.step(new RandomCrops(3, 4, 0, 4).epoch(0, 0).next(), 0, 0)));
         }
@@ -81,8 +81,8 @@ class AblationSwitchesTest {
         CoreNetwork t1 = s1.copy(), t2 = s2.copy();
         INDArray g1, g2;
         double l1, l2;
-        try (DinoTrainer a = new DinoTrainer(full, s1, t1, data, tmp.resolve("a"), QUIET, false);
-             DinoTrainer b = new DinoTrainer(noSg, s2, t2, data, tmp.resolve("b"), QUIET, false)) {
+        try (DinoTrainer a = new DinoTrainer(full, s1, t1, data, new DinoTrainer.Output(tmp.resolve("a"), QUIET, false));
+             DinoTrainer b = new DinoTrainer(noSg, s2, t2, data, new DinoTrainer.Output(tmp.resolve("b"), QUIET, false))) {
             l1 = a.step(batch, 0, 0);
             g1 = s1.gradients().dup();
             l2 = b.step(batch, 0, 0);

@@ -29,11 +29,11 @@ class DinoTrainerTest {
     private static DinoConfig config(int epochs, int ckptEvery) throws IOException {
         return ConfigLoader.load("tiny", null, Map.of("run.epochs", "" + epochs, "optim.warmupEpochs", "1",
                 "teacher.warmupTeacherTempEpochs", "1", "run.checkpointEveryIters", "" + ckptEvery,
-                "data.batchSize", "4", "data.localCrops", "2", "model.outDim", "16"));
+                "data.batchSize", "4", "data.crops.numLocal", "2", "model.head.outDim", "16"));
     }
 
     private DinoTrainer trainer(DinoConfig cfg, Path dir, TinyMlpNetwork s) throws IOException {
-        return new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 2, 4), dir, QUIET, false);
+        return new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 2, 4), new DinoTrainer.Output(dir, QUIET, false));
     }
 
     private static float[] flat(INDArray a) {
@@ -98,7 +98,7 @@ class DinoTrainerTest {
         TinyMlpNetwork s = new TinyMlpNetwork(1, 8, 16, 1);
         TinyMlpNetwork t = s.copy();
         RandomCrops data = new RandomCrops(3, 4, 2, 4);
-        try (DinoTrainer tr = new DinoTrainer(cfg, s, t, data, tmp, QUIET, false)) {
+        try (DinoTrainer tr = new DinoTrainer(cfg, s, t, data, new DinoTrainer.Output(tmp, QUIET, false))) {
             // move the teacher away from the student so the EMA is visible
             t.params().addi(0.25);
             float[] t0 = params(t);

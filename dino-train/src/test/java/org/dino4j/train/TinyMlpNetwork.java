@@ -1,6 +1,7 @@
 package org.dino4j.train;
 
-import org.dino4j.train.optim.ParamSegment;
+import org.dino4j.core.loss.DinoLoss;
+import org.dino4j.core.model.ParamInfo;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -9,13 +10,14 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
  * A test double of a DINO network with a hand-written backward pass, so the training loop can be tested on its
  * own: features f = 4×4 block means of the image ({@code [n, C·16]} for any size divisible by 4), hidden
  * h = tanh(f·W1 + b1), logits z = h·W2 (W2 = the "last layer"). All parameters are views of one flat buffer.
- * The loss is Σ_r w_r·CE(T_r, softmax(z_r/τ)) with gradient dz = w_r(softmax(z_r/τ) − T_r)/τ.
+ * The loss and dL/dz are {@link DinoLoss}'s; the backward pass from dz is written by hand.
  */
 final class TinyMlpNetwork implements TrainableNetwork {
     final int c, d, hidden, k;
@@ -67,10 +69,10 @@ final class TinyMlpNetwork implements TrainableNetwork {
     }
 
     @Override
-    public List<ParamSegment> layout() {
-        return List.of(new ParamSegment("w1", 0, d * hidden, true, false),
-                new ParamSegment("b1", d * hidden, hidden, false, false),
-                new ParamSegment("last_layer.w", d * hidden + hidden, hidden * k, true, true));
+    public List<ParamInfo> layout() {
+        return List.of(ParamInfo.of("w1", 0, new long[]{d, hidden}, true, false),
+                ParamInfo.of("b1", (long) d * hidden, new long[]{hidden}, false, false),
+                ParamInfo.of("last_layer.w", (long) d * hidden + hidden, new long[]{hidden, k}, true, true));
     }
 
     @Override
@@ -88,15 +90,13 @@ final class TinyMlpNetwork implements TrainableNetwork {
     }
 
     @Override
-    public double lossAndGradients(INDArray globals, INDArray locals, INDArray targets, INDArray rowWeights, double tauS) {
+    public double lossAndGradients(INDArray globals, INDArray locals, INDArray teacherLogits, DinoLoss dinoLoss,
+                                   Random stepRng) {
         INDArray f = locals == null ? pool(globals) : Nd4j.concat(0, pool(globals), pool(locals));
         INDArray h = hiddenOf(f);
-        INDArray z = h.mmul(w2).divi(tauS);
-        INDArray p = Transforms.softmax(z, true);
-        INDArray logp = Transforms.log(p, true);
-        INDArray w = rowWeights.reshape(rowWeights.length(), 1);
-        double loss = -logp.mul(targets).sum(1).reshape(w.length(), 1).mul(w).sumNumber().doubleValue();
-        INDArray dz = p.sub(targets).muliColumnVector(w).divi(tauS);
+        INDArray z = h.mmul(w2);
+        INDArray dz = z.ulike();
+        double loss = dinoLoss.lossAndGradient(teacherLogits, z, dz);
         gw2.assign(h.transpose().mmul(dz));
         INDArray da = dz.mmul(w2.transpose()).muli(h.mul(h).rsubi(1));
         gw1.assign(f.transpose().mmul(da));

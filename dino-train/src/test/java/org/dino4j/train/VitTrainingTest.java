@@ -28,13 +28,13 @@ class VitTrainingTest {
     static DinoConfig config(double dropPath, Map<String, String> extra) throws IOException {
         Map<String, String> o = new LinkedHashMap<>(Map.of("model.backbone", "vit", "model.vit.embedDim", "16",
                 "model.vit.depth", "2", "model.vit.heads", "2", "model.vit.mlpRatio", "2", "model.vit.basePatchGrid", "4",
-                "model.vit.dropPath", "" + dropPath, "run.epochs", "2", "data.batchSize", "4", "model.outDim", "32"));
+                "model.vit.dropPath", "" + dropPath, "run.epochs", "2", "data.batchSize", "4", "model.head.outDim", "32"));
         o.putAll(extra);
         return ConfigLoader.load("tiny", null, o);
     }
 
     private static DinoTrainer trainer(DinoConfig cfg, Path dir, CoreNetwork s) throws IOException {
-        return new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 2, 3), dir, QUIET, false);
+        return new DinoTrainer(cfg, s, s.copy(), new RandomCrops(3, 4, 2, 3), new DinoTrainer.Output(dir, QUIET, false));
     }
 
     @Test

@@ -174,6 +174,38 @@ public final class FolderDataset implements ImageDataset {
         return out;
     }
 
+    /**
+     * Whether the folder holds colour pictures: true when one of its first {@code maxFiles} images (class folders in
+     * sorted order, a few from each; {@code root/train} when it exists) has a pixel whose red, green and blue differ. An
+     * RGB file of grey pixels counts as grey. Unreadable files are passed over.
+     *
+     * @throws IOException when {@code root} cannot be listed
+     */
+    public static boolean holdsColour(Path root, int maxFiles) throws IOException {
+        Path dir = Files.isDirectory(root.resolve("train")) ? root.resolve("train") : root;
+        List<Path> classes = classFolders(dir);
+        int perClass = Math.max(1, maxFiles / Math.max(1, classes.size()));
+        for (Path c : classes) {
+            List<Path> files = images(dir.resolve(c));
+            for (Path f : files.subList(0, Math.min(perClass, files.size()))) {
+                BufferedImage im;
+                try {
+                    im = read(f, DEFAULT_MAX_PIXELS);
+                } catch (IOException e) {
+                    continue;
+                }
+                if (im.getColorModel().getNumColorComponents() == 1) continue;
+                for (int y = 0; y < im.getHeight(); y++) {
+                    for (int x = 0; x < im.getWidth(); x++) {
+                        int p = im.getRGB(x, y), r = (p >> 16) & 0xff, g = (p >> 8) & 0xff, b = p & 0xff;
+                        if (r != g || g != b) return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     private static List<Path> images(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> Files.isRegularFile(p) && hasImageExtension(p)).sorted().toList();

@@ -23,7 +23,10 @@ public enum Execution {
     FUSED;
 
     /**
-     * @return the default: {@code -Ddino4j.exec=session|plan|fused} when set, else {@link #FUSED}
+     * The command line's override ({@code -Ddino4j.exec=session|plan|fused}, read by dino-train at the CLI edge; the
+     * models themselves start at {@link #FUSED} without reading it).
+     *
+     * @return the property's value when set, else {@link #FUSED}
      * @throws IllegalArgumentException naming the property for any other value
      */
     public static Execution fromProperty() {

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The teacher center {@code c [1, K]} (Caron et al. 2021, §3.1 "Avoiding collapse", eq. 4):
+ * The teacher center of {@link DinoLoss}, {@code c [1, K]} (Caron et al. 2021, §3.1 "Avoiding collapse", eq. 4):
  * {@code c ← m·c + (1−m)·(1/2B) Σ_rows z_t}, starting from zeros, with momentum m (DINO: 0.9).
  *
  * <p>The update is in place on {@link #center()} (same array object every time) and reads z_t once: column
@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>FLOAT 'c'-contiguous teacher logits on the CPU backend use the Java kernel; anything else falls back to
  * ND4J ops. Not thread-safe.
  */
-public final class Center implements AutoCloseable {
+final class Center implements AutoCloseable {
 
     private final INDArray center;
     private final double momentum;

@@ -9,7 +9,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The readable SameDiff reference of the DINO loss (Caron et al. 2021, eq. 1–3; {@code DINOLoss.forward} in the
- * official {@code main_dino.py}). Edit this one when experimenting; {@link FusedDinoLoss} is its fast twin.
+ * official {@code main_dino.py}). Edit this one when experimenting; {@link DinoLoss} computes the same loss with
+ * multi-threaded kernels (tested against this graph and a float64 loop) and is what training calls.
  *
  * <pre>
  *   p_t      = stop_gradient( softmax((z_t − c)/τ_t) )          [G·B, K]   ("teacher_probs")

@@ -1,7 +1,6 @@
 package org.dino4j.core.loss;
 
 import java.nio.FloatBuffer;
-import org.dino4j.core.util.FastExp;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
 import org.dino4j.core.util.Simd;
@@ -22,12 +21,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * weights w {@code [R]} or {@code [R, 1]}, temperature τ &gt; 0. The targets are data: nothing is differentiated
  * through them (stop-gradient).
  *
- * <p>This is the kernel behind {@code DinoModel}'s fused training loss: the model computes z in its SameDiff
- * graph, this class computes L and dL/dz outside it, and the graph back-propagates dL/dz (see
- * {@code DinoModel#lossAndGradients}). SameDiff's own log-softmax forward + backward took ~350 ms per reference
- * step (2048 × 4096); this kernel took 24 ms on 2 threads, 35 ms on 1 (docs/performance.md, "Session 4").
+ * <p>This is the student kernel of {@link DinoLoss}, the loss {@code DinoModel} trains with: the model computes z in
+ * its SameDiff graph, this kernel computes L and dL/dz outside it, and the graph back-propagates dL/dz (see
+ * {@code DinoModel#lossAndGradients}). SameDiff's own log-softmax forward + backward took ~350 ms per reference step
+ * (2048 × 4096); this kernel took 24 ms on 2 threads, 35 ms on 1 (docs/performance.md).
  *
- * <p>Paths, threads and determinism as in {@link FusedDinoLoss}: FLOAT host arrays run the Java kernel (vector
+ * <p>Paths: FLOAT host arrays run the Java kernel (vector
  * lanes when {@link Simd#enabled()}, else scalar loops with {@link FastExp}), rows split across {@link Parallel}
  * workers, per-row losses summed in row order (bit-identical for every thread count); anything else (DOUBLE,
  * strided views, CUDA) evaluates the same formula with ND4J ops (allocating). Scratch grows once.
@@ -41,7 +40,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Not thread-safe: one call at a time per instance.
  */
-public final class SoftTargetCrossEntropy implements AutoCloseable {
+final class SoftTargetCrossEntropy implements AutoCloseable {
     /** Rows per gather/scatter block of the column-major layout. */
     static final int BLOCK = 16;
 

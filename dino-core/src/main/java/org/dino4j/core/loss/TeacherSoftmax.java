@@ -1,12 +1,10 @@
 package org.dino4j.core.loss;
 
-import org.dino4j.core.util.FastExp;
 import org.dino4j.core.util.Simd;
 
 /**
  * One row of the teacher's centred and sharpened distribution, p_t = softmax((z_t − c)/τ_t)
- * (Caron et al. 2021, Sec. 3.1, centering and sharpening), shared by {@link FusedDinoLoss} and
- * {@link TeacherTargets} so that both compute bit-identical teacher probabilities.
+ * (Caron et al. 2021, Sec. 3.1, centering and sharpening), the inner loop of {@link TeacherTargets}.
  */
 final class TeacherSoftmax {
 

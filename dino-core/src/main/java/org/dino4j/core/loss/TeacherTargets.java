@@ -13,8 +13,7 @@ import org.nd4j.linalg.indexing.conditions.Conditions;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * The teacher half of the DINO loss (Caron et al. 2021, eq. 1–3), for a training graph that computes the
- * student cross-entropy itself.
+ * The teacher half of the DINO loss (Caron et al. 2021, eq. 1–3), one of {@link DinoLoss}'s two kernels.
  *
  * <p>From teacher logits {@code z_t [2B, K]}, center {@code c [1, K]} and τ_t it writes
  * <ul>
@@ -32,11 +31,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * H(p_t), and {@link #batchMeanEntropy()} = H(p̄_t) of the batch-mean teacher distribution. DINO's collapse
  * analysis (paper §5.3) watches exactly these two: sharpening drives H(p_t) to 0, centering keeps H(p̄_t) high.
  *
- * <p>Threads, determinism and memory as in {@link FusedDinoLoss}: rows (or column blocks) split across workers,
+ * <p>Threads, determinism and memory as in the student kernel ({@link SoftTargetCrossEntropy}): rows (or column blocks) split across workers,
  * reductions in fixed order, scratch grown once. FLOAT 'c'-contiguous arrays on the CPU backend use the Java
  * kernel; anything else falls back to ND4J ops. Not thread-safe.
  */
-public final class TeacherTargets implements AutoCloseable {
+final class TeacherTargets implements AutoCloseable {
 
     private final Parallel pool;
     private final boolean ownsPool;

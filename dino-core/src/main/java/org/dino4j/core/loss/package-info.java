@@ -10,11 +10,12 @@
  *   L = (1/P) Σ_{i ∈ {0,1}} Σ_{j ≠ i} (1/B) Σ_b −Σ_k p_t[i,b,k] · log p_s[j,b,k],   P = 2(N+1) pairs.
  * </pre>
  * <ul>
- *   <li>{@link org.dino4j.core.loss.DinoLossGraph}: the readable SameDiff reference (pair loop).</li>
- *   <li>{@link org.dino4j.core.loss.FusedDinoLoss}: the multi-threaded CPU kernel, loss and dL/dz_s.</li>
- *   <li>{@link org.dino4j.core.loss.TeacherTargets}: the teacher half (targets for a SameDiff CE), with
- *       entropy monitors.</li>
- *   <li>{@link org.dino4j.core.loss.Center}: the EMA center of the teacher logits.</li>
+ *   <li>{@link org.dino4j.core.loss.DinoLoss}: the loss training uses — owns τ_s, the current τ_t and the center;
+ *       {@code lossAndGradient(teacherLogits, studentLogits, gradOut)} runs the teacher half (centering, sharpening,
+ *       targets regrouped by student view) and the student half (cross-entropy and dL/dz_s) as multi-threaded Java
+ *       kernels; {@code updateCenter} is the EMA of the center.</li>
+ *   <li>{@link org.dino4j.core.loss.DinoLossGraph}: the same loss as a readable SameDiff graph (pair loop,
+ *       explicit stop-gradient): the reference to read and to experiment with.</li>
  * </ul>
  */
 package org.dino4j.core.loss;

@@ -1,22 +1,23 @@
 package org.dino4j.core.model;
 
-import static org.dino4j.core.model.DinoModel.CENTER;
-import static org.dino4j.core.model.DinoModel.FEATURES;
-import static org.dino4j.core.model.DinoModel.GLOBAL_CROPS;
-import static org.dino4j.core.model.DinoModel.GLOBAL_EMBEDDING;
-import static org.dino4j.core.model.DinoModel.GLOBAL_LOGITS;
-import static org.dino4j.core.model.DinoModel.LOCAL_CROPS;
-import static org.dino4j.core.model.DinoModel.LOSS;
-import static org.dino4j.core.model.DinoModel.REGROUP;
-import static org.dino4j.core.model.DinoModel.ROW_WEIGHTS;
-import static org.dino4j.core.model.DinoModel.SELF_TEACHER_PROBS;
-import static org.dino4j.core.model.DinoModel.STUDENT_LOGITS;
-import static org.dino4j.core.model.DinoModel.STUDENT_LOGITS_GRAD;
-import static org.dino4j.core.model.DinoModel.TARGETS;
-import static org.dino4j.core.model.DinoModel.TAU_S;
-import static org.dino4j.core.model.DinoModel.TAU_T;
+import static org.dino4j.core.model.GraphNames.CENTER;
+import static org.dino4j.core.model.GraphNames.FEATURES;
+import static org.dino4j.core.model.GraphNames.GLOBAL_CROPS;
+import static org.dino4j.core.model.GraphNames.GLOBAL_EMBEDDING;
+import static org.dino4j.core.model.GraphNames.GLOBAL_LOGITS;
+import static org.dino4j.core.model.GraphNames.LOCAL_CROPS;
+import static org.dino4j.core.model.GraphNames.LOSS;
+import static org.dino4j.core.model.GraphNames.REGROUP;
+import static org.dino4j.core.model.GraphNames.ROW_WEIGHTS;
+import static org.dino4j.core.model.GraphNames.SELF_TEACHER_PROBS;
+import static org.dino4j.core.model.GraphNames.STUDENT_LOGITS;
+import static org.dino4j.core.model.GraphNames.STUDENT_LOGITS_GRAD;
+import static org.dino4j.core.model.GraphNames.TARGETS;
+import static org.dino4j.core.model.GraphNames.TAU_S;
+import static org.dino4j.core.model.GraphNames.TAU_T;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.exec.FusedOp;
@@ -71,8 +72,11 @@ final class DinoGraphs {
         }
     }
 
-    /** A built graph and the regions its backbone declared fusable. */
-    record Graph(SameDiff sd, List<FusedOp> fusions) {
+    /**
+     * A built graph with what its components declared: the fusable regions, each parameter's weight decay (in
+     * creation order) and the step inputs the model feeds.
+     */
+    record Graph(SameDiff sd, List<FusedOp> fusions, Map<String, Boolean> weightDecay, List<GraphScope.Step> stepInputs) {
     }
 
     private DinoGraphs() {
@@ -89,8 +93,9 @@ final class DinoGraphs {
         Fusions fusions = Fusions.collector();
         int c = backbone.inChannels();
         SDVariable globals = g.placeHolder(GLOBAL_CROPS, dataType, -1, c, -1, -1);
-        Backbone.Instance f = backbone.define(g, DinoModel.BACKBONE_SCOPE, dataType, rng, fusions);
-        DinoHead.Instance h = DinoHead.define(g, DinoModel.HEAD_SCOPE, backbone.featureDim(), head, dataType, rng, fusions);
+        GraphScope scope = GraphScope.of(g, GraphNames.BACKBONE_SCOPE, dataType, rng, fusions);
+        Backbone.Instance f = backbone.define(scope);
+        DinoHead.Instance h = DinoHead.define(scope.sibling(GraphNames.HEAD_SCOPE), backbone.featureDim(), head);
         SDVariable feats = f.apply(globals);
         DinoHead.Output og = h.apply(feats);
         g.identity(FEATURES, feats);
@@ -136,6 +141,6 @@ final class DinoGraphs {
                 return null;
             });
         }
-        return new Graph(g, fusions.all());
+        return new Graph(g, fusions.all(), scope.weightDecay(), scope.stepInputs());
     }
 }

@@ -53,36 +53,20 @@ public final class DinoHead {
     }
 
     /**
-     * Defines the head's parameters in {@code sd} under {@code scope}.
+     * Defines the head's parameters in {@code g}: the MLP's weight matrices and the last layer's direction {@code v}
+     * take weight decay; biases, batch-norm gains/shifts and the last layer's gain {@code g} do not (DINO's
+     * {@code get_params_groups}). Each GELU of every application is declared fusable ({@link GeluFusion}).
      *
-     * @param sd graph
-     * @param scope name prefix, e.g. {@code "head"}
+     * @param g where to define it (scope e.g. {@code "head"})
      * @param inDim input (backbone feature) dimension, &gt;= 1
      * @param cfg head configuration
-     * @param dt parameter data type
-     * @param rng seeded source of all initial values
      * @return the shared-parameter head function
      */
-    public static Instance define(SameDiff sd, String scope, int inDim, DinoHeadConfig cfg, DataType dt,
-                                  Random rng) {
-        return define(sd, scope, inDim, cfg, dt, rng, Fusions.NONE);
-    }
-
-    /**
-     * As {@link #define(SameDiff, String, int, DinoHeadConfig, DataType, Random)}, declaring each GELU of every
-     * application to {@code fusions} ({@link GeluFusion}).
-     *
-     * @param sd graph
-     * @param scope name prefix, e.g. {@code "head"}
-     * @param inDim input (backbone feature) dimension, &gt;= 1
-     * @param cfg head configuration
-     * @param dt parameter data type
-     * @param rng seeded source of all initial values
-     * @param fusions collector of fusable regions
-     * @return the shared-parameter head function
-     */
-    public static Instance define(SameDiff sd, String scope, int inDim, DinoHeadConfig cfg, DataType dt,
-                                  Random rng, Fusions fusions) {
+    public static Instance define(GraphScope g, int inDim, DinoHeadConfig cfg) {
+        final SameDiff sd = g.sd();
+        final DataType dt = g.dataType();
+        final Random rng = g.rng();
+        final Fusions fusions = g.fusions();
         Objects.requireNonNull(cfg, "cfg");
         if (inDim < 1) {
             throw new IllegalArgumentException("inDim must be >= 1, got " + inDim);
@@ -95,21 +79,21 @@ public final class DinoHead {
         for (int i = 0; i < n; i++) {
             int in = i == 0 ? inDim : cfg.hiddenDim();
             int out = i == n - 1 ? cfg.bottleneckDim() : cfg.hiddenDim();
-            w[i] = sd.var(scope + "/mlp" + i + "_w", Init.truncNormal(rng, 0.02, dt, in, out));
-            b[i] = sd.var(scope + "/mlp" + i + "_b", Init.fill(0.0, dt, out));
+            w[i] = g.param("mlp" + i + "_w", Init.truncNormal(rng, 0.02, dt, in, out), true);
+            b[i] = g.param("mlp" + i + "_b", Init.fill(0.0, dt, out), false);
             if (cfg.useBn() && i < n - 1) {
-                bnGain[i] = sd.var(scope + "/mlp" + i + "_bn_gain", Init.fill(1.0, dt, 1, out));
-                bnBias[i] = sd.var(scope + "/mlp" + i + "_bn_bias", Init.fill(0.0, dt, 1, out));
+                bnGain[i] = g.param("mlp" + i + "_bn_gain", Init.fill(1.0, dt, 1, out), false);
+                bnBias[i] = g.param("mlp" + i + "_bn_bias", Init.fill(0.0, dt, 1, out), false);
             }
         }
-        SDVariable v = sd.var(scope + "/" + LAST_LAYER + "/weight_v",
-                Init.uniform(rng, 1.0 / Math.sqrt(cfg.bottleneckDim()), dt, cfg.bottleneckDim(), cfg.outDim()));
-        SDVariable g = cfg.normLastLayer() ? null
-                : sd.var(scope + "/" + LAST_LAYER + "/weight_g", Init.fill(1.0, dt, 1, cfg.outDim()));
+        SDVariable v = g.param(LAST_LAYER + "/weight_v",
+                Init.uniform(rng, 1.0 / Math.sqrt(cfg.bottleneckDim()), dt, cfg.bottleneckDim(), cfg.outDim()), true);
+        SDVariable gain = cfg.normLastLayer() ? null
+                : g.param(LAST_LAYER + "/weight_g", Init.fill(1.0, dt, 1, cfg.outDim()), false);
         double eps = cfg.l2Eps();
         SDVariable wn = v.div(v.norm2(true, 0));
         fusions.add(new L2NormalizeFusion(v.name(), wn.name(), 0, 0));
-        final SDVariable weight = g == null ? wn : wn.mul(g);
+        final SDVariable weight = gain == null ? wn : wn.mul(gain);
         return x -> {
             SDVariable h = x;
             for (int i = 0; i < n; i++) {

@@ -28,12 +28,6 @@ public record DinoHeadConfig(int hiddenDim, int bottleneckDim, int outDim, int n
     /** ε of the batch normalisation's variance (PyTorch BatchNorm1d default). */
     public static final double BN_EPS = 1e-5;
 
-    /** A head without batch normalisation (the official default). */
-    public DinoHeadConfig(int hiddenDim, int bottleneckDim, int outDim, int nLayers, boolean normLastLayer,
-                          double l2Eps) {
-        this(hiddenDim, bottleneckDim, outDim, nLayers, normLastLayer, l2Eps, false);
-    }
-
     /** Validates every field (IllegalArgumentException naming the field and value). */
     public DinoHeadConfig {
         if (hiddenDim < 1) {
@@ -55,12 +49,12 @@ public record DinoHeadConfig(int hiddenDim, int bottleneckDim, int outDim, int n
 
     /** @return the paper's head: 2048 / 256 / K 65536, 3 layers, normLastLayer true */
     public static DinoHeadConfig official() {
-        return new DinoHeadConfig(2048, 256, 65536, 3, true, 1e-12);
+        return builder().build();
     }
 
     /** @return the reference head for 28×28 data: 512 / 128 / K 4096, 3 layers, normLastLayer true */
     public static DinoHeadConfig small28() {
-        return new DinoHeadConfig(512, 128, 4096, 3, true, 1e-12);
+        return builder().hiddenDim(512).bottleneckDim(128).outDim(4096).build();
     }
 
     /**
@@ -70,6 +64,87 @@ public record DinoHeadConfig(int hiddenDim, int bottleneckDim, int outDim, int n
      * @return a 3-layer head with normLastLayer true and ε 1e-12
      */
     public static DinoHeadConfig of(int hiddenDim, int bottleneckDim, int outDim) {
-        return new DinoHeadConfig(hiddenDim, bottleneckDim, outDim, 3, true, 1e-12);
+        return builder().hiddenDim(hiddenDim).bottleneckDim(bottleneckDim).outDim(outDim).build();
+    }
+
+    /** @return a builder starting from the paper's head ({@link #official()}) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link DinoHeadConfig} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private int hiddenDim = 2048;
+        private int bottleneckDim = 256;
+        private int outDim = 65536;
+        private int nLayers = 3;
+        private boolean normLastLayer = true;
+        private double l2Eps = 1e-12;
+        private boolean useBn = false;
+
+        private Builder() {
+        }
+
+        private Builder(DinoHeadConfig r) {
+            hiddenDim = r.hiddenDim;
+            bottleneckDim = r.bottleneckDim;
+            outDim = r.outDim;
+            nLayers = r.nLayers;
+            normLastLayer = r.normLastLayer;
+            l2Eps = r.l2Eps;
+            useBn = r.useBn;
+        }
+
+        /** Sets {@link DinoHeadConfig#hiddenDim()}; returns this builder. */
+        public Builder hiddenDim(int v) {
+            hiddenDim = v;
+            return this;
+        }
+
+        /** Sets {@link DinoHeadConfig#bottleneckDim()}; returns this builder. */
+        public Builder bottleneckDim(int v) {
+            bottleneckDim = v;
+            return this;
+        }
+
+        /** Sets {@link DinoHeadConfig#outDim()}; returns this builder. */
+        public Builder outDim(int v) {
+            outDim = v;
+            return this;
+        }
+
+        /** Sets {@link DinoHeadConfig#nLayers()}; returns this builder. */
+        public Builder nLayers(int v) {
+            nLayers = v;
+            return this;
+        }
+
+        /** Sets {@link DinoHeadConfig#normLastLayer()}; returns this builder. */
+        public Builder normLastLayer(boolean v) {
+            normLastLayer = v;
+            return this;
+        }
+
+        /** Sets {@link DinoHeadConfig#l2Eps()}; returns this builder. */
+        public Builder l2Eps(double v) {
+            l2Eps = v;
+            return this;
+        }
+
+        /** Sets {@link DinoHeadConfig#useBn()}; returns this builder. */
+        public Builder useBn(boolean v) {
+            useBn = v;
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public DinoHeadConfig build() {
+            return new DinoHeadConfig(hiddenDim, bottleneckDim, outDim, nLayers, normLastLayer, l2Eps, useBn);
+        }
     }
 }

@@ -10,7 +10,6 @@ import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
-import org.dino4j.core.model.vit.VisionTransformer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -76,15 +75,14 @@ final class DinoModelFiles {
 
     static void exportBackbone(DinoModel m, Path file) throws IOException {
         SameDiff g = SameDiff.create();
-        SDVariable x = g.placeHolder(DinoModel.IMAGES, m.dataType(), -1, m.backbone().inChannels(), -1, -1);
-        // inference graph: a ViT without drop path (same parameters, no factor placeholder)
-        Backbone exported = m.backbone() instanceof VisionTransformer v && v.config().dropPath() > 0
-                ? new VisionTransformer(v.config().withDropPath(0)) : m.backbone();
-        Backbone.Instance f = exported.define(g, DinoModel.BACKBONE_SCOPE, m.dataType(), new Random(0));
-        g.identity(DinoModel.FEATURES, f.apply(x));
+        SDVariable x = g.placeHolder(GraphNames.IMAGES, m.dataType(), -1, m.backbone().inChannels(), -1, -1);
+        // inference graph: the same parameters without training-only step inputs (e.g. a ViT's drop path)
+        Backbone.Instance f = m.backbone().forInference().define(GraphScope.of(g, GraphNames.BACKBONE_SCOPE, m.dataType(),
+                new Random(0)));
+        g.identity(GraphNames.FEATURES, f.apply(x));
         for (int i = 0; i < m.parameters().size(); i++) {
             ParamInfo pi = m.parameters().get(i);
-            if (pi.name().startsWith(DinoModel.BACKBONE_SCOPE + "/")) {
+            if (pi.name().startsWith(GraphNames.BACKBONE_SCOPE + "/")) {
                 g.getArrForVarName(pi.name()).assign(m.parameterView(i));
             }
         }

@@ -35,45 +35,30 @@ final class ModelChecks {
         }
     }
 
-    static void targets(INDArray targets, long rows, int k, DataType dataType) {
-        if (targets == null || targets.rank() != 2 || targets.size(0) != rows || targets.size(1) != k) {
-            throw new IllegalArgumentException("targets must be [" + rows + ", " + k + "], got "
-                    + (targets == null ? "null" : Arrays.toString(targets.shape())));
+    /**
+     * Checks the crops of a training call.
+     *
+     * @return N, the number of local crops per image (0 without locals)
+     */
+    static int crops(INDArray globals, INDArray locals, Backbone backbone, DataType dataType) {
+        images("globals", globals, false, backbone, dataType);
+        images("locals", locals, true, backbone, dataType);
+        if (globals.size(0) % 2 != 0) {
+            throw new IllegalArgumentException("globals must hold 2 views of B images (2B rows), got " + globals.size(0) + " rows");
         }
-        if (targets.dataType() != dataType) {
-            throw new IllegalArgumentException("targets must be " + dataType + ", got " + targets.dataType());
+        long b = globals.size(0) / 2;
+        if (locals != null && locals.size(0) % b != 0) {
+            throw new IllegalArgumentException("locals must hold N views of B = " + b + " images (N·B rows), got "
+                    + locals.size(0) + " rows");
         }
+        return locals == null ? 0 : Math.toIntExact(locals.size(0) / b);
     }
 
-    /** Checks row weights and τ_s; returns the weights as {@code [rows, 1]}. */
-    static INDArray weightsAndTau(long rows, INDArray rowWeights, double tauS, DataType dataType) {
-        if (rowWeights == null || rowWeights.length() != rows || rowWeights.rank() > 2
-                || (rowWeights.rank() == 2 && rowWeights.size(1) != 1)) {
-            throw new IllegalArgumentException("rowWeights must be [" + rows + ", 1] or [" + rows + "], got "
-                    + (rowWeights == null ? "null" : Arrays.toString(rowWeights.shape())));
-        }
-        if (rowWeights.dataType() != dataType) {
-            throw new IllegalArgumentException("rowWeights must be " + dataType + ", got " + rowWeights.dataType());
-        }
-        if (!(tauS > 0) || Double.isInfinite(tauS)) {
-            throw new IllegalArgumentException("tauS must be > 0 and finite, got " + tauS);
-        }
-        return rowWeights.rank() == 2 ? rowWeights : rowWeights.reshape(rows, 1);
-    }
-
-    static void selfDistill(INDArray center, double tauT, INDArray regroup, long rows, long globalRows, int k,
-                            DataType dataType) {
-        if (center == null || center.length() != k || center.dataType() != dataType) {
-            throw new IllegalArgumentException("center must be " + dataType + " [1, " + k + "], got "
-                    + (center == null ? "null" : center.dataType() + " " + Arrays.toString(center.shape())));
-        }
-        if (!(tauT > 0) || Double.isInfinite(tauT)) {
-            throw new IllegalArgumentException("tauT must be > 0 and finite, got " + tauT);
-        }
-        if (regroup == null || regroup.rank() != 2 || regroup.size(0) != rows || regroup.size(1) != globalRows
-                || regroup.dataType() != dataType) {
-            throw new IllegalArgumentException("regroup must be " + dataType + " [" + rows + ", " + globalRows
-                    + "], got " + (regroup == null ? "null" : Arrays.toString(regroup.shape())));
+    static void teacherLogits(INDArray teacherLogits, long globalRows, int k) {
+        if (teacherLogits == null || teacherLogits.rank() != 2 || teacherLogits.size(0) != globalRows
+                || teacherLogits.size(1) != k) {
+            throw new IllegalArgumentException("teacherLogits must be [" + globalRows + ", " + k + "] (the teacher's logits of "
+                    + "the global crops), got " + (teacherLogits == null ? "null" : Arrays.toString(teacherLogits.shape())));
         }
     }
 

@@ -1,7 +1,7 @@
 package org.dino4j.core.model;
 
-import static org.dino4j.core.model.DinoModel.STUDENT_LOGITS;
-import static org.dino4j.core.model.DinoModel.STUDENT_LOGITS_GRAD;
+import static org.dino4j.core.model.GraphNames.STUDENT_LOGITS;
+import static org.dino4j.core.model.GraphNames.STUDENT_LOGITS_GRAD;
 
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -11,13 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.exec.Execution;
 import org.dino4j.core.exec.ExecutionPlan;
 import org.dino4j.core.exec.FusedOp;
 import org.dino4j.core.exec.PlanRecorder;
 import org.dino4j.core.exec.SessionMemory;
-import org.dino4j.core.loss.SoftTargetCrossEntropy;
+import org.dino4j.core.loss.DinoLoss;
 import org.dino4j.core.util.HostArrays;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -35,9 +34,9 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Executes a {@link DinoModel}'s graphs: by {@link ExecutionPlan}s (default; one per graph variant and input shape,
  * recorded from SameDiff's session on first use, least recently used evicted beyond {@link #MAX_PLANS}) or by
- * SameDiff's session ({@link Execution#SESSION}, the reference). Owns the fused training loss: the student's
- * cross-entropy and dL/dz computed by {@link SoftTargetCrossEntropy} as soon as the graph has produced the logits,
- * written into the {@link DinoModel#STUDENT_LOGITS_GRAD} placeholder the backward pass starts from — a plan hook, or a
+ * SameDiff's session ({@link Execution#SESSION}, the reference). Runs the fused training loss: as soon as the graph has
+ * produced the student logits z_s, {@link DinoLoss#lossAndGradient} computes L and dL/dz_s from them and the teacher's
+ * logits, into the {@link DinoModel#STUDENT_LOGITS_GRAD} placeholder the backward pass starts from — a plan hook, or a
  * SameDiff listener in session mode.
  *
  * <p>Not thread-safe (as the model).
@@ -49,13 +48,11 @@ final class ModelRunner {
     private final DinoModel model;
     private final EnumMap<DinoGraphs.Variant, DinoGraphs.Graph> graphs = new EnumMap<>(DinoGraphs.Variant.class);
     private final LinkedHashMap<String, ExecutionPlan> plans = new LinkedHashMap<>(16, 0.75f, true);
-    private Execution execution = Execution.fromProperty();
+    private Execution execution = Execution.FUSED;
     private boolean profiling;
-    private SoftTargetCrossEntropy ce;
     // the fused loss's inputs and result for the current call
-    private INDArray lossTargets;
-    private INDArray lossWeights;
-    private double lossTau;
+    private DinoLoss dinoLoss;
+    private INDArray teacherLogits;
     private double loss;
     private boolean lossComputed;
     // session mode only: the dL/dz array, in the logits' layout seen last
@@ -123,17 +120,13 @@ final class ModelRunner {
     // ------------------------------------------------------------------------------------------ gradients
 
     /**
-     * The fused training loss and dL/dθ (into the model's gradient buffer) for the student's crops in {@code ph}.
+     * The fused training loss ({@code lossFn} of the student logits and {@code zt}) and dL/dθ (into the model's
+     * gradient buffer) for the student's crops in {@code ph}.
      */
-    double fusedLossAndGradients(Map<String, INDArray> ph, boolean withLocal, long rows, INDArray targets,
-                                 INDArray weights, double tau) {
-        if (ce == null) {
-            ce = new SoftTargetCrossEntropy(Math.max(1, DinoRuntime.threads()));
-        }
+    double fusedLossAndGradients(Map<String, INDArray> ph, boolean withLocal, long rows, INDArray zt, DinoLoss lossFn) {
         DinoGraphs.Variant v = DinoGraphs.Variant.fused(withLocal);
-        lossTargets = targets;
-        lossWeights = weights;
-        lossTau = tau;
+        dinoLoss = lossFn;
+        teacherLogits = zt;
         lossComputed = false;
         try {
             if (execution == Execution.SESSION) {
@@ -161,17 +154,17 @@ final class ModelRunner {
                 copyGradients(plan, v);
             }
         } finally {
-            lossTargets = null;
-            lossWeights = null;
+            dinoLoss = null;
+            teacherLogits = null;
         }
         if (!lossComputed) {
-            throw new IllegalStateException("the fused loss never saw " + STUDENT_LOGITS + "; run with -Ddino4j.loss=graph");
+            throw new IllegalStateException("the fused loss never saw " + STUDENT_LOGITS + "; train with the in-graph loss (DinoModel.setFusedLoss(false))");
         }
         return loss;
     }
 
     private void computeLoss(INDArray z, INDArray dz) {
-        loss = ce.lossAndGradient(z, lossTargets, lossWeights, lossTau, dz);
+        loss = dinoLoss.lossAndGradient(teacherLogits, z, dz);
         lossComputed = true;
     }
 
@@ -343,7 +336,7 @@ final class ModelRunner {
 
         @Override
         public boolean isActive(Operation operation) {
-            return armed && lossTargets != null && !lossComputed;
+            return armed && dinoLoss != null && !lossComputed;
         }
 
         @Override
@@ -351,7 +344,7 @@ final class ModelRunner {
                                 INDArray[] outputs) {
             List<String> outs = op.getOutputsOfOp();
             int i = outs == null ? -1 : outs.indexOf(STUDENT_LOGITS);
-            if (i < 0 || lossComputed || lossTargets == null) {
+            if (i < 0 || lossComputed || dinoLoss == null) {
                 return;
             }
             INDArray z = outputs[i];

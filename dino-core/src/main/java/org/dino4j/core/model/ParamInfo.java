@@ -10,8 +10,8 @@ import java.util.Arrays;
  * @param offset first index in the flat {@code [1, P]} buffer
  * @param length number of elements
  * @param shape parameter shape (a defensive copy is kept)
- * @param weightDecay whether weight decay applies: false for biases, norm gains/biases and every parameter
- *        that is effectively 1-D (at most one dimension &gt; 1), as DINO's {@code get_params_groups}
+ * @param weightDecay whether weight decay applies, as the component that created the parameter declared it
+ *        ({@link GraphScope#param}; DINO's {@code get_params_groups}: none on biases and normalisation parameters)
  * @param lastLayer whether it belongs to the head's last layer (frozen during the first epoch in DINO)
  */
 public record ParamInfo(String name, long offset, long length, long[] shape, boolean weightDecay,
@@ -59,28 +59,18 @@ public record ParamInfo(String name, long offset, long length, long[] shape, boo
     }
 
     /**
-     * The description of a {@link DinoModel} parameter, with DINO's rules for weight decay (official
-     * {@code get_params_groups}: no decay for biases and tensors with one non-trivial dimension; here also GroupNorm
-     * gains/biases and LayerNorm gains/biases by name; the ViT's cls token and position embeddings are 3-D there, so
-     * they are decayed) and for the head's last layer (names containing {@link DinoHead#LAST_LAYER}).
-     *
-     * @param name variable name
-     * @param offset first index in the flat buffer
-     * @param length number of elements
-     * @param shape parameter shape
-     * @return the description
+     * @param name        variable name
+     * @param offset      first index in the flat buffer
+     * @param shape       parameter shape
+     * @param weightDecay whether weight decay applies (declared by the component that created it)
+     * @param lastLayer   whether it belongs to the head's last layer
+     * @return the description, its length the product of the shape
      */
-    static ParamInfo of(String name, long offset, long length, long[] shape) {
-        int big = 0;
+    public static ParamInfo of(String name, long offset, long[] shape, boolean weightDecay, boolean lastLayer) {
+        long n = 1;
         for (long d : shape) {
-            if (d > 1) {
-                big++;
-            }
+            n *= d;
         }
-        boolean vitToken = name.equals(DinoModel.BACKBONE_SCOPE + "/cls_token") || name.equals(DinoModel.BACKBONE_SCOPE + "/cls_pos");
-        boolean vector = big <= 1 && !vitToken;
-        boolean decay = !vector && !name.endsWith("_b") && !name.contains("gn") && !name.endsWith("_gain")
-                && !name.endsWith("_bias");
-        return new ParamInfo(name, offset, length, shape, decay, name.contains(DinoHead.LAST_LAYER));
+        return new ParamInfo(name, offset, n, shape, weightDecay, lastLayer);
     }
 }

@@ -1,7 +1,6 @@
 package org.dino4j.core.model;
 
 import java.util.Objects;
-import java.util.Random;
 import org.dino4j.core.exec.Fusions;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -78,17 +77,15 @@ public final class SmallResNet implements Backbone {
     private record ConvGn(SDVariable w, int stride, SDVariable gain, SDVariable bias, SDVariable groupAvg) {
     }
 
+    /**
+     * Convolution kernels take weight decay, GroupNorm gains and shifts do not; every conv's GroupNorm (+ ReLU) is
+     * declared fusable.
+     */
     @Override
-    public Instance define(SameDiff sd, String scope, DataType dt, Random rng) {
-        return define(sd, scope, dt, rng, Fusions.NONE);
-    }
-
-    /** As {@link #define(SameDiff, String, DataType, Random)}; every conv's GroupNorm (+ ReLU) is declared fusable. */
-    @Override
-    public Instance define(SameDiff sd, String scope, DataType dt, Random rng, Fusions fusions) {
-        Objects.requireNonNull(sd, "sd");
-        Objects.requireNonNull(rng, "rng");
-        final ConvGn stem = convGn(sd, scope + "/stem/", "", config.inChannels(), config.stemChannels(), 1, dt, rng);
+    public Instance define(GraphScope g) {
+        final SameDiff sd = g.sd();
+        final Fusions fusions = g.fusions();
+        final ConvGn stem = convGn(g, "stem/", "", config.inChannels(), config.stemChannels(), 1);
         int n = config.stageChannels().size();
         final ConvGn[] down = new ConvGn[n];
         final ConvGn[][] b1 = new ConvGn[n][config.blocksPerStage()];
@@ -96,11 +93,11 @@ public final class SmallResNet implements Backbone {
         int in = config.stemChannels();
         for (int i = 0; i < n; i++) {
             int c = config.stageChannels().get(i);
-            down[i] = convGn(sd, scope + "/s" + i + "/down/", "", in, c, 2, dt, rng);
+            down[i] = convGn(g, "s" + i + "/down/", "", in, c, 2);
             for (int j = 0; j < config.blocksPerStage(); j++) {
-                String p = scope + "/s" + i + "/b" + j + "/";
-                b1[i][j] = convGn(sd, p, "1", c, c, 1, dt, rng);
-                b2[i][j] = convGn(sd, p, "2", c, c, 1, dt, rng);
+                String p = "s" + i + "/b" + j + "/";
+                b1[i][j] = convGn(g, p, "1", c, c, 1);
+                b2[i][j] = convGn(g, p, "2", c, c, 1);
             }
             in = c;
         }
@@ -150,12 +147,12 @@ public final class SmallResNet implements Backbone {
         return sd.cnn.conv2d(x, w, cc);
     }
 
-    private ConvGn convGn(SameDiff sd, String prefix, String suffix, int in, int out, int stride, DataType dt,
-                          Random rng) {
-        SDVariable w = sd.var(prefix + "conv" + suffix + "_w", Init.heNormal(rng, 9L * in, dt, 3, 3, in, out));
-        SDVariable gain = sd.var(prefix + "gn" + suffix + "_gain", Init.fill(1.0, dt, 1, out, 1, 1));
-        SDVariable bias = sd.var(prefix + "gn" + suffix + "_bias", Init.fill(0.0, dt, 1, out, 1, 1));
-        return new ConvGn(w, stride, gain, bias, groupAverager(sd, out, dt));
+    private ConvGn convGn(GraphScope g, String prefix, String suffix, int in, int out, int stride) {
+        DataType dt = g.dataType();
+        SDVariable w = g.param(prefix + "conv" + suffix + "_w", Init.heNormal(g.rng(), 9L * in, dt, 3, 3, in, out), true);
+        SDVariable gain = g.param(prefix + "gn" + suffix + "_gain", Init.fill(1.0, dt, 1, out, 1, 1), false);
+        SDVariable bias = g.param(prefix + "gn" + suffix + "_bias", Init.fill(0.0, dt, 1, out, 1, 1), false);
+        return new ConvGn(w, stride, gain, bias, groupAverager(g.sd(), out, dt));
     }
 
     /** Constant {@code [C, C]} matrix A with A[i][j] = 1/(C/G) when channels i, j share a group. */
@@ -213,5 +210,79 @@ public final class SmallResNet implements Backbone {
     /** {@code v [B, C]} → {@code [B, C, H, W]} (= {@code shape}), v[b, c] repeated over H×W: v·1ᵀ as a matmul. */
     private static SDVariable spread(SameDiff sd, SDVariable v, SDVariable ones, SDVariable shape) {
         return sd.reshape(sd.reshape(v, -1, 1).mmul(ones), shape);
+    }
+
+    /**
+     * The {@code small-resnet} section of a configuration: the architecture without the input channels (which come
+     * from the data); GroupNorm ε 1e-5 and the smallest input side 2^(number of stages), so the last stage still has
+     * at least 2 pixels.
+     *
+     * @param stem channels of the stem convolution; &gt; 0 and divisible by {@code groups}
+     * @param widths channels of the stages (stage 0 keeps the resolution, each later stage halves it); non-empty, each
+     *        &gt; 0 and divisible by {@code groups}; the feature dimension D is the last one
+     * @param blocksPerStage residual blocks per stage; &gt;= 0 (0 = a plain CNN)
+     * @param groups GroupNorm groups; &gt; 0
+     */
+    public record Options(int stem, java.util.List<Integer> widths, int blocksPerStage, int groups) {
+        /** Validates every field (messages name the field). */
+        public Options {
+            if (groups <= 0) {
+                throw new IllegalArgumentException("groups must be > 0, got " + groups);
+            }
+            if (stem <= 0 || stem % groups != 0) {
+                throw new IllegalArgumentException("stem must be > 0 and divisible by groups (" + groups + "), got " + stem);
+            }
+            if (widths == null || widths.isEmpty()) {
+                throw new IllegalArgumentException("widths must not be empty, got " + widths);
+            }
+            for (Integer w : widths) {
+                if (w == null || w <= 0 || w % groups != 0) {
+                    throw new IllegalArgumentException("widths must all be > 0 and divisible by groups (" + groups
+                            + "), got " + widths);
+                }
+            }
+            widths = java.util.List.copyOf(widths);
+            if (blocksPerStage < 0) {
+                throw new IllegalArgumentException("blocksPerStage must be >= 0, got " + blocksPerStage);
+            }
+        }
+
+        /** @return e.g. {@code stem 16 [16, 32, 64] 0 blocks/stage 8 groups} */
+        @Override
+        public String toString() {
+            return "stem " + stem + " " + widths + " " + blocksPerStage + " blocks/stage " + groups + " groups";
+        }
+
+        /**
+         * @param inChannels image channels
+         * @return the full architecture
+         */
+        public SmallResNetConfig toConfig(int inChannels) {
+            return SmallResNetConfig.builder().inChannels(inChannels).stemChannels(stem).stageChannels(widths)
+                    .blocksPerStage(blocksPerStage).groups(groups).minInputSize(1 << widths.size()).build();
+        }
+    }
+
+    /** Registry entry {@code small-resnet}; default options: stem 32, widths 32-64-128, one block per stage, 8 groups. */
+    public static final class Factory implements BackboneFactory<Options> {
+        @Override
+        public String name() {
+            return "small-resnet";
+        }
+
+        @Override
+        public Class<Options> optionsType() {
+            return Options.class;
+        }
+
+        @Override
+        public Options defaultOptions() {
+            return new Options(32, java.util.List.of(32, 64, 128), 1, 8);
+        }
+
+        @Override
+        public Backbone create(Options options, int inChannels) {
+            return new SmallResNet(options.toConfig(inChannels));
+        }
     }
 }

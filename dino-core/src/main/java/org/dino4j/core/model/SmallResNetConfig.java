@@ -66,7 +66,7 @@ public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> 
      * @return the preset
      */
     public static SmallResNetConfig small28(int inChannels) {
-        return new SmallResNetConfig(inChannels, 32, List.of(32, 64, 128), 1, 8, 1e-5, 8);
+        return builder().inChannels(inChannels).build();
     }
 
     /**
@@ -77,11 +77,93 @@ public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> 
      * @return the preset
      */
     public static SmallResNetConfig tiny(int inChannels) {
-        return new SmallResNetConfig(inChannels, 4, List.of(4, 8), 0, 2, 1e-5, 4);
+        return builder().inChannels(inChannels).stemChannels(4).stageChannels(List.of(4, 8)).blocksPerStage(0).groups(2)
+                .minInputSize(4).build();
     }
 
     /** @return the feature dimension D (channels of the last stage) */
     public int featureDim() {
         return stageChannels.get(stageChannels.size() - 1);
+    }
+
+    /** @return a builder starting from {@link #small28}(1)'s values */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link SmallResNetConfig} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private int inChannels = 1;
+        private int stemChannels = 32;
+        private List<Integer> stageChannels = List.of(32, 64, 128);
+        private int blocksPerStage = 1;
+        private int groups = 8;
+        private double gnEps = 1e-5;
+        private int minInputSize = 8;
+
+        private Builder() {
+        }
+
+        private Builder(SmallResNetConfig r) {
+            inChannels = r.inChannels;
+            stemChannels = r.stemChannels;
+            stageChannels = r.stageChannels;
+            blocksPerStage = r.blocksPerStage;
+            groups = r.groups;
+            gnEps = r.gnEps;
+            minInputSize = r.minInputSize;
+        }
+
+        /** Sets {@link SmallResNetConfig#inChannels()}; returns this builder. */
+        public Builder inChannels(int v) {
+            inChannels = v;
+            return this;
+        }
+
+        /** Sets {@link SmallResNetConfig#stemChannels()}; returns this builder. */
+        public Builder stemChannels(int v) {
+            stemChannels = v;
+            return this;
+        }
+
+        /** Sets {@link SmallResNetConfig#stageChannels()}; returns this builder. */
+        public Builder stageChannels(List<Integer> v) {
+            stageChannels = v;
+            return this;
+        }
+
+        /** Sets {@link SmallResNetConfig#blocksPerStage()}; returns this builder. */
+        public Builder blocksPerStage(int v) {
+            blocksPerStage = v;
+            return this;
+        }
+
+        /** Sets {@link SmallResNetConfig#groups()}; returns this builder. */
+        public Builder groups(int v) {
+            groups = v;
+            return this;
+        }
+
+        /** Sets {@link SmallResNetConfig#gnEps()}; returns this builder. */
+        public Builder gnEps(double v) {
+            gnEps = v;
+            return this;
+        }
+
+        /** Sets {@link SmallResNetConfig#minInputSize()}; returns this builder. */
+        public Builder minInputSize(int v) {
+            minInputSize = v;
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public SmallResNetConfig build() {
+            return new SmallResNetConfig(inChannels, stemChannels, stageChannels, blocksPerStage, groups, gnEps, minInputSize);
+        }
     }
 }

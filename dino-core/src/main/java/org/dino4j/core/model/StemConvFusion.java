@@ -8,7 +8,6 @@ import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.exec.FusedOp;
 import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
-import org.dino4j.core.util.KernelPools;
 import org.dino4j.core.util.Parallel;
 import org.dino4j.core.util.Simd;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -70,14 +70,14 @@ class CenterTest {
 
     @Test
     void badInputsThrow() {
-        FusedDinoLossTest.assertMessage("momentum", () -> new Center(4, 1.0, 1));
-        FusedDinoLossTest.assertMessage("momentum", () -> new Center(4, -0.1, 1));
-        FusedDinoLossTest.assertMessage("momentum", () -> new Center(4, Double.NaN, 1));
-        FusedDinoLossTest.assertMessage("k", () -> new Center(0, 0.9, 1));
-        FusedDinoLossTest.assertMessage("threads", () -> new Center(4, 0.9, 0));
+        DinoLossTest.assertMessage("momentum", () -> new Center(4, 1.0, 1));
+        DinoLossTest.assertMessage("momentum", () -> new Center(4, -0.1, 1));
+        DinoLossTest.assertMessage("momentum", () -> new Center(4, Double.NaN, 1));
+        DinoLossTest.assertMessage("k", () -> new Center(0, 0.9, 1));
+        DinoLossTest.assertMessage("threads", () -> new Center(4, 0.9, 0));
         try (Center c = new Center(4, 0.9, 1)) {
-            FusedDinoLossTest.assertMessage("[rows >= 1, 4]", () -> c.update(Nd4j.rand(DataType.FLOAT, 3, 5)));
-            FusedDinoLossTest.assertMessage("rank 2", () -> c.update(Nd4j.rand(DataType.FLOAT, 4)));
+            DinoLossTest.assertMessage("[rows >= 1, 4]", () -> c.update(Nd4j.rand(DataType.FLOAT, 3, 5)));
+            DinoLossTest.assertMessage("rank 2", () -> c.update(Nd4j.rand(DataType.FLOAT, 4)));
         }
     }
 }

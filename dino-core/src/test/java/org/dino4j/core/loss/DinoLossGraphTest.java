@@ -8,8 +8,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.validation.GradCheckUtil;
@@ -17,19 +15,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+/** The SameDiff reference of the loss against the float64 pair loop, {@link DinoLoss}, and its stop-gradient. */
 class DinoLossGraphTest {
-
-    private static FusedDinoLoss fused;
-
-    @BeforeAll
-    static void setUp() {
-        fused = new FusedDinoLoss(2);
-    }
-
-    @AfterAll
-    static void tearDown() {
-        fused.close();
-    }
 
     private static double lossOf(SameDiff sd) {
         return sd.output(Collections.emptyMap(), DinoLossGraph.LOSS).get(DinoLossGraph.LOSS).getDouble(0);
@@ -70,10 +57,12 @@ class DinoLossGraphTest {
                 assertTrue(Float64Reference.maxAbsDiff(gRef, g) <= 1e-5 * scale, at + " reference vs float64");
 
                 INDArray gf = Nd4j.create(DataType.FLOAT, zs.shape());
-                double lf = fused.lossAndGradient(zs, zt, c, tt[0], tt[1], gf);
-                assertEquals(loss, lf, 1e-5 * Math.abs(ref), at + " fused vs reference loss");
+                try (DinoLoss kernels = DinoLossTest.loss(kk, tt[0], tt[1], c, 2)) {
+                    double lf = kernels.lossAndGradient(zt, zs, gf);
+                    assertEquals(loss, lf, 1e-5 * Math.abs(ref), at + " DinoLoss vs the graph's loss");
+                }
                 assertTrue(Float64Reference.maxAbsDiff(g, Float64Reference.rows(gf)) <= 1e-5 * scale,
-                        at + " fused vs reference gradient");
+                        at + " DinoLoss vs the graph's gradient");
             }
         }
     }
@@ -162,10 +151,10 @@ class DinoLossGraphTest {
         var s = sd.placeHolder("s", DataType.FLOAT, -1, 4);
         var t = sd.placeHolder("t", DataType.FLOAT, -1, 4);
         var c = sd.placeHolder("c", DataType.FLOAT, 1, 4);
-        FusedDinoLossTest.assertMessage("numGlobal", () -> DinoLossGraph.addLoss(sd, s, t, c, 0.1, 0.04, 1, 0, 4));
-        FusedDinoLossTest.assertMessage("numLocal", () -> DinoLossGraph.addLoss(sd, s, t, c, 0.1, 0.04, 2, -1, 4));
-        FusedDinoLossTest.assertMessage("tauS", () -> DinoLossGraph.addLoss(sd, s, t, c, -1, 0.04, 2, 0, 4));
-        FusedDinoLossTest.assertMessage("tauT", () -> DinoLossGraph.addLoss(sd, s, t, c, 0.1, 0, 2, 0, 4));
-        FusedDinoLossTest.assertMessage("k", () -> DinoLossGraph.addLoss(sd, s, t, c, 0.1, 0.04, 2, 0, 1));
+        DinoLossTest.assertMessage("numGlobal", () -> DinoLossGraph.addLoss(sd, s, t, c, 0.1, 0.04, 1, 0, 4));
+        DinoLossTest.assertMessage("numLocal", () -> DinoLossGraph.addLoss(sd, s, t, c, 0.1, 0.04, 2, -1, 4));
+        DinoLossTest.assertMessage("tauS", () -> DinoLossGraph.addLoss(sd, s, t, c, -1, 0.04, 2, 0, 4));
+        DinoLossTest.assertMessage("tauT", () -> DinoLossGraph.addLoss(sd, s, t, c, 0.1, 0, 2, 0, 4));
+        DinoLossTest.assertMessage("k", () -> DinoLossGraph.addLoss(sd, s, t, c, 0.1, 0.04, 2, 0, 1));
     }
 }

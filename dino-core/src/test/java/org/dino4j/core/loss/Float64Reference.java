@@ -9,12 +9,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * Independent float64 evaluation of the DINO loss written straight from the paper's pair formulation
  * (eq. 1–3, the official pair loop), used as ground truth by the tests.
  */
-final class Float64Reference {
+public final class Float64Reference {
 
     private Float64Reference() {
     }
 
-    static double[][] rows(INDArray a) {
+    public static double[][] rows(INDArray a) {
         INDArray d = a.castTo(DataType.DOUBLE).dup('c');
         double[][] out = new double[(int) d.size(0)][(int) d.size(1)];
         for (int r = 0; r < out.length; r++) {
@@ -25,7 +25,7 @@ final class Float64Reference {
         return out;
     }
 
-    static INDArray randomLogits(Random rnd, int rows, int k, double scale, DataType dt) {
+    public static INDArray randomLogits(Random rnd, int rows, int k, double scale, DataType dt) {
         double[] v = new double[rows * k];
         for (int i = 0; i < v.length; i++) {
             v[i] = rnd.nextGaussian() * scale;
@@ -33,7 +33,7 @@ final class Float64Reference {
         return Nd4j.createFromArray(v).reshape('c', rows, k).castTo(dt);
     }
 
-    static double[] softmax(double[] z, double[] c, double tau) {
+    public static double[] softmax(double[] z, double[] c, double tau) {
         double max = Double.NEGATIVE_INFINITY;
         for (int k = 0; k < z.length; k++) {
             max = Math.max(max, (z[k] - (c == null ? 0 : c[k])) / tau);
@@ -50,7 +50,7 @@ final class Float64Reference {
         return p;
     }
 
-    static double[] logSoftmax(double[] z, double tau) {
+    public static double[] logSoftmax(double[] z, double tau) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) {
             max = Math.max(max, v / tau);
@@ -68,7 +68,7 @@ final class Float64Reference {
     }
 
     /** p_t rows [2B][K]. */
-    static double[][] teacherProbs(double[][] zt, double[] c, double tauT) {
+    public static double[][] teacherProbs(double[][] zt, double[] c, double tauT) {
         double[][] p = new double[zt.length][];
         for (int r = 0; r < zt.length; r++) {
             p[r] = softmax(zt[r], c, tauT);
@@ -77,7 +77,7 @@ final class Float64Reference {
     }
 
     /** The loss by the official pair loop: (1/P) Σ_i Σ_{j≠i} mean_b CE. */
-    static double loss(double[][] zs, double[][] zt, double[] c, double tauS, double tauT) {
+    public static double loss(double[][] zs, double[][] zt, double[] c, double tauS, double tauT) {
         int b = zt.length / 2;
         int views = zs.length / b;
         double[][] pt = teacherProbs(zt, c, tauT);
@@ -104,7 +104,7 @@ final class Float64Reference {
     }
 
     /** dL/dz_s by differentiating each pair term: Σ_{i≠j} (softmax(z_s/τ_s) − p_t[i]) / (P·B·τ_s). */
-    static double[][] gradient(double[][] zs, double[][] zt, double[] c, double tauS, double tauT) {
+    public static double[][] gradient(double[][] zs, double[][] zt, double[] c, double tauS, double tauT) {
         int b = zt.length / 2;
         int views = zs.length / b;
         int pairs = 2 * (views - 1);
@@ -127,7 +127,7 @@ final class Float64Reference {
         return g;
     }
 
-    static double entropy(double[] p) {
+    public static double entropy(double[] p) {
         double h = 0;
         for (double v : p) {
             if (v > 0) {
@@ -138,7 +138,7 @@ final class Float64Reference {
     }
 
     /** max |a − b| over all elements. */
-    static double maxAbsDiff(double[][] a, double[][] b) {
+    public static double maxAbsDiff(double[][] a, double[][] b) {
         double m = 0;
         for (int r = 0; r < a.length; r++) {
             for (int k = 0; k < a[r].length; k++) {
@@ -148,7 +148,7 @@ final class Float64Reference {
         return m;
     }
 
-    static double maxAbs(double[][] a) {
+    public static double maxAbs(double[][] a) {
         double m = 0;
         for (double[] row : a) {
             for (double v : row) {

@@ -132,8 +132,8 @@ class TeacherTargetsTest {
                 assertEquals(1.0, w.sumNumber().doubleValue(), 1e-6, "Σ w over rows = Σ_j n_j / P = 1");
             }
         }
-        FusedDinoLossTest.assertMessage("view", () -> TeacherTargets.viewWeight(3, 1, 2));
-        FusedDinoLossTest.assertMessage("row weights", () -> TeacherTargets.rowWeights(1, 2,
+        DinoLossTest.assertMessage("view", () -> TeacherTargets.viewWeight(3, 1, 2));
+        DinoLossTest.assertMessage("row weights", () -> TeacherTargets.rowWeights(1, 2,
                 Nd4j.create(DataType.FLOAT, 5)));
     }
 
@@ -144,11 +144,11 @@ class TeacherTargetsTest {
             INDArray c = Nd4j.zeros(DataType.FLOAT, 1, 3);
             INDArray p = Nd4j.create(DataType.FLOAT, 4, 3);
             INDArray t = Nd4j.create(DataType.FLOAT, 6, 3);
-            FusedDinoLossTest.assertMessage("tauT", () -> tt.compute(zt, c, 0, 1, p, t));
-            FusedDinoLossTest.assertMessage("numLocal", () -> tt.compute(zt, c, 0.04, -1, p, t));
-            FusedDinoLossTest.assertMessage("targetsOut", () -> tt.compute(zt, c, 0.04, 2, p, t));
-            FusedDinoLossTest.assertMessage("probsOut", () -> tt.compute(zt, c, 0.04, 1, Nd4j.create(DataType.FLOAT, 4, 2), t));
-            FusedDinoLossTest.assertMessage("center", () -> tt.compute(zt, Nd4j.zeros(DataType.FLOAT, 1, 2), 0.04, 1, p, t));
+            DinoLossTest.assertMessage("tauT", () -> tt.compute(zt, c, 0, 1, p, t));
+            DinoLossTest.assertMessage("numLocal", () -> tt.compute(zt, c, 0.04, -1, p, t));
+            DinoLossTest.assertMessage("targetsOut", () -> tt.compute(zt, c, 0.04, 2, p, t));
+            DinoLossTest.assertMessage("probsOut", () -> tt.compute(zt, c, 0.04, 1, Nd4j.create(DataType.FLOAT, 4, 2), t));
+            DinoLossTest.assertMessage("center", () -> tt.compute(zt, Nd4j.zeros(DataType.FLOAT, 1, 2), 0.04, 1, p, t));
         }
     }
 }

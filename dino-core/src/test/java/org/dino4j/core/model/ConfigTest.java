@@ -21,11 +21,11 @@ class ConfigTest {
         assertTrue(o.normLastLayer());
         DinoHeadConfig s = DinoHeadConfig.small28();
         assertEquals(List.of(512, 128, 4096), List.of(s.hiddenDim(), s.bottleneckDim(), s.outDim()));
-        fails("hiddenDim", () -> new DinoHeadConfig(0, 8, 10, 3, true, 1e-12));
-        fails("bottleneckDim", () -> new DinoHeadConfig(8, 0, 10, 3, true, 1e-12));
-        fails("outDim", () -> new DinoHeadConfig(8, 8, 1, 3, true, 1e-12));
-        fails("nLayers", () -> new DinoHeadConfig(8, 8, 10, 0, true, 1e-12));
-        fails("l2Eps", () -> new DinoHeadConfig(8, 8, 10, 3, true, 0));
+        fails("hiddenDim", () -> DinoHeadConfig.builder().hiddenDim(0).bottleneckDim(8).outDim(10).build());
+        fails("bottleneckDim", () -> DinoHeadConfig.builder().hiddenDim(8).bottleneckDim(0).outDim(10).build());
+        fails("outDim", () -> DinoHeadConfig.builder().hiddenDim(8).bottleneckDim(8).outDim(1).build());
+        fails("nLayers", () -> DinoHeadConfig.builder().hiddenDim(8).bottleneckDim(8).outDim(10).nLayers(0).build());
+        fails("l2Eps", () -> DinoHeadConfig.builder().hiddenDim(8).bottleneckDim(8).outDim(10).l2Eps(0).build());
     }
 
     @Test
@@ -33,14 +33,14 @@ class ConfigTest {
         SmallResNetConfig c = SmallResNetConfig.small28(1);
         assertEquals(128, c.featureDim());
         assertEquals(128, new SmallResNet(c).featureDim());
-        fails("inChannels", () -> new SmallResNetConfig(0, 8, List.of(8), 0, 2, 1e-5, 4));
-        fails("stemChannels", () -> new SmallResNetConfig(1, 7, List.of(8), 0, 2, 1e-5, 4));
-        fails("stageChannels", () -> new SmallResNetConfig(1, 8, List.of(), 0, 2, 1e-5, 4));
-        fails("stageChannels", () -> new SmallResNetConfig(1, 8, List.of(8, 9), 0, 2, 1e-5, 4));
-        fails("blocksPerStage", () -> new SmallResNetConfig(1, 8, List.of(8), -1, 2, 1e-5, 4));
-        fails("groups", () -> new SmallResNetConfig(1, 8, List.of(8), 0, 0, 1e-5, 4));
-        fails("gnEps", () -> new SmallResNetConfig(1, 8, List.of(8), 0, 2, -1, 4));
-        fails("minInputSize", () -> new SmallResNetConfig(1, 8, List.of(8), 0, 2, 1e-5, 0));
+        fails("inChannels", () -> SmallResNetConfig.builder().inChannels(0).stemChannels(8).stageChannels(List.of(8)).blocksPerStage(0).groups(2).minInputSize(4).build());
+        fails("stemChannels", () -> SmallResNetConfig.builder().stemChannels(7).stageChannels(List.of(8)).blocksPerStage(0).groups(2).minInputSize(4).build());
+        fails("stageChannels", () -> SmallResNetConfig.builder().stemChannels(8).stageChannels(List.of()).blocksPerStage(0).groups(2).minInputSize(4).build());
+        fails("stageChannels", () -> SmallResNetConfig.builder().stemChannels(8).stageChannels(List.of(8, 9)).blocksPerStage(0).groups(2).minInputSize(4).build());
+        fails("blocksPerStage", () -> SmallResNetConfig.builder().stemChannels(8).stageChannels(List.of(8)).blocksPerStage(-1).groups(2).minInputSize(4).build());
+        fails("groups", () -> SmallResNetConfig.builder().stemChannels(8).stageChannels(List.of(8)).blocksPerStage(0).groups(0).minInputSize(4).build());
+        fails("gnEps", () -> SmallResNetConfig.builder().stemChannels(8).stageChannels(List.of(8)).blocksPerStage(0).groups(2).gnEps(-1).minInputSize(4).build());
+        fails("minInputSize", () -> SmallResNetConfig.builder().stemChannels(8).stageChannels(List.of(8)).blocksPerStage(0).groups(2).minInputSize(0).build());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.dino4j.core.model;
 
+import org.dino4j.core.loss.DinoLoss;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** The head's optional batch normalisation (official {@code use_bn}): forward, gradient and batch-centering. */
 class DinoHeadBatchNormTest {
-    static final DinoHeadConfig BN_HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12, true);
+    static final DinoHeadConfig BN_HEAD = DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).useBn(true).build();
 
     static DinoModel model(DataType dt, long seed) {
         return DinoModel.create(new SmallResNet(DinoModelTest.TINY), BN_HEAD, dt, seed);
@@ -28,7 +29,7 @@ class DinoHeadBatchNormTest {
         int rows = feats.length;
         double[][] x = feats;
         for (int l = 0; l < hc.nLayers(); l++) {
-            String p = DinoModel.HEAD_SCOPE + "/mlp" + l;
+            String p = GraphNames.HEAD_SCOPE + "/mlp" + l;
             double[] w = Ref.param(m, p + "_w");
             double[] b = Ref.param(m, p + "_b");
             int out = b.length;
@@ -63,7 +64,7 @@ class DinoHeadBatchNormTest {
             }
             x = y;
         }
-        double[] v = Ref.param(m, DinoModel.HEAD_SCOPE + "/" + DinoHead.LAST_LAYER + "/weight_v");
+        double[] v = Ref.param(m, GraphNames.HEAD_SCOPE + "/" + DinoHead.LAST_LAYER + "/weight_v");
         int k = hc.outDim(), d = hc.bottleneckDim();
         double[][] z = new double[rows][k];
         for (int r = 0; r < rows; r++) {
@@ -96,7 +97,7 @@ class DinoHeadBatchNormTest {
             }
         }
         assertEquals(4, bn, "gain and bias for each of the 2 hidden layers");
-        assertEquals(1.0, Ref.param(m, DinoModel.HEAD_SCOPE + "/mlp0_bn_gain")[3], 0.0);
+        assertEquals(1.0, Ref.param(m, GraphNames.HEAD_SCOPE + "/mlp0_bn_gain")[3], 0.0);
     }
 
     @Test
@@ -168,16 +169,20 @@ class DinoHeadBatchNormTest {
         Random r = new Random(12);
         INDArray g = DinoModelTest.images(r, DataType.DOUBLE, 4, 1, 12, 12);
         INDArray l = DinoModelTest.images(r, DataType.DOUBLE, 4, 1, 6, 6);
-        INDArray t = DinoModelTest.targets(r, DataType.DOUBLE, 8, 10);
-        INDArray w = DinoModelTest.weights(r, DataType.DOUBLE, 8);
         double tau = 0.5;
-        m.lossAndGradients(g, l, t, w, tau);
+        DinoLoss loss = new DinoLoss(new DinoLoss.Options(10, tau, 0.9, 1));
+        loss.setTeacherTemp(0.3);
+        INDArray zt = DinoModelTest.teacher(r, DataType.DOUBLE, 4, 10);
+        m.lossAndGradients(g, l, zt, loss, null);
         INDArray grad = m.gradients().dup();
-        Map<String, INDArray> ph = new HashMap<>(Map.of(DinoModel.GLOBAL_CROPS, g, DinoModel.LOCAL_CROPS, l,
-                DinoModel.TARGETS, t, DinoModel.ROW_WEIGHTS, w, DinoModel.TAU_S, Nd4j.scalar(tau)));
+        DinoLoss.Targets targets = loss.targets(zt, 2);
+        INDArray t = targets.targets();
+        INDArray w = targets.rowWeights();
+        Map<String, INDArray> ph = new HashMap<>(Map.of(GraphNames.GLOBAL_CROPS, g, GraphNames.LOCAL_CROPS, l,
+                GraphNames.TARGETS, t, GraphNames.ROW_WEIGHTS, w, GraphNames.TAU_S, Nd4j.scalar(tau)));
         List<ParamInfo> ps = new ArrayList<>();
         for (ParamInfo p : m.parameters()) {
-            if (p.name().startsWith(DinoModel.HEAD_SCOPE) || p.name().contains("stem")) {
+            if (p.name().startsWith(GraphNames.HEAD_SCOPE) || p.name().contains("stem")) {
                 ps.add(p);
             }
         }
@@ -188,9 +193,9 @@ class DinoHeadBatchNormTest {
                 double x0 = m.params().getDouble(0, idx);
                 double h = 1e-6;
                 m.params().putScalar(0, idx, x0 + h);
-                double up = m.graph().output(ph, DinoModel.LOSS).get(DinoModel.LOSS).getDouble(0);
+                double up = m.graph().output(ph, GraphNames.LOSS).get(GraphNames.LOSS).getDouble(0);
                 m.params().putScalar(0, idx, x0 - h);
-                double down = m.graph().output(ph, DinoModel.LOSS).get(DinoModel.LOSS).getDouble(0);
+                double down = m.graph().output(ph, GraphNames.LOSS).get(GraphNames.LOSS).getDouble(0);
                 m.params().putScalar(0, idx, x0);
                 double fd = (up - down) / (2 * h);
                 assertEquals(fd, grad.getDouble(0, idx), 1e-7 + 1e-3 * Math.abs(fd), pi.name());

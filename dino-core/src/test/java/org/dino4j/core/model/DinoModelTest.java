@@ -14,6 +14,8 @@ import java.util.Random;
 import org.dino4j.core.exec.Execution;
 import org.dino4j.core.exec.ReleasingMemoryMgr;
 import org.dino4j.core.exec.SessionMemory;
+import org.dino4j.core.loss.DinoLoss;
+import org.dino4j.core.loss.Float64Reference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -23,7 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class DinoModelTest {
     static final SmallResNetConfig TINY = SmallResNetConfig.tiny(1);
-    static final DinoHeadConfig HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12);
+    static final DinoHeadConfig HEAD = DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).build();
 
     static DinoModel tiny(DataType dt, long seed) {
         return DinoModel.create(new SmallResNet(TINY), HEAD, dt, seed);
@@ -37,28 +39,16 @@ class DinoModelTest {
         return Nd4j.createFromArray(v).castTo(dt).reshape('c', b, c, h, w);
     }
 
-    /** Random target rows summing to 1. */
-    static INDArray targets(Random rng, DataType dt, int rows, int k) {
-        double[][] t = new double[rows][k];
-        for (double[] row : t) {
-            double s = 0;
-            for (int i = 0; i < k; i++) {
-                row[i] = rng.nextDouble();
-                s += row[i];
-            }
-            for (int i = 0; i < k; i++) {
-                row[i] /= s;
-            }
-        }
-        return Nd4j.createFromArray(t).castTo(dt);
+    /** A DINO loss for K logits (τ_s 0.1, 1 kernel thread) at τ_t 0.07. */
+    static DinoLoss loss(int k) {
+        DinoLoss l = new DinoLoss(DinoLoss.Options.dino(k));
+        l.setTeacherTemp(0.07);
+        return l;
     }
 
-    static INDArray weights(Random rng, DataType dt, int rows) {
-        double[][] w = new double[rows][1];
-        for (double[] r : w) {
-            r[0] = 0.1 + rng.nextDouble();
-        }
-        return Nd4j.createFromArray(w).castTo(dt);
+    /** Teacher logits {@code [rows, k]}, normal with standard deviation 2. */
+    static INDArray teacher(Random rng, DataType dt, int rows, int k) {
+        return Float64Reference.randomLogits(rng, rows, k, 2.0, dt);
     }
 
     static double maxAbsDiff(INDArray a, INDArray b) {
@@ -74,7 +64,7 @@ class DinoModelTest {
             assertArrayEquals(new long[] {3, TINY.featureDim()}, f.shape(), "size " + s);
         }
         DinoModel big = DinoModel.create(new SmallResNet(SmallResNetConfig.small28(3)),
-                new DinoHeadConfig(32, 16, 20, 3, true, 1e-12), 3);
+                DinoHeadConfig.builder().hiddenDim(32).bottleneckDim(16).outDim(20).build(), 3);
         for (int s : new int[] {28, 12, 16}) {
             assertArrayEquals(new long[] {2, 128}, big.features(images(r, DataType.FLOAT, 2, 3, s, s)).shape());
         }
@@ -93,7 +83,7 @@ class DinoModelTest {
         INDArray l = images(r, DataType.FLOAT, 4, 1, 6, 6);
         // the trap sequence: loss output first, then matmul outputs; repeated twice
         for (int rep = 0; rep < 2; rep++) {
-            m.lossAndGradients(g, l, targets(r, DataType.FLOAT, 8, 10), weights(r, DataType.FLOAT, 8), 0.1);
+            m.lossAndGradients(g, l, teacher(r, DataType.FLOAT, 4, 10), loss(10), null);
             INDArray feats = m.features(g);
             INDArray emb = m.globalEmbedding(g);
             INDArray logits = m.globalLogits(g);
@@ -121,7 +111,7 @@ class DinoModelTest {
             assertEquals(0.0, maxAbsDiff(logits.mul(2.0).sub(logits), logits), 1e-6);
             assertEquals('c', logits.ordering());
         }
-        Class<?> expected = DinoModel.sessionMemoryMode().equals("release") ? ReleasingMemoryMgr.class
+        Class<?> expected = SessionMemory.mode() == SessionMemory.Mode.RELEASE ? ReleasingMemoryMgr.class
                 : org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr.class;
         assertEquals(expected, SessionMemory.manager(m.graph(), false).getClass(), "array cache disabled");
         assertEquals(expected, SessionMemory.manager(m.trainingGraph(true), true).getClass(), "array cache disabled (grad)");
@@ -146,7 +136,7 @@ class DinoModelTest {
                 for (int step = 0; step < held.length; step++) {
                     INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
                     INDArray l = images(r, DataType.FLOAT, 4, 1, 6, 6);
-                    m.lossAndGradients(g, l, targets(r, DataType.FLOAT, 8, 10), weights(r, DataType.FLOAT, 8), 0.1);
+                    m.lossAndGradients(g, l, teacher(r, DataType.FLOAT, 4, 10), loss(10), null);
                     held[step] = SessionMemory.freedIdsHeld(trainingGraph, true);
                 }
                 assertTrue(held[0] > 0, mode + ": the session released arrays in a step (the set is in use): " + java.util.Arrays.toString(held));
@@ -179,9 +169,7 @@ class DinoModelTest {
                     boolean withLocal = step % 2 == 0;
                     INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
                     INDArray l = withLocal ? images(r, DataType.FLOAT, 4, 1, 6, 6) : null;
-                    int rows = withLocal ? 8 : 4;
-                    trace.add(m.lossAndGradients(g, l, targets(r, DataType.FLOAT, rows, 10),
-                            weights(r, DataType.FLOAT, rows), 0.1));
+                    trace.add(m.lossAndGradients(g, l, teacher(r, DataType.FLOAT, 4, 10), loss(10), null));
                     for (float v : m.gradients().reshape(m.gradients().length()).toFloatVector()) {
                         trace.add((double) v);
                     }
@@ -213,7 +201,7 @@ class DinoModelTest {
     @Test
     void weightNormColumnsHaveUnitNormAndGIsFixed() {
         DinoModel m = tiny(DataType.DOUBLE, 7);
-        String v = DinoModel.HEAD_SCOPE + "/" + DinoHead.LAST_LAYER + "/weight_v";
+        String v = GraphNames.HEAD_SCOPE + "/" + DinoHead.LAST_LAYER + "/weight_v";
         assertFalse(m.parameters().stream().anyMatch(p -> p.name().endsWith("weight_g")));
         // scale v's columns: logits must not change (W = v/||v|| per column, g = 1)
         Random r = new Random(8);
@@ -231,7 +219,7 @@ class DinoModelTest {
         }
         assertEquals(0.0, maxAbsDiff(emb.mmul(w), after), 1e-12);
 
-        DinoModel trainableG = DinoModel.create(new SmallResNet(TINY), new DinoHeadConfig(16, 8, 10, 3, false, 1e-12),
+        DinoModel trainableG = DinoModel.create(new SmallResNet(TINY), DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).normLastLayer(false).build(),
                 DataType.DOUBLE, 7);
         ParamInfo gInfo = trainableG.parameters().stream().filter(p -> p.name().endsWith("weight_g")).findFirst()
                 .orElseThrow();
@@ -276,7 +264,7 @@ class DinoModelTest {
 
         INDArray s0 = student.globalLogits(g);
         // optimizer-like in-place step on the student: θ ← θ − 0.5·sign(∇) on every parameter
-        student.lossAndGradients(g, l, targets(r, DataType.FLOAT, 8, 10), weights(r, DataType.FLOAT, 8), 0.1);
+        student.lossAndGradients(g, l, teacher(r, DataType.FLOAT, 4, 10), loss(10), null);
         student.params().subi(Nd4j.math.sign(student.gradients()).muli(0.05));
         INDArray s1 = student.globalLogits(g);
         assertTrue(maxAbsDiff(s0, s1) > 1e-3, "student output changed");
@@ -289,56 +277,56 @@ class DinoModelTest {
         assertTrue(maxAbsDiff(teacher.globalLogits(g), s0) > 1e-4);
     }
 
+    /** The student's step returns DINO's loss of its own logits against the teacher's, as the float64 pair loop. */
     @Test
-    void lossEqualsFloat64CrossEntropy() {
+    void lossEqualsTheFloat64DinoLoss() {
         DinoModel m = tiny(DataType.FLOAT, 13);
         Random r = new Random(14);
         INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
         INDArray l = images(r, DataType.FLOAT, 6, 1, 6, 6);
-        INDArray t = targets(r, DataType.FLOAT, 10, 10);
-        INDArray w = weights(r, DataType.FLOAT, 10);
-        double tau = 0.1;
-        double loss = m.lossAndGradients(g, l, t, w, tau);
-        double ref = Ref.loss(m.studentLogits(g, l), t, w, tau);
-        assertEquals(ref, loss, 1e-4 * Math.abs(ref));
-        // 1-D row weights and no local crops
-        INDArray t2 = targets(r, DataType.FLOAT, 4, 10);
-        INDArray w2 = weights(r, DataType.FLOAT, 4).reshape(4);
-        double loss2 = m.lossAndGradients(g, null, t2, w2, 0.2);
-        assertEquals(Ref.loss(m.globalLogits(g), t2, w2, 0.2), loss2, 1e-4 * Math.abs(loss2));
+        INDArray zt = teacher(r, DataType.FLOAT, 4, 10);
+        DinoLoss loss = loss(10);
+        loss.center().assign(teacher(r, DataType.FLOAT, 1, 10).muli(0.2));
+        double[] c = Float64Reference.rows(loss.center())[0];
+        double got = m.lossAndGradients(g, l, zt, loss, null);
+        double ref = Float64Reference.loss(Float64Reference.rows(m.studentLogits(g, l)), Float64Reference.rows(zt), c, 0.1, 0.07);
+        assertEquals(ref, got, 1e-4 * Math.abs(ref));
+        // without local crops
+        double got2 = m.lossAndGradients(g, null, zt, loss, null);
+        double ref2 = Float64Reference.loss(Float64Reference.rows(m.globalLogits(g)), Float64Reference.rows(zt), c, 0.1, 0.07);
+        assertEquals(ref2, got2, 1e-4 * Math.abs(ref2));
         assertArrayEquals(new long[] {10, 10}, m.studentLogits(g, l).shape());
         assertEquals(0.0, maxAbsDiff(m.studentLogits(g, null), m.globalLogits(g)), 0);
     }
 
     /**
-     * The fused training loss (SoftTargetCrossEntropy outside the graph, back-propagated from dL/dz through a
-     * listener-filled placeholder) against the cross-entropy differentiated inside SameDiff: in DOUBLE the loss and
+     * The fused training loss (DinoLoss's kernels outside the graph, back-propagated from dL/dz through a filled
+     * placeholder) against the cross-entropy differentiated inside SameDiff with DinoLoss's targets: in DOUBLE the loss and
      * every gradient agree to rounding, with and without local crops, over several calls (the reused dL/dz buffer);
      * in FLOAT to float precision.
      */
     @Test
     void fusedLossEqualsTheInGraphLossAndGradients() {
+        DinoLoss loss = loss(10);
         for (DataType dt : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
             DinoModel m = tiny(dt, 21);
             assertTrue(m.fusedLoss(), "fused is the default");
-            assertTrue(m.trainingGraph(true).hasVariable(DinoModel.STUDENT_LOGITS_GRAD), "the fused graph trains");
-            assertTrue(m.trainingGraph(false).hasVariable(DinoModel.STUDENT_LOGITS_GRAD));
+            assertTrue(m.trainingGraph(true).hasVariable(GraphNames.STUDENT_LOGITS_GRAD), "the fused graph trains");
+            assertTrue(m.trainingGraph(false).hasVariable(GraphNames.STUDENT_LOGITS_GRAD));
             m.setFusedLoss(false);
             assertSame(m.graph(), m.trainingGraph(true), "graph mode trains the reference graph");
-            assertFalse(m.trainingGraph(false).hasVariable(DinoModel.STUDENT_LOGITS_GRAD));
+            assertFalse(m.trainingGraph(false).hasVariable(GraphNames.STUDENT_LOGITS_GRAD));
             Random r = new Random(22);
             for (int call = 0; call < 4; call++) {
                 boolean withLocal = call % 2 == 0;
                 INDArray g = images(r, dt, 4, 1, 12, 12);
                 INDArray l = withLocal ? images(r, dt, 4, 1, 6, 6) : null;
-                int rows = withLocal ? 8 : 4;
-                INDArray t = targets(r, dt, rows, 10);
-                INDArray w = weights(r, dt, rows);
+                INDArray zt = teacher(r, dt, 4, 10);
                 m.setFusedLoss(false);
-                double lossGraph = m.lossAndGradients(g, l, t, w, 0.1);
+                double lossGraph = m.lossAndGradients(g, l, zt, loss, null);
                 INDArray gradGraph = m.gradients().dup();
                 m.setFusedLoss(true);
-                double lossFused = m.lossAndGradients(g, l, t, w, 0.1);
+                double lossFused = m.lossAndGradients(g, l, zt, loss, null);
                 INDArray gradFused = m.gradients().dup();
                 double tol = dt == DataType.DOUBLE ? 1e-12 : 2e-5;
                 String at = dt + " call " + call + (withLocal ? " with" : " without") + " local crops";
@@ -365,18 +353,21 @@ class DinoModelTest {
         INDArray g = images(r, DataType.DOUBLE, 4, 1, 12, 12);
         INDArray l = images(r, DataType.DOUBLE, 4, 1, 6, 6);
         for (boolean withLocal : new boolean[] {true, false}) {
-            int rows = withLocal ? 8 : 4;
-            INDArray t = targets(r, DataType.DOUBLE, rows, 10);
-            INDArray w = weights(r, DataType.DOUBLE, rows);
             double tau = 0.5;
-            m.lossAndGradients(g, withLocal ? l : null, t, w, tau);
+            DinoLoss loss = new DinoLoss(new DinoLoss.Options(10, tau, 0.9, 1));
+            loss.setTeacherTemp(0.3);
+            INDArray zt = teacher(r, DataType.DOUBLE, 4, 10);
+            m.lossAndGradients(g, withLocal ? l : null, zt, loss, null);
             INDArray grad = m.gradients().dup();
+            DinoLoss.Targets targets = loss.targets(zt, withLocal ? 2 : 0);
+            INDArray t = targets.targets();
+            INDArray w = targets.rowWeights();
             assertTrue(grad.norm2Number().doubleValue() > 0);
-            Map<String, INDArray> ph = new java.util.HashMap<>(Map.of(DinoModel.GLOBAL_CROPS, g,
-                    DinoModel.TARGETS, t, DinoModel.ROW_WEIGHTS, w, DinoModel.TAU_S, Nd4j.scalar(tau)));
+            Map<String, INDArray> ph = new java.util.HashMap<>(Map.of(GraphNames.GLOBAL_CROPS, g,
+                    GraphNames.TARGETS, t, GraphNames.ROW_WEIGHTS, w, GraphNames.TAU_S, Nd4j.scalar(tau)));
             java.util.List<ParamInfo> ps = new java.util.ArrayList<>(m.parameters());
             if (withLocal) {
-                ph.put(DinoModel.LOCAL_CROPS, l);
+                ph.put(GraphNames.LOCAL_CROPS, l);
             } else {
                 java.util.Collections.shuffle(ps, r);
                 ps = ps.subList(0, 6);
@@ -401,11 +392,11 @@ class DinoModelTest {
 
     private static double loss(DinoModel m, Map<String, INDArray> ph, boolean withLocal) {
         if (withLocal) {
-            return m.graph().output(ph, DinoModel.LOSS).get(DinoModel.LOSS).getDouble(0);
+            return m.graph().output(ph, GraphNames.LOSS).get(GraphNames.LOSS).getDouble(0);
         }
         // without local crops: the reference float64 loss on the model's own global logits
-        return Ref.loss(m.globalLogits(ph.get(DinoModel.GLOBAL_CROPS)), ph.get(DinoModel.TARGETS),
-                ph.get(DinoModel.ROW_WEIGHTS), ph.get(DinoModel.TAU_S).getDouble(0));
+        return Ref.loss(m.globalLogits(ph.get(GraphNames.GLOBAL_CROPS)), ph.get(GraphNames.TARGETS),
+                ph.get(GraphNames.ROW_WEIGHTS), ph.get(GraphNames.TAU_S).getDouble(0));
     }
 
     @Test
@@ -445,7 +436,7 @@ class DinoModelTest {
         Path bb = dir.resolve("backbone.sd");
         m.exportBackbone(bb);
         SameDiff sd = SameDiff.load(bb.toFile(), false);
-        INDArray fx = sd.output(Map.of(DinoModel.IMAGES, g), DinoModel.FEATURES).get(DinoModel.FEATURES);
+        INDArray fx = sd.output(Map.of(GraphNames.IMAGES, g), GraphNames.FEATURES).get(GraphNames.FEATURES);
         assertEquals(0.0, maxAbsDiff(fx, m.features(g)), 1e-6);
 
         java.nio.file.Files.writeString(dir.resolve("bad.bin"), "nope");
@@ -457,16 +448,22 @@ class DinoModelTest {
         DinoModel m = tiny(DataType.FLOAT, 25);
         Random r = new Random(26);
         INDArray g = images(r, DataType.FLOAT, 2, 1, 8, 8);
-        INDArray t = targets(r, DataType.FLOAT, 2, 10);
-        INDArray w = weights(r, DataType.FLOAT, 2);
+        INDArray zt = teacher(r, DataType.FLOAT, 2, 10);
+        DinoLoss loss = loss(10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> m.lossAndGradients(g, null, targets(r, DataType.FLOAT, 3, 10), w, 0.1));
-        assertTrue(e.getMessage().contains("targets"), e.getMessage());
+                () -> m.lossAndGradients(g, null, teacher(r, DataType.FLOAT, 3, 10), loss, null));
+        assertTrue(e.getMessage().startsWith("teacherLogits must be [2, 10]"), e.getMessage());
+        INDArray g4 = images(r, DataType.FLOAT, 4, 1, 8, 8);
+        INDArray zt4 = teacher(r, DataType.FLOAT, 4, 10);
         e = assertThrows(IllegalArgumentException.class,
-                () -> m.lossAndGradients(g, null, t, weights(r, DataType.FLOAT, 3), 0.1));
-        assertTrue(e.getMessage().contains("rowWeights"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> m.lossAndGradients(g, null, t, w, 0));
-        assertTrue(e.getMessage().contains("tauS"), e.getMessage());
-        assertNotEquals(0.0, m.lossAndGradients(g, null, t, w, 0.1));
+                () -> m.lossAndGradients(g4, images(r, DataType.FLOAT, 3, 1, 8, 8), zt4, loss, null));
+        assertTrue(e.getMessage().startsWith("locals must hold N views of B = 2 images"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> m.lossAndGradients(images(r, DataType.FLOAT, 3, 1, 8, 8), null, zt, loss, null));
+        assertTrue(e.getMessage().contains("2B rows"), e.getMessage());
+        IllegalStateException s = assertThrows(IllegalStateException.class,
+                () -> m.lossAndGradients(g, null, zt, new DinoLoss(DinoLoss.Options.dino(10)), null));
+        assertTrue(s.getMessage().contains("setTeacherTemp"), s.getMessage());
+        assertNotEquals(0.0, m.lossAndGradients(g, null, zt, loss, null));
     }
 }

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * initial γ = 1, β = 0 would hide errors in the folding) and several groups per layer.
  */
 class GroupNormFormulationTest {
-    static final SmallResNetConfig CFG = new SmallResNetConfig(2, 8, List.of(8, 16), 0, 4, 1e-5, 4);
+    static final SmallResNetConfig CFG = SmallResNetConfig.builder().inChannels(2).stemChannels(8).stageChannels(List.of(8, 16)).blocksPerStage(0).groups(4).minInputSize(4).build();
 
     /** Random γ in [0.5, 2] and β in [-1, 1] for every GroupNorm parameter. */
     static void randomAffine(DinoModel m, Random r) {

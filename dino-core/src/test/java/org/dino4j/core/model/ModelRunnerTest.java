@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.dino4j.core.exec.Execution;
+import org.dino4j.core.loss.DinoLoss;
 import org.dino4j.core.model.vit.VisionTransformer;
 import org.dino4j.core.model.vit.VitConfig;
 import org.junit.jupiter.api.Test;
@@ -24,14 +25,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class ModelRunnerTest {
     static final DinoHeadConfig HEAD = DinoModelTest.HEAD;
 
-    /** One training call's inputs. */
-    private record Batch(INDArray globals, INDArray locals, INDArray targets, INDArray weights) {
+    /** One training call's inputs: crops and the teacher's logits of the global crops. */
+    private record Batch(INDArray globals, INDArray locals, INDArray teacherLogits) {
         static Batch draw(Random r, int channels, int b, boolean withLocal) {
             INDArray g = DinoModelTest.images(r, DataType.FLOAT, 2 * b, channels, 28, 28);
             INDArray l = withLocal ? DinoModelTest.images(r, DataType.FLOAT, 3 * b, channels, 12, 12) : null;
-            int rows = (withLocal ? 5 : 2) * b;
-            return new Batch(g, l, DinoModelTest.targets(r, DataType.FLOAT, rows, HEAD.outDim()),
-                    DinoModelTest.weights(r, DataType.FLOAT, rows));
+            return new Batch(g, l, DinoModelTest.teacher(r, DataType.FLOAT, 2 * b, HEAD.outDim()));
         }
     }
 
@@ -45,10 +44,11 @@ class ModelRunnerTest {
         b.setExecution(e);
         b.setFusedLoss(fusedLoss);
         Random r = new Random(5);
+        DinoLoss loss = DinoModelTest.loss(HEAD.outDim());
         for (int step = 0; step < 3; step++) {
             Batch x = Batch.draw(r, channels, 4, withLocal);
-            double la = a.lossAndGradients(x.globals(), x.locals(), x.targets(), x.weights(), 0.1);
-            double lb = b.lossAndGradients(x.globals(), x.locals(), x.targets(), x.weights(), 0.1);
+            double la = a.lossAndGradients(x.globals(), x.locals(), x.teacherLogits(), loss, null);
+            double lb = b.lossAndGradients(x.globals(), x.locals(), x.teacherLogits(), loss, null);
             String what = backbone.name() + " locals " + withLocal + " fusedLoss " + fusedLoss + " " + e + " step " + step;
             assertEquals(la, lb, tolerance * Math.abs(la), "loss, " + what);
             assertClose(a.gradients(), b.gradients(), tolerance, "gradients, " + what);
@@ -77,7 +77,7 @@ class ModelRunnerTest {
     }
 
     private static VisionTransformer vit(double dropPath) {
-        return new VisionTransformer(new VitConfig(1, 4, 8, 2, 2, 2.0, dropPath, 7, 1e-6));
+        return new VisionTransformer(VitConfig.builder().embedDim(8).depth(2).heads(2).mlpRatio(2.0).dropPath(dropPath).build());
     }
 
     @Test
@@ -108,7 +108,7 @@ class ModelRunnerTest {
         m.setExecution(Execution.FUSED);
         m.profile(true);
         Batch x = Batch.draw(new Random(1), 3, 4, true);
-        m.lossAndGradients(x.globals(), x.locals(), x.targets(), x.weights(), 0.1);
+        m.lossAndGradients(x.globals(), x.locals(), x.teacherLogits(), DinoModelTest.loss(HEAD.outDim()), null);
         Set<String> labels = new TreeSet<>();
         for (Map<String, long[]> p : m.planProfiles().values()) {
             labels.addAll(p.keySet());
@@ -133,14 +133,15 @@ class ModelRunnerTest {
         DinoModel b = a.copy();
         b.setExecution(Execution.PLAN);
         Random r = new Random(9);
-        INDArray regroup = DinoModel.regroupMatrix(3, 4, DataType.FLOAT);
-        INDArray center = DinoModelTest.images(r, DataType.FLOAT, 1, 1, 1, HEAD.outDim()).reshape(1, HEAD.outDim());
+        DinoLoss loss = DinoModelTest.loss(HEAD.outDim());
+        loss.setTeacherTemp(0.04);
+        loss.center().assign(DinoModelTest.images(r, DataType.FLOAT, 1, 1, 1, HEAD.outDim()).reshape(1, HEAD.outDim()));
+        SelfDistillation selfA = new SelfDistillation(a);
+        SelfDistillation selfB = new SelfDistillation(b);
         for (int step = 0; step < 2; step++) {
             Batch x = Batch.draw(r, 1, 4, true);
-            DinoModel.SelfDistillStep sa = a.selfDistillLossAndGradients(x.globals(), x.locals(), center, 0.04, regroup,
-                    x.weights(), 0.1, null);
-            DinoModel.SelfDistillStep sb = b.selfDistillLossAndGradients(x.globals(), x.locals(), center, 0.04, regroup,
-                    x.weights(), 0.1, null);
+            SelfDistillation.Step sa = selfA.lossAndGradients(x.globals(), x.locals(), loss, null);
+            SelfDistillation.Step sb = selfB.lossAndGradients(x.globals(), x.locals(), loss, null);
             assertEquals(sa.loss(), sb.loss(), 0.0);
             assertClose(sa.globalLogits(), sb.globalLogits(), 0, "logits");
             assertClose(a.gradients(), b.gradients(), 0, "gradients");
@@ -152,10 +153,11 @@ class ModelRunnerTest {
         DinoModel m = DinoModel.create(new SmallResNet(SmallResNetConfig.tiny(1)), HEAD, 3);
         m.setExecution(Execution.FUSED);
         Random r = new Random(2);
+        DinoLoss loss = DinoModelTest.loss(HEAD.outDim());
         long[] bytes = new long[4];
         for (int step = 0; step < bytes.length; step++) {
             Batch x = Batch.draw(r, 1, 4, true);
-            m.lossAndGradients(x.globals(), x.locals(), x.targets(), x.weights(), 0.1);
+            m.lossAndGradients(x.globals(), x.locals(), x.teacherLogits(), loss, null);
             m.globalLogitsView(x.globals());
             bytes[step] = m.plannedBytes();
         }

@@ -91,7 +91,7 @@ final class Ref {
 
     /** Features of a plain (blocksPerStage 0) SmallResNet for one image [C][H][W]. */
     static double[] plainFeatures(DinoModel m, SmallResNetConfig cfg, double[][][] img) {
-        String s = DinoModel.BACKBONE_SCOPE;
+        String s = GraphNames.BACKBONE_SCOPE;
         double[][][] h = gnRelu(conv(img, param(m, s + "/stem/conv_w"), cfg.stemChannels(), 1), cfg.groups(),
                 param(m, s + "/stem/gn_gain"), param(m, s + "/stem/gn_bias"), cfg.gnEps(), true);
         List<Integer> st = cfg.stageChannels();
@@ -122,8 +122,8 @@ final class Ref {
         DinoHeadConfig hc = m.headConfig();
         double[] x = feats;
         for (int l = 0; l < hc.nLayers(); l++) {
-            double[] w = param(m, DinoModel.HEAD_SCOPE + "/mlp" + l + "_w");
-            double[] b = param(m, DinoModel.HEAD_SCOPE + "/mlp" + l + "_b");
+            double[] w = param(m, GraphNames.HEAD_SCOPE + "/mlp" + l + "_w");
+            double[] b = param(m, GraphNames.HEAD_SCOPE + "/mlp" + l + "_b");
             int out = b.length;
             double[] y = new double[out];
             for (int o = 0; o < out; o++) {
@@ -144,7 +144,7 @@ final class Ref {
         for (int i = 0; i < x.length; i++) {
             e[i] = x[i] / n;
         }
-        double[] v = param(m, DinoModel.HEAD_SCOPE + "/" + DinoHead.LAST_LAYER + "/weight_v");
+        double[] v = param(m, GraphNames.HEAD_SCOPE + "/" + DinoHead.LAST_LAYER + "/weight_v");
         int k = hc.outDim(), d = hc.bottleneckDim();
         double[] z = new double[k];
         for (int c = 0; c < k; c++) {

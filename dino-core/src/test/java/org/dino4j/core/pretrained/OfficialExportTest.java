@@ -32,7 +32,7 @@ import org.nd4j.shade.jackson.databind.ObjectMapper;
 /** {@code dino export}'s layout: a dino4j ViT read back by the importer and, when torch is installed, by PyTorch. */
 class OfficialExportTest {
     /** patch 8, D 32, depth 2, 4 heads (head dim 8, so heads are not D/64), grid 4 (32 px), 3 channels. */
-    static final VitConfig VIT = new VitConfig(3, 8, 32, 2, 4, 4.0, 0.0, 4, 1e-6);
+    static final VitConfig VIT = VitConfig.builder().inChannels(3).patchSize(8).embedDim(32).depth(2).heads(4).basePatchGrid(4).build();
 
     @TempDir
     Path tmp;

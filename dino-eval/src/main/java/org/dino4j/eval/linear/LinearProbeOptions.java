@@ -37,6 +37,79 @@ public record LinearProbeOptions(int epochs, int batchSize, double learningRate,
 
     /** Defaults: 100 epochs, batch 256, lr 1.0 (cosine), momentum 0.9, weight decay 0. */
     public static LinearProbeOptions defaults(long seed) {
-        return new LinearProbeOptions(100, 256, 1.0, 0.9, 0.0, seed);
+        return builder().seed(seed).build();
+    }
+
+    /** @return a builder starting from the defaults ({@link #defaults}, seed 0) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link LinearProbeOptions} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private int epochs = 100;
+        private int batchSize = 256;
+        private double learningRate = 1.0;
+        private double momentum = 0.9;
+        private double weightDecay;
+        private long seed;
+
+        private Builder() {
+        }
+
+        private Builder(LinearProbeOptions r) {
+            epochs = r.epochs;
+            batchSize = r.batchSize;
+            learningRate = r.learningRate;
+            momentum = r.momentum;
+            weightDecay = r.weightDecay;
+            seed = r.seed;
+        }
+
+        /** Sets {@link LinearProbeOptions#epochs()}; returns this builder. */
+        public Builder epochs(int v) {
+            epochs = v;
+            return this;
+        }
+
+        /** Sets {@link LinearProbeOptions#batchSize()}; returns this builder. */
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        /** Sets {@link LinearProbeOptions#learningRate()}; returns this builder. */
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        /** Sets {@link LinearProbeOptions#momentum()}; returns this builder. */
+        public Builder momentum(double v) {
+            momentum = v;
+            return this;
+        }
+
+        /** Sets {@link LinearProbeOptions#weightDecay()}; returns this builder. */
+        public Builder weightDecay(double v) {
+            weightDecay = v;
+            return this;
+        }
+
+        /** Sets {@link LinearProbeOptions#seed()}; returns this builder. */
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public LinearProbeOptions build() {
+            return new LinearProbeOptions(epochs, batchSize, learningRate, momentum, weightDecay, seed);
+        }
     }
 }

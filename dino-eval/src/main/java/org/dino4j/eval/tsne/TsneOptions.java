@@ -57,30 +57,139 @@ public record TsneOptions(double perplexity, int pcaDims, int iterations, double
 
     /** Defaults: perplexity 30, PCA 50, 1000 iterations, exaggeration 12 for 250, η 200, momentum 0.5→0.8, θ 0.5, Barnes-Hut. */
     public static TsneOptions defaults(long seed) {
-        return new TsneOptions(30, 50, 1000, 12, 250, 200, 0.5, 0.8, 0.5, false, seed);
+        return builder().seed(seed).build();
     }
 
     /** A copy with another iteration count. */
     public TsneOptions withIterations(int it) {
-        return new TsneOptions(perplexity, pcaDims, it, earlyExaggeration, exaggerationIterations, learningRate,
-                initialMomentum, finalMomentum, theta, exact, seed);
+        return toBuilder().iterations(it).build();
     }
 
     /** A copy with another perplexity. */
     public TsneOptions withPerplexity(double p) {
-        return new TsneOptions(p, pcaDims, iterations, earlyExaggeration, exaggerationIterations, learningRate,
-                initialMomentum, finalMomentum, theta, exact, seed);
+        return toBuilder().perplexity(p).build();
     }
 
     /** A copy with exact (true) or Barnes-Hut (false) gradients. */
     public TsneOptions withExact(boolean e) {
-        return new TsneOptions(perplexity, pcaDims, iterations, earlyExaggeration, exaggerationIterations,
-                learningRate, initialMomentum, finalMomentum, theta, e, seed);
+        return toBuilder().exact(e).build();
     }
 
     /** A copy with another θ. */
     public TsneOptions withTheta(double t) {
-        return new TsneOptions(perplexity, pcaDims, iterations, earlyExaggeration, exaggerationIterations,
-                learningRate, initialMomentum, finalMomentum, t, exact, seed);
+        return toBuilder().theta(t).build();
+    }
+
+    /** @return a builder starting from the defaults ({@link #defaults}, seed 0) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link TsneOptions} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private double perplexity = 30;
+        private int pcaDims = 50;
+        private int iterations = 1000;
+        private double earlyExaggeration = 12;
+        private int exaggerationIterations = 250;
+        private double learningRate = 200;
+        private double initialMomentum = 0.5;
+        private double finalMomentum = 0.8;
+        private double theta = 0.5;
+        private boolean exact;
+        private long seed;
+
+        private Builder() {
+        }
+
+        private Builder(TsneOptions r) {
+            perplexity = r.perplexity;
+            pcaDims = r.pcaDims;
+            iterations = r.iterations;
+            earlyExaggeration = r.earlyExaggeration;
+            exaggerationIterations = r.exaggerationIterations;
+            learningRate = r.learningRate;
+            initialMomentum = r.initialMomentum;
+            finalMomentum = r.finalMomentum;
+            theta = r.theta;
+            exact = r.exact;
+            seed = r.seed;
+        }
+
+        /** Sets {@link TsneOptions#perplexity()}; returns this builder. */
+        public Builder perplexity(double v) {
+            perplexity = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#pcaDims()}; returns this builder. */
+        public Builder pcaDims(int v) {
+            pcaDims = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#iterations()}; returns this builder. */
+        public Builder iterations(int v) {
+            iterations = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#earlyExaggeration()}; returns this builder. */
+        public Builder earlyExaggeration(double v) {
+            earlyExaggeration = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#exaggerationIterations()}; returns this builder. */
+        public Builder exaggerationIterations(int v) {
+            exaggerationIterations = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#learningRate()}; returns this builder. */
+        public Builder learningRate(double v) {
+            learningRate = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#initialMomentum()}; returns this builder. */
+        public Builder initialMomentum(double v) {
+            initialMomentum = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#finalMomentum()}; returns this builder. */
+        public Builder finalMomentum(double v) {
+            finalMomentum = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#theta()}; returns this builder. */
+        public Builder theta(double v) {
+            theta = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#exact()}; returns this builder. */
+        public Builder exact(boolean v) {
+            exact = v;
+            return this;
+        }
+
+        /** Sets {@link TsneOptions#seed()}; returns this builder. */
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public TsneOptions build() {
+            return new TsneOptions(perplexity, pcaDims, iterations, earlyExaggeration, exaggerationIterations, learningRate, initialMomentum, finalMomentum, theta, exact, seed);
+        }
     }
 }

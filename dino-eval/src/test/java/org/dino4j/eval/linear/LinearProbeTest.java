@@ -32,7 +32,7 @@ class LinearProbeTest {
         int[] yTest = new int[200];
         float[][] train = data(r, 400, d, c, yTrain, 4);
         float[][] test = data(r, 200, d, c, yTest, 4);
-        LinearProbeOptions opt = new LinearProbeOptions(30, 64, 1.0, 0.9, 1e-4, 5);
+        LinearProbeOptions opt = LinearProbeOptions.builder().epochs(30).batchSize(64).weightDecay(1e-4).seed(5).build();
         LinearProbeResult res = new LinearProbe(opt).fit(train, yTrain, test, yTest, c);
         // accuracy recomputed here from the returned weights
         int hits = 0;
@@ -146,9 +146,9 @@ class LinearProbeTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> p.fit(a, new int[] {0}, new float[][] {{Float.NaN, 0}}, new int[] {0}, 0));
         assertTrue(e.getMessage().contains("testFeatures") && e.getMessage().contains("NaN"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LinearProbeOptions(0, 1, 1, 0.9, 0, 0));
+        e = assertThrows(IllegalArgumentException.class, () -> LinearProbeOptions.builder().epochs(0).batchSize(1).learningRate(1).weightDecay(0).build());
         assertTrue(e.getMessage().contains("epochs must be >= 1, got 0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new LinearProbeOptions(1, 1, 1, 1.0, 0, 0));
+        e = assertThrows(IllegalArgumentException.class, () -> LinearProbeOptions.builder().epochs(1).batchSize(1).learningRate(1).momentum(1.0).weightDecay(0).build());
         assertTrue(e.getMessage().contains("momentum"), e.getMessage());
     }
 }

@@ -59,7 +59,7 @@ class RunReportTest {
         Embeddings train = blobs(150, 1);
         Embeddings test = blobs(30, 2);
         KnnResult knn = Evaluation.knn(train, test, new KnnOptions(new int[] {10, 20, 100}, 0.07, 16), run);
-        Evaluation.linear(train, test, new LinearProbeOptions(10, 32, 1.0, 0.9, 0, 1), run);
+        Evaluation.linear(train, test, LinearProbeOptions.builder().epochs(10).batchSize(32).weightDecay(0).seed(1).build(), run);
         TsneSummary ts = Evaluation.tsne(train, TsneOptions.defaults(3).withIterations(500), null, run);
         assertTrue(ts.trustworthiness() > 0.9 && ts.silhouette() > 0.5, ts.toString());
         for (String f : List.of(Evaluation.KNN_JSON, Evaluation.LINEAR_JSON, Evaluation.TSNE_PNG,

@@ -52,7 +52,7 @@ class TsneTest {
         for (int i = 0; i < n; i++) {
             assertArrayEquals(a.embedding()[i], b.embedding()[i], 0.0, "row " + i);
         }
-        TsneResult c = new Tsne(new TsneOptions(30, 50, 500, 12, 250, 200, 0.5, 0.8, 0.5, false, 43)).fit(x);
+        TsneResult c = new Tsne(TsneOptions.builder().iterations(500).seed(43).build()).fit(x);
         assertFalse(c.embedding()[0][0] == a.embedding()[0][0], "another seed gives another embedding");
     }
 

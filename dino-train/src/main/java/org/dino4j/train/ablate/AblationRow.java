@@ -20,10 +20,18 @@ public enum AblationRow {
     NO_CENTERING("no-centering", "no centering: c = 0", true),
     /** τ_t = τ_s (the warm-up too). */
     NO_SHARPENING("no-sharpening", "no sharpening: τ_t = τ_s", true),
-    /** The 2 global crops only. */
-    NO_MULTICROP("no-multicrop", "no multi-crop: 2 global crops only", true),
+    /**
+     * Multi-crop flipped: the base's local crops removed (2 global crops only) when it has some, else
+     * {@value #ADDED_LOCAL_CROPS} local crops added (the base's local crop size and scales), so the row always compares
+     * DINO with and without local crops. Same epochs, batch and images seen as {@link #FULL} (the row with local crops
+     * costs more minutes per step; the table reports each row's minutes).
+     */
+    MULTICROP("multicrop", "multi-crop flipped: local crops removed if the base has some, else added", true),
     /** The teacher is the student and gradients flow through its branch (hence no EMA either). */
     NO_STOPGRAD("no-stopgrad", "no stop-gradient: teacher = student inside the gradient (so no EMA either)", false);
+
+    /** Local crops the {@link #MULTICROP} row adds to a base that has none (the reference config's number). */
+    public static final int ADDED_LOCAL_CROPS = 6;
 
     private final String id;
     private final String description;
@@ -40,9 +48,25 @@ public enum AblationRow {
         return id;
     }
 
-    /** @return what the row changes */
+    /** @return what the row changes, in general */
     public String description() {
         return description;
+    }
+
+    /** @return what the row changes on {@code base} (for {@link #MULTICROP}: whether it removes or adds local crops) */
+    public String description(DinoConfig base) {
+        if (this != MULTICROP) return description;
+        var c = base.data().crops();
+        if (c.numLocal() > 0) {
+            return String.format(java.util.Locale.ROOT, "no multi-crop: the base's %d local %d² crops removed (2 global crops only)",
+                    c.numLocal(), c.local().size());
+        }
+        return String.format(java.util.Locale.ROOT, "+ multi-crop: %d local %d² crops (scale %s–%s) added to the base's 2 global crops",
+                ADDED_LOCAL_CROPS, c.local().size(), fmt(c.local().scaleMin()), fmt(c.local().scaleMax()));
+    }
+
+    private static String fmt(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     /**
@@ -70,7 +94,7 @@ public enum AblationRow {
                 o.put("teacher.warmupTeacherTemp", tau);
                 o.put("teacher.teacherTemp", tau);
             }
-            case NO_MULTICROP -> o.put("data.localCrops", "0");
+            case MULTICROP -> o.put("data.crops.numLocal", base.data().crops().numLocal() > 0 ? "0" : Integer.toString(ADDED_LOCAL_CROPS));
             case NO_STOPGRAD -> {
                 o.put("ablation.ema", "false");
                 o.put("ablation.stopGradient", "false");
@@ -81,7 +105,8 @@ public enum AblationRow {
     }
 
     /**
-     * Parses a comma-separated list of row names (null or empty: every row, in the declared order).
+     * Parses a comma-separated list of row names (null or empty: every row, in the declared order); the earlier name
+     * {@code no-multicrop} is read as {@link #MULTICROP}.
      *
      * @throws IllegalArgumentException naming the unknown row and the accepted names
      */
@@ -89,7 +114,7 @@ public enum AblationRow {
         if (names == null || names.isEmpty()) return List.of(values());
         java.util.Set<AblationRow> chosen = new java.util.LinkedHashSet<>();
         for (String n : names) {
-            String t = n.trim();
+            String t = n.trim().equals("no-multicrop") ? MULTICROP.id : n.trim();
             AblationRow r = Arrays.stream(values()).filter(v -> v.id.equals(t)).findFirst().orElseThrow(() ->
                     new IllegalArgumentException("--only must name rows among " + Arrays.stream(values()).map(AblationRow::id).toList()
                             + ", got \"" + t + "\""));

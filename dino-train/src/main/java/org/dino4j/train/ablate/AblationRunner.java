@@ -1,5 +1,6 @@
 package org.dino4j.train.ablate;
 
+import org.dino4j.augment.transform.Normalization;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -68,7 +69,7 @@ public final class AblationRunner {
     /**
      * What to run.
      *
-     * @param preset      base preset (null: the config file's, else synthetic-quick).
+     * @param preset      base preset (null: the config file's, else {@link #DEFAULT_SYNTHETIC_PRESET} or, for other data, {@code images}).
      * @param configFile  YAML/JSON config or null.
      * @param overrides   dotted keys applied to every row before the row's own.
      * @param out         output directory (new or empty unless {@code resume}).
@@ -148,7 +149,7 @@ public final class AblationRunner {
 
     /** Validates everything, then runs the rows and writes the outputs. */
     public Result run() throws Exception {
-        DinoConfig base = ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), TrainingRun.DEFAULT_PRESET);
+        DinoConfig base = ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), presetName());
         for (AblationRow r : req.rows()) ConfigLoader.override(base, r.overrides(base)); // every row valid before any work
         Path out = req.out();
         RunDirectory.requireWritableOutput(out, "--out", base.data().source());
@@ -162,7 +163,8 @@ public final class AblationRunner {
         Files.createDirectories(out);
         try (RunLock lock = RunLock.acquire(out, "dino ablate")) {
             ImageDataset memory = SubsetDataset.spread(data.train(), mem);
-            double raw = knnTop1(x -> x.reshape(x.size(0), x.length() / x.size(0)), memory, data.queries());
+            double raw = knnTop1(x -> x.reshape(x.size(0), x.length() / x.size(0)), memory, data.queries(),
+                    base.data().crops().normalization());
             err.printf(Locale.ROOT, "dino ablate: %d rows x %d epochs (%s), k-NN raw pixels %.2f%%%n", req.rows().size(),
                     base.run().epochs(), base.model().describeBackbone(), 100 * raw);
 
@@ -188,21 +190,25 @@ public final class AblationRunner {
         Map<String, String> o = new LinkedHashMap<>(req.overrides());
         o.putAll(row.overrides(base));
         boolean resumeRow = req.resume() && new RunDirectory(dir).holdsRun();
-        err.println("ablate: row " + row.id() + " — " + row.description() + (o.isEmpty() ? "" : " " + o));
+        err.println("ablate: row " + row.id() + " — " + row.description(base) + (o.isEmpty() ? "" : " " + o));
         // a resumed row gets the same overrides as a new one (the invocation's, then the row's switch)
-        TrainRequest tr = resumeRow
-                ? new TrainRequest(null, null, o, dir, true, true, null, 0, null, false, req.interactive(), null, req.dataOptions())
-                : new TrainRequest(req.preset(), req.configFile(), o, dir, false, true, null, 0, null, false, req.interactive(),
-                null, req.dataOptions());
+        TrainRequest.Builder tr = TrainRequest.builder().overrides(o).out(dir).noEval(true).tsnePoints(0)
+                .interactive(req.interactive()).dataOptions(req.dataOptions());
+        if (resumeRow) {
+            tr.resume(true);
+        } else {
+            tr.preset(req.preset()).configFile(req.configFile());
+        }
         long t0 = System.nanoTime();
-        int code = new TrainingRun(tr, err, err).run();
+        int code = new TrainingRun(tr.build(), err, err).run();
         if (code != 0) throw new IllegalStateException("row " + row.id() + " ended with exit code " + code);
         double minutes = (System.nanoTime() - t0) / 60e9;
 
         DinoConfig rc = RunModels.config(dir);
+        Normalization norm = rc.data().crops().normalization();
         CoreNetwork net = RunModels.load(dir, !row.separateTeacher(), data.channels());
-        Embeddings memE = Features.extract(net::features, TrainData.evalBatches(memory, 256).get(), true);
-        Embeddings rawQ = Features.extract(net::features, TrainData.evalBatches(data.queries(), 256).get(), false);
+        Embeddings memE = Features.extract(net::features, TrainData.evalBatches(memory, 256, norm).get(), true);
+        Embeddings rawQ = Features.extract(net::features, TrainData.evalBatches(data.queries(), 256, norm).get(), false);
         float[][] normQ = new float[rawQ.size()][];
         for (int i = 0; i < normQ.length; i++) {
             normQ[i] = rawQ.features()[i].clone();
@@ -221,7 +227,7 @@ public final class AblationRunner {
         if (epochs.isEmpty()) throw new IllegalStateException("row " + row.id() + " logged no epoch in " + dir);
         EpochStat last = epochs.get(epochs.size() - 1);
         double lnK = Math.log(rc.model().outDim());
-        RowResult r = new RowResult(row.id(), row.description(), row.overrides(base), row.separateTeacher() ? "teacher" : "student",
+        RowResult r = new RowResult(row.id(), row.description(base), row.overrides(base), row.separateTeacher() ? "teacher" : "student",
                 top1, last.teacherEntropy(), last.meanTeacherEntropy(), lnK, erank, rawQ.dim(),
                 collapseMode(last.teacherEntropy(), last.meanTeacherEntropy(), lnK), minutes, epochs, memory.size());
         AtomicFiles.writeString(rowFile, JSON.writeValueAsString(r));
@@ -230,20 +236,38 @@ public final class AblationRunner {
         return r;
     }
 
-    private static double knnTop1(Function<INDArray, INDArray> f, ImageDataset memory, ImageDataset queries) {
-        Embeddings m = Features.extract(f, TrainData.evalBatches(memory, 256).get(), true);
-        Embeddings q = Features.extract(f, TrainData.evalBatches(queries, 256).get(), true);
+    private static double knnTop1(Function<INDArray, INDArray> f, ImageDataset memory, ImageDataset queries,
+                                  Normalization norm) {
+        Embeddings m = Features.extract(f, TrainData.evalBatches(memory, 256, norm).get(), true);
+        Embeddings q = Features.extract(f, TrainData.evalBatches(queries, 256, norm).get(), true);
         int k = Math.min(K, memory.size());
         return new WeightedKnn(new KnnOptions(new int[]{k}, T, KnnOptions.DEFAULT_CHUNK_SIZE))
                 .evaluate(m.features(), m.labels(), q.features(), q.labels(), Math.max(m.numClasses(), q.numClasses()))
                 .forK(k).top1();
     }
 
+    /** Base preset on the synthetic data when none is named: the short main job of 256 steps. */
+    public static final String DEFAULT_SYNTHETIC_PRESET = "synthetic-quick";
+
+    /**
+     * The base preset: the request's, else {@value #DEFAULT_SYNTHETIC_PRESET} for the synthetic data and the one
+     * {@code dino train} would use for any other.
+     */
+    private String presetName() {
+        try {
+            if (req.preset() != null) return req.preset();
+            String p = TrainingRun.defaultPreset(req.configFile(), req.overrides());
+            return p.equals(TrainingRun.DEFAULT_PRESET) ? DEFAULT_SYNTHETIC_PRESET : p;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Writes ablation.json, ablation.md and ablation.png. */
     void writeOutputs(Result r) throws IOException {
         Path out = req.out();
         ObjectNode root = JSON.createObjectNode();
-        root.put("preset", req.preset() == null ? TrainingRun.DEFAULT_PRESET : req.preset());
+        root.put("preset", presetName());
         if (req.configFile() != null) root.put("config_file", req.configFile().toString());
         root.set("overrides", JSON.valueToTree(req.overrides()));
         root.put("epochs", r.base().run().epochs()).put("seed", r.base().run().seed()).put("batch_size", r.base().data().batchSize())
@@ -264,9 +288,9 @@ public final class AblationRunner {
         sb.append("# DINO ablation\n\n");
         sb.append(String.format(Locale.ROOT, "Base: preset `%s`%s, %s, K = %d, %d epochs, batch %d, %d local crops, seed %d. "
                         + "Weighted k-NN (k = %d, T = %.2f): %d training images as memory, %d held-out queries; raw pixels %.2f%%.%n%n",
-                req.preset() == null ? TrainingRun.DEFAULT_PRESET : req.preset(),
+                presetName(),
                 req.overrides().isEmpty() ? "" : " with " + req.overrides(), b.model().describeBackbone(), b.model().outDim(),
-                b.run().epochs(), b.data().batchSize(), b.data().localCrops(), b.run().seed(), K, T, r.memory(), r.queries(),
+                b.run().epochs(), b.data().batchSize(), b.data().crops().numLocal(), b.run().seed(), K, T, r.memory(), r.queries(),
                 100 * r.rawPixelsTop1()));
         sb.append("| row | evaluated | k-NN top-1 | H(p_t) | H(p̄_t) | ln K | effective rank | collapse | train min |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");

@@ -41,4 +41,125 @@ public record Checkpoint(int epoch, long iteration, float[] student, float[] tea
         rngState = rngState == null ? Map.of() : Map.copyOf(rngState);
         epochSums = epochSums == null ? Map.of() : Map.copyOf(epochSums);
     }
+
+    /** @return a builder starting from nothing set (every array and the config are required) */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link Checkpoint} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private int epoch;
+        private long iteration;
+        private float[] student;
+        private float[] teacher;
+        private float[] adamM;
+        private float[] adamV;
+        private long[] adamSteps;
+        private float[] center;
+        private String configJson;
+        private Map<String, String> versions;
+        private Map<String, Long> rngState;
+        private Map<String, Double> epochSums;
+
+        private Builder() {
+        }
+
+        private Builder(Checkpoint r) {
+            epoch = r.epoch;
+            iteration = r.iteration;
+            student = r.student;
+            teacher = r.teacher;
+            adamM = r.adamM;
+            adamV = r.adamV;
+            adamSteps = r.adamSteps;
+            center = r.center;
+            configJson = r.configJson;
+            versions = r.versions;
+            rngState = r.rngState;
+            epochSums = r.epochSums;
+        }
+
+        /** Sets {@link Checkpoint#epoch()}; returns this builder. */
+        public Builder epoch(int v) {
+            epoch = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#iteration()}; returns this builder. */
+        public Builder iteration(long v) {
+            iteration = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#student()}; returns this builder. */
+        public Builder student(float[] v) {
+            student = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#teacher()}; returns this builder. */
+        public Builder teacher(float[] v) {
+            teacher = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#adamM()}; returns this builder. */
+        public Builder adamM(float[] v) {
+            adamM = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#adamV()}; returns this builder. */
+        public Builder adamV(float[] v) {
+            adamV = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#adamSteps()}; returns this builder. */
+        public Builder adamSteps(long[] v) {
+            adamSteps = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#center()}; returns this builder. */
+        public Builder center(float[] v) {
+            center = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#configJson()}; returns this builder. */
+        public Builder configJson(String v) {
+            configJson = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#versions()}; returns this builder. */
+        public Builder versions(Map<String, String> v) {
+            versions = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#rngState()}; returns this builder. */
+        public Builder rngState(Map<String, Long> v) {
+            rngState = v;
+            return this;
+        }
+
+        /** Sets {@link Checkpoint#epochSums()}; returns this builder. */
+        public Builder epochSums(Map<String, Double> v) {
+            epochSums = v;
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public Checkpoint build() {
+            return new Checkpoint(epoch, iteration, student, teacher, adamM, adamV, adamSteps, center, configJson, versions, rngState, epochSums);
+        }
+    }
 }

@@ -182,11 +182,12 @@ public final class CheckpointStore {
         Map<String, Double> sums = new HashMap<>();
         meta.path("epochSums").fields().forEachRemaining(en -> sums.put(en.getKey(), en.getValue().asDouble()));
         try {
-            return new Checkpoint(meta.path("epoch").asInt(), meta.path("iteration").asLong(),
-                    floats(entries.get("student.f32")), floats(entries.get("teacher.f32")),
-                    floats(entries.get("adam_m.f32")), floats(entries.get("adam_v.f32")), steps,
-                    floats(entries.get("center.f32")), new String(entries.get("config.json"), StandardCharsets.UTF_8),
-                    versions, rng, sums);
+            return Checkpoint.builder().epoch(meta.path("epoch").asInt()).iteration(meta.path("iteration").asLong())
+                    .student(floats(entries.get("student.f32"))).teacher(floats(entries.get("teacher.f32")))
+                    .adamM(floats(entries.get("adam_m.f32"))).adamV(floats(entries.get("adam_v.f32"))).adamSteps(steps)
+                    .center(floats(entries.get("center.f32")))
+                    .configJson(new String(entries.get("config.json"), StandardCharsets.UTF_8))
+                    .versions(versions).rngState(rng).epochSums(sums).build();
         } catch (IllegalArgumentException e) {
             throw new IOException("checkpoint " + file + " is inconsistent: " + e.getMessage(), e);
         }

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code dino ablate}: full DINO against each trick removed (no EMA, no centering, no sharpening, no multi-crop, no
- * stop-gradient), with one identical budget and seed; a table ({@code ablation.md}, {@code ablation.json}) and a plot
+ * {@code dino ablate}: full DINO against each trick removed (no EMA, no centering, no sharpening, no stop-gradient)
+ * and against multi-crop flipped (removed, or added when the base has no local crops), with one identical budget and seed; a table ({@code ablation.md}, {@code ablation.json}) and a plot
  * ({@code ablation.png}) of k-NN accuracy, teacher entropies, effective rank and collapse mode. See
  * {@link AblationRunner}.
  */
@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
         description = {"Compare full DINO with DINO minus each of its tricks.",
                 "Every row has the same budget and seed; the table compares k-NN accuracy, teacher entropy H(p_t),",
                 "entropy of the mean teacher output H(mean p_t), effective rank and collapse mode.",
-                "Rows: full, no-ema, no-centering, no-sharpening, no-multicrop, no-stopgrad. Each row's run directory is kept in OUT."},
+                "Rows: full, no-ema, no-centering, no-sharpening, multicrop, no-stopgrad. multicrop removes the base's local crops,",
+                "or adds " + AblationRow.ADDED_LOCAL_CROPS + " when it has none (same epochs and images seen). Each row's run directory is kept in OUT."},
         footer = {"", "Examples:",
                 "  ./dino ablate --preset synthetic-quick --threads 1 --out runs/ablate-synth",
                 "  ./dino ablate --preset fashion-mnist --epochs 2 --only full,no-centering --out runs/ablate-fmnist"})
@@ -36,7 +37,7 @@ public final class AblateCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Output directory (new or empty unless --resume).")
     Path out;
 
-    @Option(names = "--only", split = ",", paramLabel = "ROW", description = "Rows to run (default: all): full,no-ema,no-centering,no-sharpening,no-multicrop,no-stopgrad.")
+    @Option(names = "--only", split = ",", paramLabel = "ROW", description = "Rows to run (default: all): full,no-ema,no-centering,no-sharpening,multicrop,no-stopgrad.")
     List<String> only;
 
     @Option(names = "--eval-size", paramLabel = "N", defaultValue = "10000", description = "Training images used as k-NN memory (default ${DEFAULT-VALUE}).")

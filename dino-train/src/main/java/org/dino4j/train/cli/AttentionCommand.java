@@ -153,7 +153,7 @@ public final class AttentionCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--scale " + zoom + " would draw " + (1 + vit.config().heads()) * (long) w * zoom + "x"
                     + (long) h * zoom + " pixels per image, more than " + MAX_PICTURE_PIXELS + "; use a smaller --scale");
         }
-        Normalization norm = TrainData.NORM;
+        Normalization norm = dataConfig.crops().normalization();
         float[] mean = norm.meanFor(c), std = norm.stdFor(c);
         List<String> written = new ArrayList<>();
         for (String is : images) {

@@ -15,7 +15,7 @@ import java.util.Map;
  * file, and flag overrides that {@link #overrides()} turns into {@link ConfigLoader} keys.
  */
 final class ConfigOptions {
-    @Option(names = "--preset", paramLabel = "NAME", description = "Base config: ${COMPLETION-CANDIDATES} (default: synthetic-quick).",
+    @Option(names = "--preset", paramLabel = "NAME", description = "Base config: ${COMPLETION-CANDIDATES} (default: synthetic-main for the synthetic data, images for idx: and images: data; ablate: synthetic-quick for the synthetic data).",
             completionCandidates = PresetNames.class)
     String preset;
 
@@ -28,7 +28,7 @@ final class ConfigOptions {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (sets run.epochs).")
     Integer epochs;
 
-    @Option(names = "--threads", paramLabel = "N", description = "ND4J/kernel threads (sets run.threads; more than the machine's cores are clamped to them).")
+    @Option(names = "--threads", paramLabel = "N", description = "ND4J/kernel threads (sets run.threads; 0 = all cores; more than the machine's cores are clamped to them).")
     Integer threads;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of every random choice (sets run.seed).")

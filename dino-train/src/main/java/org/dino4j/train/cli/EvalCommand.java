@@ -129,14 +129,16 @@ public final class EvalCommand implements Runnable {
                 return pretrainedFeatures(s.spread(Math.min(s.size(), evalSize == null ? 60_000 : evalSize)), "memory");
             }
             int n = Math.min(data.train().size(), evalSize == null ? 60_000 : evalSize);
-            return Features.extract(net::features, TrainData.evalBatches(SubsetDataset.spread(data.train(), n), 256).get(), true);
+            return Features.extract(net::features, TrainData.evalBatches(SubsetDataset.spread(data.train(), n), 256,
+                    cfg.data().crops().normalization()).get(), true);
         }
 
         Embeddings queries() {
             if (dino != null) {
                 return pretrainedFeatures(pretrained.queries(), "queries");
             }
-            return Features.extract(net::features, TrainData.evalBatches(data.queries(), 256).get(), true);
+            return Features.extract(net::features, TrainData.evalBatches(data.queries(), 256,
+                    cfg.data().crops().normalization()).get(), true);
         }
 
         void requireRun(String what) {

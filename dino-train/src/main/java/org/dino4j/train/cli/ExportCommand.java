@@ -48,7 +48,7 @@ public final class ExportCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--format must be safetensors or pth, got " + format);
         }
         DinoConfig cfg = RunModels.config(checkpoint);
-        if (!cfg.model().usesVit()) {
+        if (!cfg.model().backbone().equals("vit")) {
             throw new IllegalArgumentException("dino export writes ViT backbones (the official layout); the run's backbone is \""
                     + cfg.model().backbone() + "\"");
         }

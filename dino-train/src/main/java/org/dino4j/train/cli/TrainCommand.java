@@ -16,11 +16,12 @@ import java.util.concurrent.Callable;
                 "The evaluation uses the teacher backbone; everything is written into the run directory.",
                 "Config: a preset, then --config FILE (YAML/JSON, only the keys to change), then the flags below."},
         footer = {"", "Examples:",
-                "  ./dino train --preset synthetic-quick --out runs/quick",
+                "  ./dino train --out runs/main                        # the main job (synthetic data, ~5 min on 2 cores)",
+                "  ./dino train --data images:photos --out runs/photos  # your own images: the images recipe, adapted to their number",
                 "  ./dino train --preset fashion-mnist --epochs 4 --out runs/fmnist",
-                "  ./dino train --config my.yaml --set optim.lr=1e-3 --set data.localCrops=8 --out runs/x",
+                "  ./dino train --config my.yaml --set optim.lr=1e-3 --set data.crops.numLocal=8 --out runs/x",
                 "  ./dino train --out runs/fmnist --resume --epochs 8    # continue (and extend) a run",
-                "  ./dino train --data images:photos --skip-corrupt --out runs/photos"})
+                "  ./dino train --preset synthetic-quick --out runs/quick  # 256 steps, the ablation base"})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions cfg = new ConfigOptions();
@@ -59,8 +60,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Map<String, String> overrides = cfg.overrides();
-        TrainRequest req = new TrainRequest(cfg.preset, cfg.config, overrides, out, resume, noEval, evalSize, tsnePoints,
-                stopAfter, dryRun, System.console() != null, resumeFrom, dataRead.toOptions());
+        TrainRequest req = TrainRequest.builder().preset(cfg.preset).configFile(cfg.config).overrides(overrides).out(out)
+                .resume(resume).noEval(noEval).evalSize(evalSize).tsnePoints(tsnePoints).stopAfter(stopAfter).dryRun(dryRun)
+                .interactive(System.console() != null).resumeFrom(resumeFrom).dataOptions(dataRead.toOptions()).build();
         return new TrainingRun(req, System.out, System.err).run();
     }
 }

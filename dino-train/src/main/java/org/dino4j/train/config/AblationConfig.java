@@ -2,7 +2,7 @@ package org.dino4j.train.config;
 
 /**
  * DINO's tricks that {@code dino ablate} switches off one at a time (Caron et al. 2021, §5.3 and Table 7); every
- * field is {@code true} in a normal run. Sharpening (τ_t = τ_s) and multi-crop ({@code data.localCrops = 0}) are
+ * field is {@code true} in a normal run. Sharpening (τ_t = τ_s) and multi-crop ({@code data.crops.numLocal = 0}) are
  * switched off through their own keys, so they have no field here.
  *
  * @param ema          the teacher follows the student by an EMA with the momentum schedule. {@code false}: the

@@ -17,14 +17,19 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.dino4j.core.model.BackboneFactory;
+import org.dino4j.core.model.Backbones;
 
 /**
  * Builds a {@link DinoConfig} from a preset, an optional YAML/JSON file and {@code key.path=value} overrides, in
- * that order. The file may name its own base with a top-level {@code preset:} key and needs to hold only the keys
- * it changes. An unknown key, a value of the wrong type (e.g. {@code batchSize: 8.7}: integers are never rounded)
- * or an invalid value fails with one {@link IllegalArgumentException} naming the key (and the value) before any
- * work starts. A file is read as JSON when its name ends in {@code .json} or its first character is
- * <code>{</code>, else as YAML.
+ * that order. Presets are YAML resources ({@link Presets}) read the same way as user files: a file may name its own
+ * base with a top-level {@code preset:} key (else it is based on {@code default}) and needs to hold only the keys it
+ * changes. Selecting another backbone ({@code model.backbone}) replaces the backbone section with that backbone's
+ * default options before the file's or the override's own keys apply. An unknown key, a value of the wrong type
+ * (e.g. {@code batchSize: 8.7}: integers are never rounded) or an invalid value fails with one
+ * {@link IllegalArgumentException} naming the key (and the value) before any work starts. A file is read as JSON when
+ * its name ends in {@code .json} or its first character is <code>{</code>, else as YAML. Files and checkpoint configs
+ * written with older key names ({@link LegacyKeys}) are read into today's layout.
  */
 public final class ConfigLoader {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -36,6 +41,10 @@ public final class ConfigLoader {
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Top-level key of a file or preset naming its base preset. */
+    static final String PRESET_KEY = "preset";
+    private static final String MODEL_BACKBONE = "model.backbone";
 
     private ConfigLoader() {}
 
@@ -57,38 +66,109 @@ public final class ConfigLoader {
      */
     public static DinoConfig load(String preset, Path file, Map<String, String> overrides, String defaultPreset)
             throws IOException {
-        JsonNode user = null;
+        ObjectNode user = null;
         if (file != null) {
             if (!Files.isRegularFile(file)) throw new IOException("config file " + file + " does not exist or is not a file");
             byte[] bytes = Files.readAllBytes(file);
             boolean json = isJson(file, bytes);
             try {
-                user = (json ? JSON : YAML).readTree(bytes);
+                user = section("config file " + file, (json ? JSON : YAML).readTree(bytes));
             } catch (JsonProcessingException e) {
                 throw new IOException("config file " + file + " is not valid " + (json ? "JSON" : "YAML") + ": "
                         + e.getOriginalMessage(), e);
             }
-            if (user != null && !user.isNull() && !user.isObject()) {
-                throw new IllegalArgumentException("config file " + file + " must hold a mapping of sections, got " + user.getNodeType());
-            }
-            if (user != null && user.has("preset")) {
-                String p = user.get("preset").asText();
+            if (user != null && user.has(PRESET_KEY)) {
+                String p = user.remove(PRESET_KEY).asText();
                 if (preset == null) preset = p;
-                ((ObjectNode) user).remove("preset");
             }
         }
-        ObjectNode tree = JSON.valueToTree(Presets.get(preset == null ? defaultPreset : preset));
-        if (user != null && user.isObject()) merge(tree, (ObjectNode) user, "");
-        if (overrides != null) {
-            for (Map.Entry<String, String> e : overrides.entrySet()) set(tree, e.getKey(), e.getValue());
+        ObjectNode tree = presetTree(preset == null ? defaultPreset : preset);
+        if (user != null) {
+            LegacyKeys.migrate(user);
+            merge(tree, user, "");
         }
+        if (overrides != null) apply(tree, overrides);
         return fromTree(tree);
+    }
+
+    /** Applies overrides in order, a {@code model.backbone} override first (its section's keys may follow it). */
+    private static void apply(ObjectNode tree, Map<String, String> overrides) {
+        String backbone = overrides.get(MODEL_BACKBONE);
+        if (backbone != null) set(tree, MODEL_BACKBONE, backbone);
+        for (Map.Entry<String, String> e : overrides.entrySet()) {
+            if (!e.getKey().equals(MODEL_BACKBONE)) set(tree, e.getKey(), e.getValue());
+        }
+    }
+
+    /**
+     * The config tree of a preset: its YAML resource over its base ({@code preset:} key, else {@code default}),
+     * validated and written back in canonical types.
+     */
+    static ObjectNode presetTree(String name) {
+        return presetTree(name, new java.util.ArrayList<>());
+    }
+
+    private static ObjectNode presetTree(String name, List<String> chain) {
+        if (chain.contains(name)) throw new IllegalStateException("preset " + name + " names itself as a base: " + chain);
+        chain.add(name);
+        ObjectNode own;
+        try {
+            own = section("preset " + name, YAML.readTree(Presets.read(name)));
+        } catch (IOException e) {
+            throw new IllegalStateException("preset " + name + " cannot be read: " + e.getMessage(), e);
+        }
+        if (own == null) own = JSON.createObjectNode();
+        String base = own.has(PRESET_KEY) ? own.remove(PRESET_KEY).asText() : null;
+        ObjectNode tree;
+        if (base == null && name.equals(Presets.DEFAULT)) {
+            tree = own;
+        } else {
+            tree = presetTree(base == null ? Presets.DEFAULT : base, chain);
+            merge(tree, own, "");
+        }
+        return JSON.valueToTree(fromTree(tree));
+    }
+
+    /**
+     * The dotted keys a user set explicitly: every leaf key of the config file (its {@code preset:} line aside; older
+     * keys as the keys they became, {@link LegacyKeys}) and every override key. {@link DataScaling} leaves these keys
+     * as they are.
+     *
+     * @throws IOException when the file cannot be read or parsed
+     */
+    public static java.util.Set<String> explicitKeys(Path file, Map<String, String> overrides) throws IOException {
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        if (file != null && Files.isRegularFile(file)) {
+            byte[] bytes = Files.readAllBytes(file);
+            JsonNode user;
+            try {
+                user = (isJson(file, bytes) ? JSON : YAML).readTree(bytes);
+            } catch (JsonProcessingException e) {
+                throw new IOException("config file " + file + " is not valid: " + e.getOriginalMessage(), e);
+            }
+            if (user instanceof ObjectNode o) {
+                o.remove(PRESET_KEY);
+                LegacyKeys.migrate(o); // an older key counts as the key(s) it became
+                leafKeys(o, "", keys);
+            }
+        }
+        if (overrides != null) keys.addAll(overrides.keySet());
+        return keys;
+    }
+
+    private static void leafKeys(JsonNode n, String prefix, java.util.Set<String> out) {
+        Iterator<Map.Entry<String, JsonNode>> it = n.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isObject()) leafKeys(e.getValue(), prefix + e.getKey() + ".", out);
+            else out.add(prefix + e.getKey());
+        }
     }
 
     /** A config with {@code key.path=value} overrides applied (validated). */
     public static DinoConfig override(DinoConfig base, Map<String, String> overrides) {
         ObjectNode tree = JSON.valueToTree(base);
-        for (Map.Entry<String, String> e : overrides.entrySet()) set(tree, e.getKey(), e.getValue());
+        apply(tree, overrides);
         return fromTree(tree);
     }
 
@@ -101,6 +181,16 @@ public final class ConfigLoader {
 
     /** Sets one dotted key of a config tree; the value is parsed as YAML (numbers, booleans, lists [a, b]). */
     static void set(ObjectNode tree, String key, String value) {
+        List<String> now = LegacyKeys.current(key);
+        if (now != null) {
+            throw new IllegalArgumentException("config key \"" + key + "\" is read only from older config files; set "
+                    + String.join(" and ", now) + " instead");
+        }
+        if (key.equals(MODEL_BACKBONE)) {
+            if (!(tree.get("model") instanceof ObjectNode model)) throw unknownKey(key, tree);
+            selectBackbone(model, value);
+            return;
+        }
         String[] parts = key.split("\\.");
         ObjectNode node = tree;
         for (int i = 0; i < parts.length - 1; i++) {
@@ -147,35 +237,68 @@ public final class ConfigLoader {
         }
     }
 
-    /** Parses a complete config from JSON (as written by {@link #toJson}), e.g. from a checkpoint. */
+    /**
+     * Parses a config from JSON as written by {@link #toJson} (e.g. a checkpoint's), also one written with older key
+     * names; sections missing in older files take the {@code default} preset's values (every DINO trick on, no
+     * training-set limit, no rotation).
+     */
     public static DinoConfig fromJson(String json) {
+        JsonNode node;
         try {
-            return fromTree(JSON.readTree(json));
+            node = JSON.readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("config JSON is not valid: " + e.getOriginalMessage(), e);
         }
+        ObjectNode user = section("config JSON", node);
+        ObjectNode tree = presetTree(Presets.DEFAULT);
+        if (user != null) {
+            LegacyKeys.migrate(user);
+            merge(tree, user, "");
+        }
+        return fromTree(tree);
     }
 
     private static DinoConfig fromTree(JsonNode tree) {
         try {
             return JSON.treeToValue(tree, DinoConfig.class);
         } catch (JsonMappingException e) {
-            Throwable t = e;
-            while (t != null) {
-                if (t instanceof IllegalArgumentException iae) throw iae;
-                t = t.getCause();
-            }
-            if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && m.getTargetType() != null
-                    && List.of(int.class, long.class, Integer.class, Long.class).contains(m.getTargetType())) {
-                throw new IllegalArgumentException(path(e) + " must be an integer, got " + valueAt(tree, e), e);
-            }
-            throw new IllegalArgumentException(path(e) + " has an invalid value: " + e.getOriginalMessage(), e);
+            throw ConfigErrors.of(e, tree, "");
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("config is not valid: " + e.getOriginalMessage(), e);
         }
     }
 
+    /** A file's top-level node as a mapping of sections (null for an empty file). */
+    private static ObjectNode section(String what, JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) return null;
+        if (!n.isObject()) throw new IllegalArgumentException(what + " must hold a mapping of sections, got " + n.getNodeType());
+        return (ObjectNode) n;
+    }
+
+    /**
+     * Sets {@code model.backbone}: a different backbone's section replaces the old one, at that backbone's default
+     * options (the head is kept).
+     */
+    private static void selectBackbone(ObjectNode model, String name) {
+        BackboneFactory<?> f;
+        try {
+            f = Backbones.get(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("model." + e.getMessage(), e);
+        }
+        String old = model.path(ModelConfigJson.BACKBONE).asText();
+        if (old.equals(f.name()) && model.has(f.name())) return;
+        JsonNode head = model.get(ModelConfigJson.HEAD);
+        model.removeAll();
+        model.put(ModelConfigJson.BACKBONE, f.name());
+        model.set(f.name(), JSON.valueToTree(f.defaultOptions()));
+        if (head != null) model.set(ModelConfigJson.HEAD, head);
+    }
+
     private static void merge(ObjectNode base, ObjectNode user, String prefix) {
+        if (prefix.equals("model.") && user.path(ModelConfigJson.BACKBONE).isTextual()) {
+            selectBackbone(base, user.get(ModelConfigJson.BACKBONE).asText());
+        }
         Iterator<Map.Entry<String, JsonNode>> it = user.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
@@ -204,27 +327,6 @@ public final class ConfigLoader {
         if (n.isBoolean()) return "true or false";
         if (n.isArray()) return "a list like [1, 2]";
         return "a string";
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                if (sb.length() > 0) sb.append('.');
-                sb.append(r.getFieldName());
-            } else {
-                sb.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return sb.length() == 0 ? "config" : sb.toString();
-    }
-
-    private static Object valueAt(JsonNode tree, JsonMappingException e) {
-        JsonNode n = tree;
-        for (JsonMappingException.Reference r : e.getPath()) {
-            n = r.getFieldName() != null ? n.path(r.getFieldName()) : n.path(r.getIndex());
-        }
-        return n.isMissingNode() ? "?" : n;
     }
 
     /** JSON when the name ends in .json or the first non-blank character is '{'; YAML otherwise. */

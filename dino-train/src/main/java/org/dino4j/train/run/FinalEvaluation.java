@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.dino4j.augment.data.ImageDataset;
+import org.dino4j.augment.transform.Normalization;
 import org.dino4j.eval.Evaluation;
 import org.dino4j.eval.features.Embeddings;
 import org.dino4j.eval.features.Features;
@@ -60,13 +61,15 @@ public final class FinalEvaluation {
      * @param randomInit the untrained network.
      * @param memory     labelled memory images.
      * @param queries    labelled held-out images.
+     * @param norm       the normalisation of the training views ({@code data.crops.normalization}).
      * @param tsnePoints held-out points in the t-SNE (0: none).
      */
     public static Result run(RunDirectory rd, TrainableNetwork teacher, TrainableNetwork randomInit, ImageDataset memory,
-                             ImageDataset queries, int tsnePoints, long seed, PrintStream log) throws IOException {
+                             ImageDataset queries, Normalization norm, int tsnePoints, long seed, PrintStream log)
+            throws IOException {
         long t0 = System.nanoTime();
-        Embeddings memD = Features.extract(teacher::features, TrainData.evalBatches(memory, BATCH).get(), true);
-        Embeddings qD = Features.extract(teacher::features, TrainData.evalBatches(queries, BATCH).get(), true);
+        Embeddings memD = Features.extract(teacher::features, TrainData.evalBatches(memory, BATCH, norm).get(), true);
+        Embeddings qD = Features.extract(teacher::features, TrainData.evalBatches(queries, BATCH, norm).get(), true);
         int[] ks = Arrays.stream(KnnOptions.DEFAULT_KS).filter(k -> k <= memory.size()).toArray();
         if (ks.length == 0) ks = new int[]{Math.min(K, memory.size())};
         KnnResult dino = Evaluation.knn(memD, qD, new KnnOptions(ks, T, KnnOptions.DEFAULT_CHUNK_SIZE), rd.root());
@@ -76,9 +79,9 @@ public final class FinalEvaluation {
                 (System.nanoTime() - t0) / 1e9);
 
         Function<INDArray, INDArray> pixels = x -> x.reshape(x.size(0), x.length() / x.size(0));
-        double raw = knn(pixels, memory, queries, k);
+        double raw = knn(pixels, memory, queries, norm, k);
         log.printf(Locale.ROOT, "k-NN (raw pixels): %.2f%%%n", 100 * raw);
-        double rnd = knn(randomInit::features, memory, queries, k);
+        double rnd = knn(randomInit::features, memory, queries, norm, k);
         log.printf(Locale.ROOT, "k-NN (random-init network): %.2f%%%n", 100 * rnd);
         Result r = new Result(dino.forK(k).top1(), raw, rnd, memory.size(), queries.size(), k);
 
@@ -106,9 +109,10 @@ public final class FinalEvaluation {
         return r;
     }
 
-    private static double knn(Function<INDArray, INDArray> f, ImageDataset memory, ImageDataset queries, int k) {
-        Embeddings m = Features.extract(f, TrainData.evalBatches(memory, BATCH).get(), true);
-        Embeddings q = Features.extract(f, TrainData.evalBatches(queries, BATCH).get(), true);
+    private static double knn(Function<INDArray, INDArray> f, ImageDataset memory, ImageDataset queries, Normalization norm,
+                              int k) {
+        Embeddings m = Features.extract(f, TrainData.evalBatches(memory, BATCH, norm).get(), true);
+        Embeddings q = Features.extract(f, TrainData.evalBatches(queries, BATCH, norm).get(), true);
         return new WeightedKnn(new KnnOptions(new int[]{k}, T, KnnOptions.DEFAULT_CHUNK_SIZE))
                 .evaluate(m.features(), m.labels(), q.features(), q.labels(), Math.max(m.numClasses(), q.numClasses()))
                 .forK(k).top1();

@@ -6,7 +6,7 @@ import org.dino4j.train.checkpoint.CheckpointStore;
 import org.dino4j.train.checkpoint.CorruptCheckpointException;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
-import org.dino4j.train.optim.FlatBuffers;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +33,7 @@ public final class RunModels {
             throw new IOException("checkpoint of " + runDir + " holds " + w.length + " parameters, the model of its config has "
                     + n.params().length() + " (different image channels?)");
         }
-        FlatBuffers.floats(n.params(), "params").put(FlatBuffers.offset(n.params()), w);
+        n.params().assign(Nd4j.createFromArray(w).reshape(n.params().shape()));
         return n;
     }
 

@@ -8,17 +8,18 @@ public final class Threads {
     private Threads() {}
 
     /**
-     * The thread count to use: {@code requested}, or the machine's core count with a notice on {@code err} when
-     * more were asked for (more threads than cores only slow ND4J and the kernels down).
+     * The thread count to use: {@code requested}; the machine's core count for 0 (= all cores), or with a notice on
+     * {@code err} when more were asked for (more threads than cores only slow ND4J and the kernels down).
      *
-     * @param requested the count asked for (≥ 1)
+     * @param requested the count asked for (≥ 0; 0 = all available processors)
      * @param name      its option or key, for the messages (e.g. {@code --threads})
      * @param err       where the notice goes
-     * @throws IllegalArgumentException when {@code requested < 1}
+     * @throws IllegalArgumentException when {@code requested < 0}
      */
     public static int clamp(int requested, String name, PrintStream err) {
-        if (requested < 1) throw new IllegalArgumentException(name + " must be >= 1, got " + requested);
+        if (requested < 0) throw new IllegalArgumentException(name + " must be >= 0 (0 = all cores), got " + requested);
         int cores = Runtime.getRuntime().availableProcessors();
+        if (requested == 0) return cores;
         if (requested <= cores) return requested;
         err.printf(Locale.ROOT, "dino: note: %s %d is more than the %d cores of this machine; using %d%n", name, requested, cores, cores);
         return cores;

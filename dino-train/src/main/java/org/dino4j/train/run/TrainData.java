@@ -10,9 +10,7 @@ import org.dino4j.augment.data.FolderDataset;
 import org.dino4j.augment.data.IdxDataset;
 import org.dino4j.augment.data.ImageDataset;
 import org.dino4j.augment.data.SyntheticDataset;
-import org.dino4j.augment.transform.ColorJitterSpec;
 import org.dino4j.augment.transform.Normalization;
-import org.dino4j.augment.transform.ViewSpec;
 import org.dino4j.eval.features.LabeledBatch;
 import org.dino4j.train.CropBatch;
 import org.dino4j.train.CropBatches;
@@ -52,8 +50,6 @@ public record TrainData(ImageDataset train, ImageDataset queries, String descrip
     public static final long SYNTHETIC_TRAIN_SEED = 1;
     /** Fixed seed of the synthetic query set. */
     public static final long SYNTHETIC_TEST_SEED = 2;
-    /** Normalisation of every view and eval image: (x − 0.5)/0.5 per channel. */
-    public static final Normalization NORM = Normalization.HALF;
 
     /** The parts of a source before {@code data.trainLimit}. */
     private record Parts(ImageDataset train, ImageDataset queries, String description, List<String> header,
@@ -213,27 +209,18 @@ public record TrainData(ImageDataset train, ImageDataset queries, String descrip
         return train.channels();
     }
 
-    /** DINO's multi-crop recipe with the config's sizes, scales, blur and (optional, off by default) rotation. */
-    public static MultiCropConfig crops(DataConfig d) {
-        return new MultiCropConfig(
-                new ViewSpec(d.globalCropSize(), d.globalScaleMin(), d.globalScaleMax(), 1.0, 0.0),
-                new ViewSpec(d.globalCropSize(), d.globalScaleMin(), d.globalScaleMax(), 0.1, 0.2),
-                new ViewSpec(d.localCropSize(), d.localScaleMin(), d.localScaleMax(), 0.5, 0.0),
-                d.localCrops(), 3.0 / 4.0, 4.0 / 3.0, 0.5, ColorJitterSpec.DINO, 0.2, 0.1, d.blurSigmaMax(), NORM,
-                d.rotationDegrees());
-    }
-
     /**
      * The training batches: dino-augment's prefetching loader; batch i of epoch e depends only on (seed, e, i).
      *
      * @param minInputSize the backbone's smallest accepted crop side.
      */
     public CropBatches loader(DataConfig d, long seed, int minInputSize) {
-        MultiCropConfig mc = crops(d).requireMinSize(minInputSize);
+        MultiCropConfig mc = d.crops().requireMinSize(minInputSize);
         MultiCropTransform t = MultiCropTransform.forDataset(mc, train);
         MultiCropLoader loader = new MultiCropLoader(train, t,
-                new LoaderConfig(d.batchSize(), seed, d.workers(), Math.max(2, 2 * d.workers()), true, true));
-        int b = d.batchSize(), n = d.localCrops(), ipe = loader.batchesPerEpoch();
+                LoaderConfig.builder().batchSize(d.batchSize()).seed(seed).workers(d.workers())
+                        .prefetch(Math.max(2, 2 * d.workers())).build());
+        int b = d.batchSize(), n = mc.numLocal(), ipe = loader.batchesPerEpoch();
         if (ipe < 1) {
             throw new IllegalArgumentException("data.batchSize (" + b + ") must be <= the number of training images (" + train.size() + ")");
         }
@@ -278,10 +265,13 @@ public record TrainData(ImageDataset train, ImageDataset queries, String descrip
         };
     }
 
-    /** Un-augmented, normalised labelled batches of a dataset, for feature extraction. */
-    public static Supplier<Iterator<LabeledBatch>> evalBatches(ImageDataset ds, int batchSize) {
+    /**
+     * Un-augmented labelled batches of a dataset, for feature extraction, normalised as the training views
+     * ({@code data.crops.normalization}).
+     */
+    public static Supplier<Iterator<LabeledBatch>> evalBatches(ImageDataset ds, int batchSize, Normalization norm) {
         return () -> {
-            Iterator<EvalLoader.Batch> it = new EvalLoader(ds, batchSize, NORM).iterator();
+            Iterator<EvalLoader.Batch> it = new EvalLoader(ds, batchSize, norm).iterator();
             return new Iterator<>() {
                 @Override
                 public boolean hasNext() {

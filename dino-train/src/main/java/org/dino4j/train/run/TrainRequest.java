@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * What {@code dino train} was asked to do.
  *
- * @param preset      base preset (null: the config file's {@code preset:} or {@code synthetic-quick}).
+ * @param preset      base preset (null: the config file's {@code preset:}, else {@link TrainingRun#defaultPreset}).
  * @param configFile  YAML/JSON config file or null.
  * @param overrides   dotted config keys → values, applied last.
  * @param out         the run directory.
@@ -41,5 +41,134 @@ public record TrainRequest(String preset, Path configFile, Map<String, String> o
     public TrainRequest(String preset, Path configFile, Map<String, String> overrides, Path out, boolean resume,
                         boolean noEval, Integer evalSize, int tsnePoints, Long stopAfter, boolean dryRun, boolean interactive) {
         this(preset, configFile, overrides, out, resume, noEval, evalSize, tsnePoints, stopAfter, dryRun, interactive, null, null);
+    }
+
+    /** @return a builder with nothing set but the defaults (t-SNE of 2000 points, the default data options); set {@code out} */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link TrainRequest} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private String preset;
+        private Path configFile;
+        private Map<String, String> overrides = Map.of();
+        private Path out;
+        private boolean resume;
+        private boolean noEval;
+        private Integer evalSize;
+        private int tsnePoints = 2000;
+        private Long stopAfter;
+        private boolean dryRun;
+        private boolean interactive;
+        private Path resumeFrom;
+        private DataOptions dataOptions = DataOptions.DEFAULTS;
+
+        private Builder() {
+        }
+
+        private Builder(TrainRequest r) {
+            preset = r.preset;
+            configFile = r.configFile;
+            overrides = r.overrides;
+            out = r.out;
+            resume = r.resume;
+            noEval = r.noEval;
+            evalSize = r.evalSize;
+            tsnePoints = r.tsnePoints;
+            stopAfter = r.stopAfter;
+            dryRun = r.dryRun;
+            interactive = r.interactive;
+            resumeFrom = r.resumeFrom;
+            dataOptions = r.dataOptions;
+        }
+
+        /** Sets {@link TrainRequest#preset()}; returns this builder. */
+        public Builder preset(String v) {
+            preset = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#configFile()}; returns this builder. */
+        public Builder configFile(Path v) {
+            configFile = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#overrides()}; returns this builder. */
+        public Builder overrides(Map<String, String> v) {
+            overrides = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#out()}; returns this builder. */
+        public Builder out(Path v) {
+            out = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#resume()}; returns this builder. */
+        public Builder resume(boolean v) {
+            resume = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#noEval()}; returns this builder. */
+        public Builder noEval(boolean v) {
+            noEval = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#evalSize()}; returns this builder. */
+        public Builder evalSize(Integer v) {
+            evalSize = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#tsnePoints()}; returns this builder. */
+        public Builder tsnePoints(int v) {
+            tsnePoints = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#stopAfter()}; returns this builder. */
+        public Builder stopAfter(Long v) {
+            stopAfter = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#dryRun()}; returns this builder. */
+        public Builder dryRun(boolean v) {
+            dryRun = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#interactive()}; returns this builder. */
+        public Builder interactive(boolean v) {
+            interactive = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#resumeFrom()}; returns this builder. */
+        public Builder resumeFrom(Path v) {
+            resumeFrom = v;
+            return this;
+        }
+
+        /** Sets {@link TrainRequest#dataOptions()}; returns this builder. */
+        public Builder dataOptions(DataOptions v) {
+            dataOptions = v;
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public TrainRequest build() {
+            return new TrainRequest(preset, configFile, overrides, out, resume, noEval, evalSize, tsnePoints, stopAfter, dryRun, interactive, resumeFrom, dataOptions);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package org.dino4j.train.run;
 
+import org.dino4j.augment.transform.Normalization;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.train.CoreNetwork;
 import org.dino4j.train.CropBatches;
@@ -10,7 +11,9 @@ import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.checkpoint.CheckpointStore;
 import org.dino4j.train.checkpoint.CorruptCheckpointException;
 import org.dino4j.train.monitor.MetricsLog;
+import org.dino4j.train.monitor.RunSummary;
 import org.dino4j.train.config.ConfigLoader;
+import org.dino4j.train.config.DataScaling;
 import org.dino4j.train.config.DinoConfig;
 
 import java.io.PrintStream;
@@ -32,8 +35,10 @@ import java.util.Optional;
  * the run directory exactly as it was.
  */
 public final class TrainingRun {
-    /** Default preset of {@code dino train}: the README's main job. */
-    public static final String DEFAULT_PRESET = "synthetic-quick";
+    /** Default preset of {@code dino train} on the synthetic data: the README's main job. */
+    public static final String DEFAULT_PRESET = "synthetic-main";
+    /** Default preset of {@code dino train} for image folders and IDX files ({@link #defaultPreset}). */
+    public static final String IMAGES_PRESET = "images";
     /** Upper bound of the online k-NN memory (training images). */
     public static final int ONLINE_MEMORY = 5000;
     /** Upper bound of the online k-NN queries. */
@@ -63,7 +68,19 @@ public final class TrainingRun {
             throw new IllegalArgumentException("run directory " + rd.root() + " already exists and is not empty; pass --resume "
                     + "to continue the run in it, or choose a new --out (nothing is overwritten)");
         }
-        return ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), DEFAULT_PRESET);
+        return ConfigLoader.load(req.preset(), req.configFile(), req.overrides(), defaultPreset(req.configFile(), req.overrides()));
+    }
+
+    /**
+     * The preset used when neither {@code --preset} nor the config file names one: {@value #DEFAULT_PRESET} (the main
+     * job) for the synthetic data, {@value #IMAGES_PRESET} (DINO's recipe adapted to the data's size) for any other source.
+     */
+    public static String defaultPreset(Path configFile, java.util.Map<String, String> overrides) throws java.io.IOException {
+        String src = overrides == null ? null : overrides.get("data.source");
+        if (src == null && configFile != null && Files.isRegularFile(configFile)) {
+            src = ConfigLoader.load(DEFAULT_PRESET, configFile, null).data().source();
+        }
+        return src == null || src.equals("synthetic") ? DEFAULT_PRESET : IMAGES_PRESET;
     }
 
     private void requireResumable(RunDirectory rd) {
@@ -106,13 +123,26 @@ public final class TrainingRun {
         RunDirectory rd = new RunDirectory(req.out());
         if (!req.resume()) {
             DinoConfig cfg = resolveConfig();
+            if (req.dryRun() && !cfg.run().adaptToData()) {
+                out.print(ConfigLoader.toYaml(cfg));
+                return 0;
+            }
+            if (!req.dryRun()) RunDirectory.requireWritableOutput(req.out(), "--out", cfg.data().source());
+            cfg = withThreads(cfg);
+            java.util.Set<String> explicit = ConfigLoader.explicitKeys(req.configFile(), req.overrides());
+            cfg = withFolderChannels(cfg, explicit);
+            TrainData data = openData(cfg);
+            DataScaling.Result adapted = DataScaling.adapt(cfg, data.train().size(), explicit);
+            cfg = adapted.config();
+            if (!adapted.changes().isEmpty()) {
+                err.printf(Locale.ROOT, "adapted to %,d training images (run.adaptToData):%n", data.train().size());
+                for (String c : adapted.changes()) err.println("  " + c);
+            }
+            requireBatchFits(cfg, data);
             if (req.dryRun()) {
                 out.print(ConfigLoader.toYaml(cfg));
                 return 0;
             }
-            RunDirectory.requireWritableOutput(req.out(), "--out", cfg.data().source());
-            cfg = withThreads(cfg);
-            TrainData data = openData(cfg);
             Files.createDirectories(rd.root());
             try (RunLock lock = RunLock.acquire(rd.root(), "dino train")) {
                 if (rd.nonEmpty()) {
@@ -143,6 +173,7 @@ public final class TrainingRun {
             RunDirectory.requireWritableOutput(req.out(), "--out", cfg.data().source());
             cfg = withThreads(cfg);
             TrainData data = openData(cfg);
+            requireBatchFits(cfg, data);
             DataIdentity recorded = DataIdentity.read(rd.root());
             if (recorded != null && !recorded.sameImages(data.identity())) {
                 throw new IllegalArgumentException("--resume: " + (dataKeys.isEmpty() ? "the training images changed"
@@ -174,11 +205,7 @@ public final class TrainingRun {
         DinoRuntime.setThreads(cfg.run().threads());
         boolean needQueries = cfg.run().knnEveryEpochs() > 0 || !req.noEval();
         TrainData data = TrainData.open(cfg.data(), req.dataOptions().withNeedQueries(needQueries));
-        TrainData.crops(cfg.data()).requireMinSize(cfg.model().minInputSize()); // DinoConfig checked it, naming data.*CropSize
-        if (cfg.data().batchSize() > data.train().size()) {
-            throw new IllegalArgumentException("data.batchSize must be <= the number of training images (" + data.train().size()
-                    + "), got " + cfg.data().batchSize());
-        }
+        cfg.data().crops().requireMinSize(cfg.model().minInputSize()); // DinoConfig checked it, naming data.crops.*
         List<String> skipped = data.identity().skipped();
         if (!skipped.isEmpty()) {
             err.printf(Locale.ROOT, "dino: note: skipped %d unreadable or corrupt image(s) (--skip-corrupt), e.g. %s%n", skipped.size(),
@@ -187,12 +214,34 @@ public final class TrainingRun {
         return data;
     }
 
+    /**
+     * With {@code run.adaptToData}, an image folder of colour pictures is read as RGB ({@code data.channels} 3) unless
+     * the user set {@code data.channels} ({@link FolderDataset#holdsColour}).
+     */
+    private DinoConfig withFolderChannels(DinoConfig cfg, java.util.Set<String> explicit) throws java.io.IOException {
+        String src = cfg.data().source();
+        if (!cfg.run().adaptToData() || explicit.contains("data.channels") || cfg.data().channels() == 3 || !src.startsWith("images:")) {
+            return cfg;
+        }
+        Path dir = Path.of(src.substring("images:".length()));
+        if (!Files.isDirectory(dir) || !org.dino4j.augment.data.FolderDataset.holdsColour(dir, 50)) return cfg;
+        err.println("adapted: data.channels: 1 → 3 (the images of " + dir + " are in colour)");
+        return ConfigLoader.override(cfg, java.util.Map.of("data.channels", "3"));
+    }
+
+    private static void requireBatchFits(DinoConfig cfg, TrainData data) {
+        if (cfg.data().batchSize() > data.train().size()) {
+            throw new IllegalArgumentException("data.batchSize must be <= the number of training images (" + data.train().size()
+                    + "), got " + cfg.data().batchSize());
+        }
+    }
+
     private int train(RunDirectory rd, DinoConfig cfg, TrainData data, Optional<Checkpoint> resumeFrom) throws Exception {
         long seed = cfg.run().seed();
         CoreNetwork student = CoreNetwork.create(cfg.model(), data.channels(), seed);
         CoreNetwork teacher = student.copy();
         try (CropBatches batches = data.loader(cfg.data(), seed, cfg.model().minInputSize());
-             DinoTrainer trainer = new DinoTrainer(cfg, student, teacher, batches, rd.root(), err, req.interactive())) {
+             DinoTrainer trainer = new DinoTrainer(cfg, student, teacher, batches, new DinoTrainer.Output(rd.root(), err, req.interactive()))) {
             if (req.resume()) {
                 Optional<Checkpoint> c = resumeFrom;
                 if (c.isPresent()) {
@@ -203,10 +252,11 @@ public final class TrainingRun {
                 }
             }
             int k = cfg.run().knnEveryEpochs();
+            Normalization norm = cfg.data().crops().normalization();
             if (k > 0) {
                 trainer.setOnlineKnn(new OnlineKnn(
-                        TrainData.evalBatches(SubsetDataset.spread(data.train(), ONLINE_MEMORY), 256),
-                        TrainData.evalBatches(SubsetDataset.head(data.queries(), ONLINE_QUERIES), 256),
+                        TrainData.evalBatches(SubsetDataset.spread(data.train(), ONLINE_MEMORY), 256, norm),
+                        TrainData.evalBatches(SubsetDataset.head(data.queries(), ONLINE_QUERIES), 256, norm),
                         data.numClasses(), Math.min(cfg.run().knnK(), Math.min(ONLINE_MEMORY, data.train().size())),
                         cfg.run().knnTemperature()));
             }
@@ -216,12 +266,12 @@ public final class TrainingRun {
                             + "  runtime: %s, SIMD kernels %s, SameDiff memory %s%s, student loss %s%n",
                     rd.root(), data.description(), cfg.model().describeBackbone(),
                     student.params().length(), cfg.model().outDim(), cfg.run().epochs(), batches.itersPerEpoch(),
-                    cfg.data().batchSize(), cfg.data().globalCropSize(), cfg.data().localCrops(), cfg.data().localCropSize(),
+                    cfg.data().batchSize(), cfg.data().crops().globalSize(), cfg.data().crops().numLocal(), cfg.data().crops().localSize(),
                     cfg.run().threads(), org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName(),
                     org.dino4j.core.util.Simd.enabled() ? "on (" + org.dino4j.core.util.Simd.floatLanes() + " float lanes)" : "off",
-                    org.dino4j.core.model.DinoModel.sessionMemoryMode(),
+                    org.dino4j.core.exec.SessionMemory.mode().name().toLowerCase(Locale.ROOT),
                     org.dino4j.core.exec.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "",
-                    org.dino4j.core.model.DinoModel.fusedLossByDefault() ? "fused (SoftTargetCrossEntropy)" : "in graph");
+                    student.model().fusedLoss() ? "fused (DinoLoss kernels)" : "in graph");
             long t0 = System.nanoTime();
             long stop = req.stopAfter() == null ? total : Math.min(total, req.stopAfter());
             if (trainer.iteration() < stop) trainer.train(stop);
@@ -236,11 +286,13 @@ public final class TrainingRun {
             Files.move(tmpBackbone, rd.teacherBackbone(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             out.printf(Locale.ROOT, "trained %d epochs in %.1f min%n", cfg.run().epochs(), minutes);
+            double finalTop1 = Double.NaN;
             if (!req.noEval()) {
                 int mem = Math.min(data.train().size(), req.evalSize() == null ? FINAL_MEMORY : req.evalSize());
                 CoreNetwork random = CoreNetwork.create(cfg.model(), data.channels(), seed);
                 FinalEvaluation.Result r = FinalEvaluation.run(rd, teacher, random,
-                        SubsetDataset.spread(data.train(), mem), data.queries(), req.tsnePoints(), seed, err);
+                        SubsetDataset.spread(data.train(), mem), data.queries(), cfg.data().crops().normalization(),
+                        req.tsnePoints(), seed, err);
                 out.printf(Locale.ROOT, "%nweighted k-NN (k=%d, T=%.2f), %d memory / %d held-out images:%n",
                         r.k(), FinalEvaluation.T, r.memory(), r.queries());
                 if (mem < data.train().size()) {
@@ -250,7 +302,11 @@ public final class TrainingRun {
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "DINO (teacher)", 100 * r.dino());
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "raw pixels", 100 * r.rawPixels());
                 out.printf(Locale.ROOT, "  %-22s %6.2f%%%n", "random-init network", 100 * r.randomInit());
+                finalTop1 = r.dino();
             }
+            List<String> summary = RunSummary.read(rd.metrics(), cfg.model().outDim()).lines(finalTop1);
+            if (!summary.isEmpty()) out.println();
+            for (String line : summary) out.println(line);
             out.println();
             out.println("run:        " + rd.root());
             out.println("metrics:    " + rd.metrics());

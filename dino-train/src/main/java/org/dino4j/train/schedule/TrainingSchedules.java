@@ -1,13 +1,15 @@
 package org.dino4j.train.schedule;
 
+import org.dino4j.core.optim.Schedules;
+
 import org.dino4j.train.config.DinoConfig;
 
 /**
- * All per-iteration schedules of a run (indexed by the global iteration {@code epoch · itersPerEpoch + i}),
- * as in main_dino.py:
+ * All per-iteration schedules of a run (indexed by the global iteration {@code epoch · itersPerEpoch + i}), as in
+ * main_dino.py, from dino-core's {@link Schedules}:
  * <ul>
- *   <li>{@code lr}: linear warm-up 0 → {@code optim.lr · batch / 256} over {@code optim.warmupEpochs}, then cosine to
- *       {@code optim.minLr};</li>
+ *   <li>{@code lr}: linear warm-up 0 → {@code optim.lr · batch / 256} over {@code optim.warmupEpochs} (a fraction is
+ *       allowed: its iterations are rounded), then cosine to {@code optim.minLr};</li>
  *   <li>{@code wd}: cosine {@code optim.weightDecay} → {@code optim.weightDecayEnd} (0.04 → 0.4);</li>
  *   <li>{@code momentum}: cosine {@code teacher.momentumTeacher} → 1 (0.996 → 1);</li>
  *   <li>{@code teacherTemp}: linear warm-up per epoch {@code warmupTeacherTemp} → {@code teacherTemp}, then constant.</li>
@@ -17,26 +19,25 @@ import org.dino4j.train.config.DinoConfig;
  * @param wd            weight decay per iteration.
  * @param momentum      teacher EMA momentum λ per iteration.
  * @param teacherTemp   τ_t per iteration.
- * @param epochs        number of epochs.
- * @param itersPerEpoch iterations per epoch (all arrays have length {@code epochs · itersPerEpoch}).
+ * @param itersPerEpoch iterations per epoch (every array's length is a multiple of it).
  */
-public record TrainingSchedules(double[] lr, double[] wd, double[] momentum, double[] teacherTemp, int epochs,
-                                int itersPerEpoch) {
+public record TrainingSchedules(double[] lr, double[] wd, double[] momentum, double[] teacherTemp, int itersPerEpoch) {
 
-    /** Checks that every array has {@code epochs · itersPerEpoch} entries. */
+    /** Checks that every array has the same whole number of epochs. */
     public TrainingSchedules {
-        if (epochs <= 0) throw new IllegalArgumentException("epochs must be > 0, got " + epochs);
         if (itersPerEpoch <= 0) throw new IllegalArgumentException("itersPerEpoch must be > 0, got " + itersPerEpoch);
-        long n = (long) epochs * itersPerEpoch;
-        check("lr", lr, n);
-        check("wd", wd, n);
-        check("momentum", momentum, n);
-        check("teacherTemp", teacherTemp, n);
+        if (lr == null || lr.length == 0 || lr.length % itersPerEpoch != 0) {
+            throw new IllegalArgumentException("lr schedule must have a positive multiple of itersPerEpoch = " + itersPerEpoch
+                    + " entries, got " + (lr == null ? "null" : lr.length));
+        }
+        check("wd", wd, lr.length);
+        check("momentum", momentum, lr.length);
+        check("teacherTemp", teacherTemp, lr.length);
     }
 
     private static void check(String name, double[] a, long n) {
         if (a == null || a.length != n) {
-            throw new IllegalArgumentException(name + " schedule must have epochs·itersPerEpoch = " + n + " entries, got "
+            throw new IllegalArgumentException(name + " schedule must have " + n + " entries (as lr), got "
                     + (a == null ? "null" : a.length));
         }
     }
@@ -44,17 +45,32 @@ public record TrainingSchedules(double[] lr, double[] wd, double[] momentum, dou
     /** The schedules of a config for {@code itersPerEpoch} iterations per epoch. */
     public static TrainingSchedules of(DinoConfig c, int itersPerEpoch) {
         int ep = c.run().epochs();
+        if (itersPerEpoch <= 0) throw new IllegalArgumentException("itersPerEpoch must be > 0, got " + itersPerEpoch);
+        int total = Math.multiplyExact(ep, itersPerEpoch);
         return new TrainingSchedules(
-                Schedules.cosine(c.peakLr(), c.optim().minLr(), ep, itersPerEpoch, c.optim().warmupEpochs(), 0),
-                Schedules.cosine(c.optim().weightDecay(), c.optim().weightDecayEnd(), ep, itersPerEpoch, 0, 0),
-                Schedules.cosine(c.teacher().momentumTeacher(), 1.0, ep, itersPerEpoch, 0, 0),
-                Schedules.linearWarmupPerEpoch(c.teacher().warmupTeacherTemp(), c.teacher().teacherTemp(),
+                Schedules.cosine(c.peakLr(), c.optim().minLr(), total, warmupIters(c.optim().warmupEpochs(), itersPerEpoch)),
+                Schedules.cosine(c.optim().weightDecay(), c.optim().weightDecayEnd(), total, 0),
+                Schedules.cosine(c.teacher().momentumTeacher(), 1.0, total, 0),
+                Schedules.teacherTemperature(c.teacher().warmupTeacherTemp(), c.teacher().teacherTemp(),
                         c.teacher().warmupTeacherTempEpochs(), ep, itersPerEpoch),
-                ep, itersPerEpoch);
+                itersPerEpoch);
+    }
+
+    /**
+     * Warm-up iterations of {@code warmupEpochs} epochs: {@code round(warmupEpochs · itersPerEpoch)} (a fraction of an
+     * epoch is allowed, e.g. 0.1 for a run of one long epoch).
+     */
+    static int warmupIters(double warmupEpochs, int itersPerEpoch) {
+        return Math.toIntExact(Math.round(warmupEpochs * itersPerEpoch));
+    }
+
+    /** Number of epochs. */
+    public int epochs() {
+        return lr.length / itersPerEpoch;
     }
 
     /** Total number of iterations. */
     public int totalIters() {
-        return epochs * itersPerEpoch;
+        return lr.length;
     }
 }

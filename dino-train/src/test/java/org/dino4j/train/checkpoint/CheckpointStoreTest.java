@@ -24,9 +24,10 @@ class CheckpointStoreTest {
     }
 
     private static Checkpoint ckpt(long it, long seed) {
-        return new Checkpoint((int) (it / 10), it, rand(100_003, seed), rand(100_003, seed + 1), rand(100_003, seed + 2),
-                rand(100_003, seed + 3), new long[]{it, it - 1}, rand(17, seed + 4), "{\"x\":1}",
-                Map.of("dino4j", "test"), Map.of("seed", 42L), Map.of("loss", 1.5 + it));
+        return Checkpoint.builder().epoch((int) (it / 10)).iteration(it).student(rand(100_003, seed))
+                .teacher(rand(100_003, seed + 1)).adamM(rand(100_003, seed + 2)).adamV(rand(100_003, seed + 3))
+                .adamSteps(new long[]{it, it - 1}).center(rand(17, seed + 4)).configJson("{\"x\":1}")
+                .versions(Map.of("dino4j", "test")).rngState(Map.of("seed", 42L)).epochSums(Map.of("loss", 1.5 + it)).build();
     }
 
     @Test

@@ -33,7 +33,7 @@ class AblateCommandTest {
         JsonNode j = new ObjectMapper().readTree(out.resolve("ablation.json").toFile());
         assertEquals(1, j.get("epochs").asInt());
         JsonNode rows = j.get("rows");
-        List<String> ids = List.of("full", "no-ema", "no-centering", "no-sharpening", "no-multicrop", "no-stopgrad");
+        List<String> ids = List.of("full", "no-ema", "no-centering", "no-sharpening", "multicrop", "no-stopgrad");
         assertEquals(ids.size(), rows.size());
         double lnK = Math.log(64);
         for (int i = 0; i < ids.size(); i++) {
@@ -62,7 +62,8 @@ class AblateCommandTest {
         DinoConfig ns = ConfigLoader.load("default", out.resolve("no-sharpening/config.yaml"), Map.of());
         assertEquals(ns.teacher().studentTemp(), ns.teacher().teacherTemp());
         assertEquals(ns.teacher().studentTemp(), ns.teacher().warmupTeacherTemp());
-        assertEquals(0, ConfigLoader.load("default", out.resolve("no-multicrop/config.yaml"), Map.of()).data().localCrops());
+        assertEquals(0, ConfigLoader.load("default", out.resolve("multicrop/config.yaml"), Map.of()).data().crops().numLocal(),
+                "tiny has 2 local crops: the multicrop row removes them");
         DinoConfig nsg = ConfigLoader.load("default", out.resolve("no-stopgrad/config.yaml"), Map.of());
         assertFalse(nsg.ablation().stopGradient());
         assertFalse(nsg.ablation().ema());
@@ -124,5 +125,23 @@ class AblateCommandTest {
         assertEquals(Map.of("teacher.warmupTeacherTemp", "0.1", "teacher.teacherTemp", "0.1"), AblationRow.NO_SHARPENING.overrides(base));
         assertEquals(Map.of(), AblationRow.FULL.overrides(base));
         assertEquals(List.of(AblationRow.NO_STOPGRAD, AblationRow.FULL), AblationRow.parse(List.of("no-stopgrad", "full")));
+        assertEquals(List.of(AblationRow.MULTICROP), AblationRow.parse(List.of("no-multicrop")), "the earlier name");
+    }
+
+    /** The multi-crop row compares with and without local crops whatever the base: it removes them or adds them. */
+    @Test
+    void multicropRowFlipsTheLocalCrops() throws Exception {
+        DinoConfig tiny = ConfigLoader.load("tiny", null, Map.of()); // 2 local crops
+        assertEquals(Map.of("data.crops.numLocal", "0"), AblationRow.MULTICROP.overrides(tiny));
+        assertTrue(AblationRow.MULTICROP.description(tiny).startsWith("no multi-crop: the base's 2 local 8² crops removed"),
+                AblationRow.MULTICROP.description(tiny));
+        DinoConfig none = ConfigLoader.load("tiny", null, Map.of("data.crops.numLocal", "0"));
+        assertEquals(Map.of("data.crops.numLocal", Integer.toString(AblationRow.ADDED_LOCAL_CROPS)), AblationRow.MULTICROP.overrides(none));
+        assertEquals("+ multi-crop: 6 local 8² crops (scale 0.1–0.4) added to the base's 2 global crops",
+                AblationRow.MULTICROP.description(none));
+        DinoConfig added = ConfigLoader.override(none, AblationRow.MULTICROP.overrides(none));
+        assertEquals(6, added.data().crops().numLocal());
+        assertEquals(none.run(), added.run(), "same epochs and budget");
+        assertEquals(none.data().batchSize(), added.data().batchSize());
     }
 }

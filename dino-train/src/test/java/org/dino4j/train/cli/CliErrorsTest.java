@@ -158,8 +158,8 @@ class CliErrorsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("epochs: 4"), r.out());
         // crop sizes are named as the config keys
-        assertOneErrorLine(run("train", "--preset", "tiny", "--set", "model.widths=[4,8,16,32]", "--out", tmp.resolve("x").toString()),
-                "data.localCropSize must be >= 16", "got 8");
+        assertOneErrorLine(run("train", "--preset", "tiny", "--set", "model.small-resnet.widths=[4,8,16,32]", "--out", tmp.resolve("x").toString()),
+                "data.crops.local.size must be >= 16", "got 8");
         assertFalse(Files.exists(tmp.resolve("x")));
     }
 

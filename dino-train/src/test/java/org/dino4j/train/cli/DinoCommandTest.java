@@ -16,14 +16,15 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The {@code dino} command line, end to end on the tiny preset (a real DinoModel, synthetic data). */
-class DinoCommandTest {
+public class DinoCommandTest {
     @TempDir
     Path tmp;
 
     /** Exit code, stdout and stderr of one command. */
-    record Result(int code, String out, String err) {}
+    public record Result(int code, String out, String err) {}
 
-    static synchronized Result run(String... args) {
+    /** Runs one {@code dino} command in this JVM, capturing its output. */
+    public static synchronized Result run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
         try {

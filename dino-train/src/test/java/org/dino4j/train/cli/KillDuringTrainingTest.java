@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Crash safety with a real SIGKILL: {@code dino train} runs in a child JVM that checkpoints every iteration, and
+ * Safe resume after a real SIGKILL: {@code dino train} runs in a child JVM that checkpoints every iteration, and
  * is killed with {@code kill -9} ({@link Process#destroyForcibly()}) at staggered moments while it writes
  * checkpoints. After every kill, each checkpoint file present must load, and {@code --resume} must continue the
  * run; at the end the run completes. (The in-process test {@code CheckpointStoreTest} injects a failure in the

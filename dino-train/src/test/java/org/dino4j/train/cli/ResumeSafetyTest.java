@@ -61,8 +61,8 @@ class ResumeSafetyTest {
         assertEquals(0, r.code(), r.err());
         Map<String, String> before = snapshot(run);
 
-        r = run("train", "--out", run.toString(), "--resume", "--no-eval", "--set", "model.widths=[8,16]");
-        assertOneErrorLine(r, "model.widths", "[4,8]", "[8,16]", "start a new run with --out NEW_DIR");
+        r = run("train", "--out", run.toString(), "--resume", "--no-eval", "--set", "model.small-resnet.widths=[8,16]");
+        assertOneErrorLine(r, "model.small-resnet.widths", "[4,8]", "[8,16]", "start a new run with --out NEW_DIR");
         assertFalse(r.err().contains("ModelConfig["), r.err());
         assertEquals(before, snapshot(run), "a refused resume leaves the run directory as it was");
 

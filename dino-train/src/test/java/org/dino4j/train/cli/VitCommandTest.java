@@ -72,15 +72,20 @@ class VitCommandTest {
                 "--out", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("model.vit.embedDim must be >= 1 and divisible by heads (3), got 64"), r.err());
-        r = run("train", "--preset", "tiny", "--set", "model.vit.dropPath=1", "--out", out.toString());
+        r = run("train", "--preset", "tiny", "--set", "model.backbone=vit", "--set", "model.vit.dropPath=1", "--out", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("model.vit.dropPath must be in [0, 1), got 1.0"), r.err());
         r = run("train", "--preset", "tiny", "--set", "model.backbone=transformer", "--out", out.toString());
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("model.backbone must be \"small-resnet\" or \"vit\", got \"transformer\""), r.err());
-        r = run("train", "--preset", "tiny", "--set", "model.vit.patches=4", "--out", out.toString());
+        assertTrue(r.err().contains("model.backbone must be one of [small-resnet, ") && r.err().contains("got \"transformer\""),
+                r.err());
+        r = run("train", "--preset", "tiny", "--set", "model.backbone=vit", "--set", "model.vit.patches=4", "--out", out.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("model.vit.patches"), r.err());
+        // a key of another backbone's section
+        r = run("train", "--preset", "tiny", "--set", "model.vit.depth=2", "--out", out.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("model.vit.depth") && r.err().contains("[backbone, small-resnet, head]"), r.err());
         // patch 16 does not fit the tiny preset's 8² local crops
         r = run("train", "--preset", "tiny", "--set", "model.backbone=vit", "--set", "model.vit.patchSize=16", "--out", out.toString());
         assertEquals(2, r.code());

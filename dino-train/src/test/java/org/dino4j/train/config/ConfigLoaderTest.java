@@ -3,6 +3,9 @@ package org.dino4j.train.config;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.dino4j.core.model.SmallResNet;
+import org.dino4j.core.model.vit.VisionTransformer;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,70 +39,23 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void everyPresetIsValidAndRoundTrips() {
-        for (String name : Presets.names()) {
-            DinoConfig c = Presets.get(name);
-            assertEquals(c, ConfigLoader.fromJson(ConfigLoader.toJson(c)), name);
-        }
-        assertTrue(Presets.names().containsAll(List.of("default", "synthetic-quick", "fashion-mnist", "reference", "tiny")));
-    }
-
-    /**
-     * A recorded run's config with {@code run.gcEveryIters} 0, as every preset has it now: the recorded runs called
-     * System.gc() after each step, which frees memory and does not change a step's numbers.
-     */
-    static DinoConfig withoutGc(DinoConfig recorded) {
-        return ConfigLoader.override(recorded, Map.of("run.gcEveryIters", "0"));
-    }
-
-    /** The fashion-mnist-long preset is exactly the resolved config of the recorded 85.70% run (docs/results). */
-    @Test
-    void fashionMnistLongIsTheRecordedRunsConfig() throws IOException {
-        Path recorded = Path.of("..", "docs", "results", "fm-wide-e8", "config.yaml");
-        assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
-        assertEquals(withoutGc(ConfigLoader.load("default", recorded, null)), Presets.get("fashion-mnist-long"));
-    }
-
-    /** The synthetic-long preset is exactly the resolved config of the recorded 99.10% run (docs/results/synth-long-393k). */
-    @Test
-    void syntheticLongIsTheRecordedRunsConfig() throws IOException {
-        Path recorded = Path.of("..", "docs", "results", "synth-long-393k", "config.yaml");
-        assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
-        assertEquals(withoutGc(ConfigLoader.load("default", recorded, null)), Presets.get("synthetic-long"));
-        // and it differs from the main job only where docs/training.md says so
-        DinoConfig quick = Presets.get("synthetic-quick"), long_ = Presets.get("synthetic-long");
-        assertEquals(quick.model(), long_.model());
-        assertEquals(quick.optim(), long_.optim());
-        assertEquals(Presets.SYNTHETIC_LONG_IMAGES, long_.data().syntheticSize());
-        assertEquals(0.99, long_.teacher().momentumTeacher());
-        assertEquals(Presets.NO_BLUR, long_.data().blurSigmaMax());
-        // the earlier records (97.30%, 98.30%) are the same preset on fewer images
-        Map<String, String> earlier = Map.of("synth-long", "131072", "synth-long-262k", "262144");
-        for (Map.Entry<String, String> e : earlier.entrySet()) {
-            Path p = Path.of("..", "docs", "results", e.getKey(), "config.yaml");
-            assertEquals(withoutGc(ConfigLoader.load("default", p, null)),
-                    ConfigLoader.override(long_, Map.of("data.syntheticSize", e.getValue())), e.getKey());
-        }
-    }
-
-    @Test
     void yamlFileOverridesOnlyItsKeysThenFlagsWin() throws IOException {
         Path f = tmp.resolve("c.yaml");
-        Files.writeString(f, "preset: tiny\noptim:\n  lr: 0.003\nmodel:\n  widths: [4, 8, 16]\nrun:\n  epochs: 3\n");
+        Files.writeString(f, "preset: tiny\noptim:\n  lr: 0.003\nmodel:\n  small-resnet:\n    widths: [4, 8, 16]\nrun:\n  epochs: 3\n");
         Map<String, String> ov = new LinkedHashMap<>();
         ov.put("run.epochs", "5");
         ov.put("data.source", "idx:/x");
         DinoConfig c = ConfigLoader.load(null, f, ov);
         assertEquals(0.003, c.optim().lr());
-        assertEquals(List.of(4, 8, 16), c.model().widths());
+        assertEquals(List.of(4, 8, 16), c.model().backboneOptions(SmallResNet.Options.class).widths());
         assertEquals(5, c.run().epochs());
         assertEquals("idx:/x", c.data().source());
-        assertEquals(Presets.tiny().data().batchSize(), c.data().batchSize(), "untouched keys keep the preset");
+        assertEquals(Presets.get("tiny").data().batchSize(), c.data().batchSize(), "untouched keys keep the preset");
     }
 
     @Test
     void jsonRoundTripIsExact() throws IOException {
-        DinoConfig c = Presets.fashionMnist();
+        DinoConfig c = Presets.get("fashion-mnist");
         assertEquals(c, ConfigLoader.fromJson(ConfigLoader.toJson(c)));
         Path f = tmp.resolve("c.yml");
         Files.writeString(f, ConfigLoader.toYaml(c));
@@ -133,8 +89,8 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().contains("data.source") && e.getMessage().contains("ftp:x"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load("huge", null, null));
         assertTrue(e.getMessage().contains("huge"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, null, Map.of("model.widths", "[8, 0]")));
-        assertTrue(e.getMessage().contains("model.widths"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load(null, null, Map.of("model.small-resnet.widths", "[8, 0]")));
+        assertTrue(e.getMessage().contains("model.small-resnet.widths"), e.getMessage());
     }
 
     @Test
@@ -151,45 +107,106 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void vitSectionAndAblationSectionNestedOverridesAndOldConfigsWithoutThem() throws IOException {
+    void selectingABackboneStartsFromItsDefaultsThenTheKeysApply() throws IOException {
         Path f = tmp.resolve("vit.yaml");
-        Files.writeString(f, "preset: tiny\nmodel:\n  backbone: vit\n  vit:\n    depth: 2\n    dropPath: 0.0\n");
+        Files.writeString(f, "preset: tiny\nmodel:\n  vit:\n    depth: 2\n    dropPath: 0.0\n  backbone: vit\n");
         DinoConfig c = ConfigLoader.load(null, f, Map.of("model.vit.heads", "8"));
-        assertTrue(c.model().usesVit());
-        assertEquals(new ModelConfig.Vit(4, 64, 2, 8, 4.0, 0.0, 7), c.model().vit());
+        assertEquals("vit", c.model().backbone());
+        assertEquals(VisionTransformer.Options.builder().depth(2).heads(8).dropPath(0.0).build(),
+                c.model().backboneOptions(VisionTransformer.Options.class));
+        assertEquals(Presets.get("tiny").model().head(), c.model().head(), "the head is kept");
         assertEquals(4, c.model().minInputSize(), "one patch");
         assertEquals(c, ConfigLoader.fromJson(ConfigLoader.toJson(c)));
-        for (String name : VitPresets.all().keySet()) {
-            DinoConfig v = VitPresets.all().get(name).get();
-            assertTrue(v.model().usesVit(), name);
-            assertEquals(v, ConfigLoader.fromJson(ConfigLoader.toJson(v)), name);
-            assertEquals(v, Presets.get(name), name + " is registered by name");
-        }
-        // a checkpoint config written before the sections existed: the defaults
-        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode)
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(ConfigLoader.toJson(Presets.tiny()));
-        old.remove("ablation");
-        ((com.fasterxml.jackson.databind.node.ObjectNode) old.get("model")).remove("vit");
-        DinoConfig back = ConfigLoader.fromJson(old.toString());
-        assertEquals(Presets.tiny(), back);
-        assertEquals(ModelConfig.Vit.tiny28(), back.model().vit());
-        assertTrue(back.ablation().allOn());
-        // the GELU form: tanh unless set (old checkpoint configs have no gelu field), erf on request, nothing else
-        com.fasterxml.jackson.databind.node.ObjectNode noGelu = (com.fasterxml.jackson.databind.node.ObjectNode)
+        // the same through overrides, in order: switch, then a key of the new section
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put("model.backbone", "vit");
+        o.put("model.vit.depth", "2");
+        assertEquals(2, ConfigLoader.load("tiny", null, o).model().backboneOptions(VisionTransformer.Options.class).depth());
+        // a config holds its own backbone's section only
+        String yaml = ConfigLoader.toYaml(c);
+        assertTrue(yaml.contains("vit:") && !yaml.contains("small-resnet"), yaml);
+        // the GELU form: tanh unless set (configs written before it have no gelu field), erf on request, nothing else
+        var noGelu = (com.fasterxml.jackson.databind.node.ObjectNode)
                 new com.fasterxml.jackson.databind.ObjectMapper().readTree(ConfigLoader.toJson(c));
         ((com.fasterxml.jackson.databind.node.ObjectNode) noGelu.get("model").get("vit")).remove("gelu");
         assertEquals(c, ConfigLoader.fromJson(noGelu.toString()));
         DinoConfig erf = ConfigLoader.load(null, f, Map.of("model.vit.gelu", "erf"));
-        assertTrue(erf.model().vit().toVitConfig(1).exactGelu());
-        assertFalse(c.model().vit().toVitConfig(1).exactGelu());
+        assertTrue(erf.model().backboneOptions(VisionTransformer.Options.class).toConfig(1).exactGelu());
+        assertFalse(c.model().backboneOptions(VisionTransformer.Options.class).toConfig(1).exactGelu());
         assertEquals(erf, ConfigLoader.fromJson(ConfigLoader.toJson(erf)));
         IllegalArgumentException g = assertThrows(IllegalArgumentException.class,
                 () -> ConfigLoader.load(null, f, Map.of("model.vit.gelu", "relu")));
         assertTrue(g.getMessage().contains("model.vit.gelu must be \"tanh\" or \"erf\", got \"relu\""), g.getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ConfigLoader.load("tiny", null, Map.of("model.vit.depth", "0")));
+                () -> ConfigLoader.load("tiny", null, Map.of("model.vit.depth", "2")));
+        assertTrue(e.getMessage().contains("model.vit.depth") && e.getMessage().contains("small-resnet"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load("tiny", null, Map.of("model.backbone", "resnet50")));
+        assertTrue(e.getMessage().startsWith("model.backbone must be one of [small-resnet, ") && e.getMessage().contains("vit"),
+                e.getMessage());
+    }
+
+    @Test
+    void nestedErrorsNameTheFullKey() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load("vit-tiny28", null, Map.of("model.vit.depth", "0")));
         assertEquals("model.vit.depth must be >= 1, got 0", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load("tiny", null, Map.of("model.small-resnet.stem", "3")));
+        assertEquals("model.small-resnet.stem must be > 0 and divisible by groups (2), got 3", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load("tiny", null, Map.of("model.head.outDim", "1")));
+        assertEquals("model.head.outDim must be >= 2, got 1", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load("tiny", null, Map.of("ablation.centering", "maybe")));
         assertTrue(e.getMessage().contains("ablation.centering"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.fromJson("{\"model\": {\"backbone\": \"vit\", "
+                + "\"vit\": {\"depth\": 2.5}, \"head\": {}}}"));
+        assertEquals("model.vit.depth must be an integer, got 2.5", e.getMessage());
+    }
+
+    /** Overrides name today's keys; an older key gets one error naming the key to use. */
+    @Test
+    void olderKeyNamesInOverridesNameTheirReplacement() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load("tiny", null, Map.of("data.localCrops", "4")));
+        assertEquals("config key \"data.localCrops\" is read only from older config files; set data.crops.numLocal instead",
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ConfigLoader.load("tiny", null, Map.of("data.globalCropSize", "24")));
+        assertTrue(e.getMessage().endsWith("set data.crops.global1.size and data.crops.global2.size instead"), e.getMessage());
+    }
+
+    /** A partial file in the older layout (flat model and data keys) still applies its keys. */
+    @Test
+    void partialFilesWithOlderKeysApply() throws IOException {
+        Path f = tmp.resolve("old.yaml");
+        Files.writeString(f, "preset: tiny\nmodel:\n  widths: [4, 8, 16]\n  headHidden: 48\n  outDim: 32\n"
+                + "data:\n  localCrops: 0\n  globalCropSize: 24\n  rotationDegrees: 90\n");
+        DinoConfig c = ConfigLoader.load(null, f, null);
+        assertEquals(List.of(4, 8, 16), c.model().backboneOptions(SmallResNet.Options.class).widths());
+        assertEquals(48, c.model().head().hiddenDim());
+        assertEquals(32, c.model().outDim());
+        assertEquals(0, c.data().crops().numLocal());
+        assertEquals(24, c.data().crops().global1().size());
+        assertEquals(24, c.data().crops().global2().size());
+        assertEquals(90.0, c.data().crops().rotationDegrees());
+    }
+
+    /**
+     * A checkpoint's config from before the backbone registry, the crops section and the ablation section: a
+     * small-resnet model with the flat keys and a vit section, no ablation, no trainLimit, no rotationDegrees, no
+     * run.adaptToData (read as false: the run does not adapt).
+     */
+    @Test
+    void oldCheckpointConfigsWithoutNewerKeysLoad() throws IOException {
+        String old = Files.readString(Path.of("src/test/resources/legacy-presets/tiny.json"))
+                .replaceAll(",\\s*\"trainLimit\"\\s*:\\s*0", "")
+                .replaceAll(",\\s*\"rotationDegrees\"\\s*:\\s*0\\.0", "");
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(old);
+        tree.remove("ablation");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("model")).remove("vit");
+        assertFalse(tree.toString().contains("rotationDegrees") || tree.toString().contains("trainLimit"), tree.toString());
+        DinoConfig back = ConfigLoader.fromJson(tree.toString());
+        assertEquals(Presets.get("tiny"), back);
+        assertTrue(back.ablation().allOn());
+        assertFalse(tree.toString().contains("adaptToData"), tree.toString());
+        assertFalse(back.run().adaptToData());
     }
 }

@@ -36,7 +36,8 @@ class TrainLimitTest {
     private static DataConfig idx(Path dir, int batch, int heldOut, int trainLimit) throws IOException {
         DinoConfig c = ConfigLoader.load("tiny", null, Map.of("data.source", "idx:" + dir,
                 "data.batchSize", Integer.toString(batch), "data.heldOut", Integer.toString(heldOut),
-                "data.globalCropSize", "4", "data.localCropSize", "2", "data.localCrops", "0",
+                "data.crops.global1.size", "4", "data.crops.global2.size", "4", "data.crops.local.size", "2",
+                "data.crops.numLocal", "0",
                 "data.workers", "0", "data.trainLimit", Integer.toString(trainLimit)));
         return c.data();
     }

@@ -37,7 +37,7 @@ public final class AttentionMaps {
             throw new IllegalArgumentException("model backbone must be a VisionTransformer to have attention maps, got "
                     + model.backbone().name());
         }
-        // validates the images, feeds no-drop factors when the ViT has drop path, no array cache (docs/nd4j-pitfalls.md)
+        // validates the images, feeds no-drop factors when the ViT has drop path, no array cache (docs/nd4j-pitfalls.md, "Array cache")
         return model.globalOutput(images, VisionTransformer.ATTENTION_LAST);
     }
 

@@ -4,6 +4,8 @@ import java.util.Objects;
 import java.util.Random;
 import org.dino4j.core.model.Activations;
 import org.dino4j.core.model.Backbone;
+import org.dino4j.core.model.BackboneFactory;
+import org.dino4j.core.model.GraphScope;
 import org.dino4j.core.model.Init;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -56,9 +58,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p><b>Drop path</b> ({@link VitConfig#dropPath()} &gt; 0, see {@link DropPath}): each {@code apply} call k
  * then adds a placeholder {@link #dropPathName(String, int) scope/drop_path[_k]} {@code [B, 2·depth]} of
  * per-sample factors that multiply the two residual branches of every block whose rate is &gt; 0
- * (x ← x + f_{b,2i}·attn(…); x ← x + f_{b,2i+1}·mlp(…)). {@link org.dino4j.core.model.DinoModel} feeds sampled
- * factors in the student's training step and ones everywhere else (evaluation = no drop). With rate 0 the graph
- * has no such placeholder and no extra op.
+ * (x ← x + f_{b,2i}·attn(…); x ← x + f_{b,2i+1}·mlp(…)). The placeholder is a {@link GraphScope#stepInput}: a
+ * {@link org.dino4j.core.model.DinoModel} feeds factors sampled from the training step's seeded {@link Random} to the
+ * student and ones everywhere else (evaluation = no drop). With rate 0 the graph has no such placeholder and no extra
+ * op.
  */
 public final class VisionTransformer implements Backbone {
     private static final long serialVersionUID = 1L;
@@ -104,7 +107,7 @@ public final class VisionTransformer implements Backbone {
      * @return the placeholder name
      */
     public static String dropPathName(String scope, int applyIndex) {
-        return scope + "/drop_path" + (applyIndex == 0 ? "" : "_" + applyIndex);
+        return scope + "/" + dropPathLocal(applyIndex);
     }
 
     /** @return the architecture */
@@ -155,52 +158,67 @@ public final class VisionTransformer implements Backbone {
                          SDVariable f2b) {
     }
 
+    /**
+     * Weight matrices, the patch kernel, the CLS token and the position embeddings take weight decay (as the official
+     * {@code get_params_groups}: every tensor with more than one dimension), biases and LayerNorm gains/shifts do not.
+     * With drop path each {@code apply} declares its factor placeholder as a step input: sampled from the training
+     * call's {@link Random}, ones otherwise.
+     */
     @Override
-    public Instance define(SameDiff sd, String scope, DataType dt, Random rng) {
-        Objects.requireNonNull(sd, "sd");
-        Objects.requireNonNull(scope, "scope");
-        Objects.requireNonNull(rng, "rng");
-        if (dt != DataType.FLOAT && dt != DataType.DOUBLE) {
-            throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE, got " + dt);
-        }
+    public Instance define(GraphScope g) {
+        final SameDiff sd = g.sd();
+        final DataType dt = g.dataType();
+        final Random rng = g.rng();
         final int d = config.embedDim();
         final int p = config.patchSize();
         final int c = config.inChannels();
         final int base = config.basePatchGrid();
         final int hid = config.mlpHidden();
-        String s = scope + "/";
         double pb = 1.0 / Math.sqrt((double) p * p * c);
-        final SDVariable patchW = sd.var(s + "patch_w", Init.uniform(rng, pb, dt, p, p, c, d));
-        final SDVariable patchB = sd.var(s + "patch_b", Init.uniform(rng, pb, dt, d));
-        final SDVariable cls = sd.var(s + "cls_token", Init.truncNormal(rng, 0.02, dt, 1, 1, d));
-        final SDVariable clsPos = sd.var(s + "cls_pos", Init.truncNormal(rng, 0.02, dt, 1, 1, d));
-        final SDVariable pos = sd.var(s + "pos_embed", Init.truncNormal(rng, 0.02, dt, (long) base * base, d));
+        final SDVariable patchW = g.param("patch_w", Init.uniform(rng, pb, dt, p, p, c, d), true);
+        final SDVariable patchB = g.param("patch_b", Init.uniform(rng, pb, dt, d), false);
+        final SDVariable cls = g.param("cls_token", Init.truncNormal(rng, 0.02, dt, 1, 1, d), true);
+        final SDVariable clsPos = g.param("cls_pos", Init.truncNormal(rng, 0.02, dt, 1, 1, d), true);
+        final SDVariable pos = g.param("pos_embed", Init.truncNormal(rng, 0.02, dt, (long) base * base, d), true);
         final Block[] blocks = new Block[config.depth()];
         for (int i = 0; i < blocks.length; i++) {
-            String b = s + "blk" + i + "/";
+            String b = "blk" + i + "/";
             blocks[i] = new Block(
-                    sd.var(b + "ln1_gain", Init.fill(1.0, dt, d)), sd.var(b + "ln1_bias", Init.fill(0.0, dt, d)),
-                    sd.var(b + "q_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "q_b", Init.fill(0, dt, d)),
-                    sd.var(b + "k_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "k_b", Init.fill(0, dt, d)),
-                    sd.var(b + "v_w", Init.normal(rng, 0.02, dt, d, d)), sd.var(b + "v_b", Init.fill(0, dt, d)),
-                    sd.var(b + "proj_w", Init.normal(rng, 0.02, dt, d, d)),
-                    sd.var(b + "proj_b", Init.fill(0, dt, d)),
-                    sd.var(b + "ln2_gain", Init.fill(1.0, dt, d)), sd.var(b + "ln2_bias", Init.fill(0.0, dt, d)),
-                    sd.var(b + "fc1_w", Init.normal(rng, 0.02, dt, d, hid)),
-                    sd.var(b + "fc1_b", Init.fill(0, dt, hid)),
-                    sd.var(b + "fc2_w", Init.normal(rng, 0.02, dt, hid, d)),
-                    sd.var(b + "fc2_b", Init.fill(0, dt, d)));
+                    g.param(b + "ln1_gain", Init.fill(1.0, dt, d), false), g.param(b + "ln1_bias", Init.fill(0.0, dt, d), false),
+                    g.param(b + "q_w", Init.normal(rng, 0.02, dt, d, d), true), g.param(b + "q_b", Init.fill(0, dt, d), false),
+                    g.param(b + "k_w", Init.normal(rng, 0.02, dt, d, d), true), g.param(b + "k_b", Init.fill(0, dt, d), false),
+                    g.param(b + "v_w", Init.normal(rng, 0.02, dt, d, d), true), g.param(b + "v_b", Init.fill(0, dt, d), false),
+                    g.param(b + "proj_w", Init.normal(rng, 0.02, dt, d, d), true),
+                    g.param(b + "proj_b", Init.fill(0, dt, d), false),
+                    g.param(b + "ln2_gain", Init.fill(1.0, dt, d), false), g.param(b + "ln2_bias", Init.fill(0.0, dt, d), false),
+                    g.param(b + "fc1_w", Init.normal(rng, 0.02, dt, d, hid), true),
+                    g.param(b + "fc1_b", Init.fill(0, dt, hid), false),
+                    g.param(b + "fc2_w", Init.normal(rng, 0.02, dt, hid, d), true),
+                    g.param(b + "fc2_b", Init.fill(0, dt, d), false));
         }
-        final SDVariable normG = sd.var(s + "norm_gain", Init.fill(1.0, dt, d));
-        final SDVariable normB = sd.var(s + "norm_bias", Init.fill(0.0, dt, d));
+        final SDVariable normG = g.param("norm_gain", Init.fill(1.0, dt, d), false);
+        final SDVariable normB = g.param("norm_bias", Init.fill(0.0, dt, d), false);
         final int[] applied = {0};
         final int dropCols = DropPath.columns(config);
+        final String scope = g.scope();
         return images -> {
             int k = applied[0]++;
-            SDVariable drop = dropCols == 0 ? null : sd.placeHolder(dropPathName(scope, k), dt, -1, dropCols);
+            SDVariable drop = dropCols == 0 ? null : g.stepInput(dropPathLocal(k), images, dropCols, (rows, training, type) ->
+                    training == null ? DropPath.identity(config, Math.toIntExact(rows), type)
+                            : DropPath.sample(config, Math.toIntExact(rows), training, type));
             return forward(sd, images, dt, patchW, patchB, cls, clsPos, pos, blocks, normG, normB,
                     attentionName(scope, k), drop);
         };
+    }
+
+    /** @return the same parameters without drop path (its factors are a training-only step input) */
+    @Override
+    public Backbone forInference() {
+        return config.dropPath() > 0 ? new VisionTransformer(config.withDropPath(0)) : this;
+    }
+
+    private static String dropPathLocal(int applyIndex) {
+        return "drop_path" + (applyIndex == 0 ? "" : "_" + applyIndex);
     }
 
     private SDVariable forward(SameDiff sd, SDVariable images, DataType dt, SDVariable patchW, SDVariable patchB,
@@ -300,4 +318,171 @@ public final class VisionTransformer implements Backbone {
         return dx.mul(x.getSameDiff().math.rsqrt(var.add(config.layerNormEps()))).mul(gain).add(bias);
     }
 
+    /**
+     * The {@code vit} section of a configuration: the architecture without the input channels (from the data);
+     * LayerNorm ε is the official 1e-6.
+     *
+     * @param patchSize side p of the square patches (the smallest crop side); 28² crops with p = 4 give 7×7 tokens
+     * @param embedDim token width D = the feature dimension; divisible by {@code heads}
+     * @param depth transformer blocks
+     * @param heads attention heads per block
+     * @param mlpRatio MLP hidden width as a multiple of D (official 4)
+     * @param dropPath stochastic-depth rate in [0, 1), linearly increasing over the blocks, student training steps
+     *        only (official {@code --drop_path_rate} 0.1; 0 = off)
+     * @param basePatchGrid side G of the grid the position embeddings are stored at (= global crop side / p, e.g. 7);
+     *        other grids (local crops) use a bilinear interpolation of them
+     * @param gelu the MLP's GELU: {@value #GELU_TANH} (the approximation, default; missing in a file or an older
+     *        checkpoint = tanh) or {@value #GELU_ERF} (exact, as the official ViT: an export of the model then gives
+     *        the official architecture's features exactly; {@link VitConfig#exactGelu()})
+     */
+    public record Options(int patchSize, int embedDim, int depth, int heads, double mlpRatio, double dropPath,
+                          int basePatchGrid, String gelu) {
+        /** {@link #gelu} of the tanh approximation. */
+        public static final String GELU_TANH = "tanh";
+        /** {@link #gelu} of the exact form. */
+        public static final String GELU_ERF = "erf";
+
+        /** Validates every field (messages name the field). */
+        public Options {
+            if (gelu == null) {
+                gelu = GELU_TANH;
+            }
+            if (!gelu.equals(GELU_TANH) && !gelu.equals(GELU_ERF)) {
+                throw new IllegalArgumentException("gelu must be \"tanh\" or \"erf\", got \"" + gelu + "\"");
+            }
+            VitConfig.builder().patchSize(patchSize).embedDim(embedDim).depth(depth).heads(heads).mlpRatio(mlpRatio)
+                    .dropPath(dropPath).basePatchGrid(basePatchGrid).build();
+        }
+
+        /** @return e.g. {@code p4 D64 depth 4 heads 4 mlp 4.0 drop-path 0.10} */
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "p%d D%d depth %d heads %d mlp %.1f drop-path %.2f%s", patchSize,
+                    embedDim, depth, heads, mlpRatio, dropPath, gelu.equals(GELU_ERF) ? " gelu erf" : "");
+        }
+
+        /**
+         * @param inChannels image channels
+         * @return the full architecture
+         */
+        public VitConfig toConfig(int inChannels) {
+            return VitConfig.builder().inChannels(inChannels).patchSize(patchSize).embedDim(embedDim).depth(depth)
+                    .heads(heads).mlpRatio(mlpRatio).dropPath(dropPath).basePatchGrid(basePatchGrid).exactGelu(gelu.equals(GELU_ERF)).build();
+        }
+
+        /** @return a builder starting from the registry's defaults (patch 4, D 64, depth 4, 4 heads, drop path 0.1, grid 7) */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** @return a builder holding this record's values */
+        public Builder toBuilder() {
+            return new Builder(this);
+        }
+
+        /** A {@link Options} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+        public static final class Builder {
+            private int patchSize = 4;
+            private int embedDim = 64;
+            private int depth = 4;
+            private int heads = 4;
+            private double mlpRatio = 4.0;
+            private double dropPath = 0.1;
+            private int basePatchGrid = 7;
+            private String gelu = GELU_TANH;
+
+            private Builder() {
+            }
+
+            private Builder(Options r) {
+                patchSize = r.patchSize;
+                embedDim = r.embedDim;
+                depth = r.depth;
+                heads = r.heads;
+                mlpRatio = r.mlpRatio;
+                dropPath = r.dropPath;
+                basePatchGrid = r.basePatchGrid;
+                gelu = r.gelu;
+            }
+
+            /** Sets {@link Options#patchSize()}; returns this builder. */
+            public Builder patchSize(int v) {
+                patchSize = v;
+                return this;
+            }
+
+            /** Sets {@link Options#embedDim()}; returns this builder. */
+            public Builder embedDim(int v) {
+                embedDim = v;
+                return this;
+            }
+
+            /** Sets {@link Options#depth()}; returns this builder. */
+            public Builder depth(int v) {
+                depth = v;
+                return this;
+            }
+
+            /** Sets {@link Options#heads()}; returns this builder. */
+            public Builder heads(int v) {
+                heads = v;
+                return this;
+            }
+
+            /** Sets {@link Options#mlpRatio()}; returns this builder. */
+            public Builder mlpRatio(double v) {
+                mlpRatio = v;
+                return this;
+            }
+
+            /** Sets {@link Options#dropPath()}; returns this builder. */
+            public Builder dropPath(double v) {
+                dropPath = v;
+                return this;
+            }
+
+            /** Sets {@link Options#basePatchGrid()}; returns this builder. */
+            public Builder basePatchGrid(int v) {
+                basePatchGrid = v;
+                return this;
+            }
+
+            /** Sets {@link Options#gelu()}; returns this builder. */
+            public Builder gelu(String v) {
+                gelu = v;
+                return this;
+            }
+
+            /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+            public Options build() {
+                return new Options(patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid, gelu);
+            }
+        }
+    }
+
+    /**
+     * Registry entry {@code vit}; default options: patch 4, D 64, depth 4, 4 heads, MLP ratio 4, drop path 0.1,
+     * position grid 7 (for 28² crops).
+     */
+    public static final class Factory implements BackboneFactory<Options> {
+        @Override
+        public String name() {
+            return "vit";
+        }
+
+        @Override
+        public Class<Options> optionsType() {
+            return Options.class;
+        }
+
+        @Override
+        public Options defaultOptions() {
+            return Options.builder().build();
+        }
+
+        @Override
+        public Backbone create(Options options, int inChannels) {
+            return new VisionTransformer(options.toConfig(inChannels));
+        }
+    }
 }

@@ -32,12 +32,6 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
                         double dropPath, int basePatchGrid, double layerNormEps, boolean exactGelu)
         implements Serializable {
 
-    /** The architecture with dino4j's default tanh-approximated GELU (all arguments as the canonical constructor). */
-    public VitConfig(int inChannels, int patchSize, int embedDim, int depth, int heads, double mlpRatio,
-                     double dropPath, int basePatchGrid, double layerNormEps) {
-        this(inChannels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid, layerNormEps, false);
-    }
-
     /** Validates every field (IllegalArgumentException naming the field and value). */
     public VitConfig {
         if (inChannels < 1) {
@@ -79,7 +73,7 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
      * @return the preset
      */
     public static VitConfig tiny28(int inChannels) {
-        return new VitConfig(inChannels, 4, 64, 4, 4, 4.0, 0.0, 7, 1e-6);
+        return builder().inChannels(inChannels).build();
     }
 
     /**
@@ -90,7 +84,7 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
      * @return the preset
      */
     public static VitConfig tiny28Patch7(int inChannels) {
-        return new VitConfig(inChannels, 7, 64, 4, 4, 4.0, 0.0, 4, 1e-6);
+        return builder().inChannels(inChannels).patchSize(7).basePatchGrid(4).build();
     }
 
     /**
@@ -100,7 +94,7 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
      * @return the preset
      */
     public static VitConfig vitTiny224(int inChannels) {
-        return new VitConfig(inChannels, 16, 192, 12, 3, 4.0, 0.0, 14, 1e-6);
+        return builder().inChannels(inChannels).patchSize(16).embedDim(192).depth(12).heads(3).basePatchGrid(14).build();
     }
 
     /**
@@ -110,7 +104,7 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
      * @return the preset
      */
     public static VitConfig vitSmall224(int inChannels) {
-        return new VitConfig(inChannels, 16, 384, 12, 6, 4.0, 0.0, 14, 1e-6);
+        return builder().inChannels(inChannels).patchSize(16).embedDim(384).depth(12).heads(6).basePatchGrid(14).build();
     }
 
     /**
@@ -118,8 +112,7 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
      * @return this architecture with another drop-path rate (same parameters)
      */
     public VitConfig withDropPath(double rate) {
-        return new VitConfig(inChannels, patchSize, embedDim, depth, heads, mlpRatio, rate, basePatchGrid,
-                layerNormEps, exactGelu);
+        return toBuilder().dropPath(rate).build();
     }
 
     /**
@@ -127,8 +120,7 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
      * @return this architecture with that GELU (same parameters)
      */
     public VitConfig withExactGelu(boolean exact) {
-        return new VitConfig(inChannels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid,
-                layerNormEps, exact);
+        return toBuilder().exactGelu(exact).build();
     }
 
     /** @return the MLP hidden width ⌊D·mlpRatio⌋ */
@@ -139,5 +131,111 @@ public record VitConfig(int inChannels, int patchSize, int embedDim, int depth, 
     /** @return the per-head dimension D/heads */
     public int headDim() {
         return embedDim / heads;
+    }
+
+    /** @return a builder starting from {@link #tiny28}(1)'s values */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** @return a builder holding this record's values */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** A {@link VitConfig} under construction: starts from the defaults or from a record, validated by {@link #build()}. */
+    public static final class Builder {
+        private int inChannels = 1;
+        private int patchSize = 4;
+        private int embedDim = 64;
+        private int depth = 4;
+        private int heads = 4;
+        private double mlpRatio = 4.0;
+        private double dropPath = 0.0;
+        private int basePatchGrid = 7;
+        private double layerNormEps = 1e-6;
+        private boolean exactGelu;
+
+        private Builder() {
+        }
+
+        private Builder(VitConfig r) {
+            inChannels = r.inChannels;
+            patchSize = r.patchSize;
+            embedDim = r.embedDim;
+            depth = r.depth;
+            heads = r.heads;
+            mlpRatio = r.mlpRatio;
+            dropPath = r.dropPath;
+            basePatchGrid = r.basePatchGrid;
+            layerNormEps = r.layerNormEps;
+            exactGelu = r.exactGelu;
+        }
+
+        /** Sets {@link VitConfig#inChannels()}; returns this builder. */
+        public Builder inChannels(int v) {
+            inChannels = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#patchSize()}; returns this builder. */
+        public Builder patchSize(int v) {
+            patchSize = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#embedDim()}; returns this builder. */
+        public Builder embedDim(int v) {
+            embedDim = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#depth()}; returns this builder. */
+        public Builder depth(int v) {
+            depth = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#heads()}; returns this builder. */
+        public Builder heads(int v) {
+            heads = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#mlpRatio()}; returns this builder. */
+        public Builder mlpRatio(double v) {
+            mlpRatio = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#dropPath()}; returns this builder. */
+        public Builder dropPath(double v) {
+            dropPath = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#basePatchGrid()}; returns this builder. */
+        public Builder basePatchGrid(int v) {
+            basePatchGrid = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#layerNormEps()}; returns this builder. */
+        public Builder layerNormEps(double v) {
+            layerNormEps = v;
+            return this;
+        }
+
+        /** Sets {@link VitConfig#exactGelu()}; returns this builder. */
+        public Builder exactGelu(boolean v) {
+            exactGelu = v;
+            return this;
+        }
+
+        /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
+        public VitConfig build() {
+            return new VitConfig(inChannels, patchSize, embedDim, depth, heads, mlpRatio, dropPath, basePatchGrid, layerNormEps,
+                    exactGelu);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package org.dino4j.core.model.vit;
 
+import org.dino4j.core.loss.DinoLoss;
+import org.dino4j.core.loss.Float64Reference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +12,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
+import org.dino4j.core.model.GraphNames;
 import org.dino4j.core.model.DinoHeadConfig;
 import org.dino4j.core.model.DinoModel;
 import org.junit.jupiter.api.Test;
@@ -22,8 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Drop path (stochastic depth): rates, sampling, the graph against float64, determinism, eval-mode identity. */
 class DropPathTest {
     /** MICRO with depth 3 and drop-path rate 0.5 (rates 0, 0.25, 0.5). */
-    static final VitConfig DROP = new VitConfig(1, 4, 8, 3, 2, 2.0, 0.5, 3, 1e-6);
-    static final DinoHeadConfig HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12);
+    static final VitConfig DROP = VitConfig.builder().embedDim(8).depth(3).heads(2).mlpRatio(2.0).dropPath(0.5).basePatchGrid(3).build();
+    static final DinoHeadConfig HEAD = DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).build();
 
     static DinoModel model(VitConfig c, DataType dt, long seed) {
         return DinoModel.create(new VisionTransformer(c), HEAD, dt, seed);
@@ -32,7 +35,7 @@ class DropPathTest {
     @Test
     void ratesIncreaseLinearlyAndSamplesAreZeroOrInverseKeep() {
         assertArrayEquals(new double[] {0, 0.25, 0.5}, DropPath.rates(DROP), 1e-15);
-        assertArrayEquals(new double[] {0}, DropPath.rates(new VitConfig(1, 4, 8, 1, 2, 2.0, 0.3, 3, 1e-6)), 0);
+        assertArrayEquals(new double[] {0}, DropPath.rates(VitConfig.builder().embedDim(8).depth(1).heads(2).mlpRatio(2.0).dropPath(0.3).basePatchGrid(3).build()), 0);
         assertEquals(6, DropPath.columns(DROP));
         assertEquals(0, DropPath.columns(DROP.withDropPath(0)));
         INDArray f = DropPath.sample(DROP, 4000, new Random(1), DataType.DOUBLE);
@@ -62,10 +65,10 @@ class DropPathTest {
         INDArray x = VisionTransformerTest.images(r, DataType.DOUBLE, 3, 1, 12, 12);
         double[][] fac = {{1, 0, 4.0 / 3, 0, 2, 2}, {1, 1, 0, 4.0 / 3, 0, 0}, {1, 1, 4.0 / 3, 4.0 / 3, 2, 2}};
         Map<String, INDArray> ph = new HashMap<>();
-        ph.put(DinoModel.GLOBAL_CROPS, x);
-        ph.put(VisionTransformer.dropPathName(DinoModel.BACKBONE_SCOPE, 0), Nd4j.createFromArray(fac));
+        ph.put(GraphNames.GLOBAL_CROPS, x);
+        ph.put(VisionTransformer.dropPathName(GraphNames.BACKBONE_SCOPE, 0), Nd4j.createFromArray(fac));
         SameDiff g = m.graph();
-        INDArray feats = g.output(ph, DinoModel.FEATURES).get(DinoModel.FEATURES).dup('c');
+        INDArray feats = g.output(ph, GraphNames.FEATURES).get(GraphNames.FEATURES).dup('c');
         INDArray eval = m.features(x);
         for (int b = 0; b < 3; b++) {
             // block 0 has rate 0: the graph ignores its two factors (sample 0 has a 0 there)
@@ -94,28 +97,31 @@ class DropPathTest {
         // eval mode (forward methods, teacher): exactly the network without drop path
         assertEquals(0.0, m.features(g).sub(noDrop.features(g)).amaxNumber().doubleValue(), 0);
         assertEquals(0.0, m.globalLogits(g).sub(noDrop.globalLogits(g)).amaxNumber().doubleValue(), 0);
-        INDArray t = Nd4j.ones(DataType.FLOAT, 8, 10).divi(10);
-        INDArray w = Nd4j.ones(DataType.FLOAT, 8, 1).divi(8);
-        double plain = noDrop.lossAndGradients(g, l, t, w, 0.1);
+        INDArray zt = Float64Reference.randomLogits(r, 4, 10, 2.0, DataType.FLOAT);
+        DinoLoss loss = new DinoLoss(DinoLoss.Options.dino(10));
+        loss.setTeacherTemp(0.07);
+        double plain = noDrop.lossAndGradients(g, l, zt, loss, null);
         INDArray plainGrad = noDrop.gradients().dup();
-        assertEquals(plain, m.lossAndGradients(g, l, t, w, 0.1, null), 0, "null Random: no drop");
+        assertEquals(plain, m.lossAndGradients(g, l, zt, loss, null), 0, "null Random: no drop");
         assertEquals(0.0, m.gradients().sub(plainGrad).amaxNumber().doubleValue(),
                 1e-5 * plainGrad.amaxNumber().doubleValue(), "same gradient up to float rounding");
         // training mode: same seed → same loss and gradient; another seed → another mask
-        double a = m.lossAndGradients(g, l, t, w, 0.1, new Random(42));
+        double a = m.lossAndGradients(g, l, zt, loss, new Random(42));
         INDArray ga = m.gradients().dup();
-        double b = m.lossAndGradients(g, l, t, w, 0.1, new Random(42));
+        double b = m.lossAndGradients(g, l, zt, loss, new Random(42));
         assertEquals(a, b, 0);
         assertEquals(0.0, m.gradients().sub(ga).amaxNumber().doubleValue(), 0);
         assertNotEquals(a, plain);
-        assertNotEquals(a, m.lossAndGradients(g, l, t, w, 0.1, new Random(43)));
+        assertNotEquals(a, m.lossAndGradients(g, l, zt, loss, new Random(43)));
         // the masks are DropPath.sample from that Random, globals first, then locals
         Random rng = new Random(42);
-        Map<String, INDArray> ph = new HashMap<>(Map.of(DinoModel.GLOBAL_CROPS, g, DinoModel.LOCAL_CROPS, l,
-                DinoModel.TARGETS, t, DinoModel.ROW_WEIGHTS, w, DinoModel.TAU_S, Nd4j.scalar(DataType.FLOAT, 0.1)));
-        ph.put(VisionTransformer.dropPathName(DinoModel.BACKBONE_SCOPE, 0), DropPath.sample(DROP, 4, rng, DataType.FLOAT));
-        ph.put(VisionTransformer.dropPathName(DinoModel.BACKBONE_SCOPE, 1), DropPath.sample(DROP, 4, rng, DataType.FLOAT));
-        assertEquals(a, m.graph().output(ph, DinoModel.LOSS).get(DinoModel.LOSS).getDouble(0), 1e-5 * Math.abs(a));
+        DinoLoss.Targets t = loss.targets(zt, 2);
+        Map<String, INDArray> ph = new HashMap<>(Map.of(GraphNames.GLOBAL_CROPS, g, GraphNames.LOCAL_CROPS, l,
+                GraphNames.TARGETS, t.targets(), GraphNames.ROW_WEIGHTS, t.rowWeights(),
+                GraphNames.TAU_S, Nd4j.scalar(DataType.FLOAT, 0.1)));
+        ph.put(VisionTransformer.dropPathName(GraphNames.BACKBONE_SCOPE, 0), DropPath.sample(DROP, 4, rng, DataType.FLOAT));
+        ph.put(VisionTransformer.dropPathName(GraphNames.BACKBONE_SCOPE, 1), DropPath.sample(DROP, 4, rng, DataType.FLOAT));
+        assertEquals(a, m.graph().output(ph, GraphNames.LOSS).get(GraphNames.LOSS).getDouble(0), 1e-5 * Math.abs(a));
     }
 
     @Test
@@ -124,13 +130,13 @@ class DropPathTest {
         Path f = dir.resolve("backbone.sd");
         m.exportBackbone(f);
         SameDiff g = SameDiff.load(f.toFile(), false);
-        // no array cache in this thread's session (docs/nd4j-pitfalls.md: cached outputs can carry a wrong order label)
+        // no array cache in this thread's session (docs/nd4j-pitfalls.md, "Array cache": cached outputs can carry a wrong order label)
         org.nd4j.autodiff.samediff.internal.InferenceSession session = new org.nd4j.autodiff.samediff.internal.InferenceSession(g);
         session.setMmgr(new org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr());
         g.getSessions().put(Thread.currentThread().getId(), session);
         INDArray x = VisionTransformerTest.images(new Random(10), DataType.FLOAT, 2, 1, 12, 12);
-        assertFalse(g.hasVariable(VisionTransformer.dropPathName(DinoModel.BACKBONE_SCOPE, 0)));
-        INDArray y = g.output(Map.of(DinoModel.IMAGES, x), DinoModel.FEATURES).get(DinoModel.FEATURES);
+        assertFalse(g.hasVariable(VisionTransformer.dropPathName(GraphNames.BACKBONE_SCOPE, 0)));
+        INDArray y = g.output(Map.of(GraphNames.IMAGES, x), GraphNames.FEATURES).get(GraphNames.FEATURES);
         assertEquals(0.0, y.sub(m.features(x)).amaxNumber().doubleValue(), 1e-6);
         // attention maps of a drop-path model are the eval-mode ones
         INDArray att = AttentionMaps.lastAttention(m, x);

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import org.apache.commons.math3.special.Erf;
 import org.dino4j.core.model.Activations;
+import org.dino4j.core.model.GraphScope;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -38,7 +39,7 @@ class ExactGeluTest {
 
     @Test
     void exactGeluViTDiffersFromTheTanhOneOnlyInTheActivation() {
-        VitConfig tanh = new VitConfig(1, 4, 8, 2, 2, 2.0, 0.0, 3, 1e-6);
+        VitConfig tanh = VitConfig.builder().embedDim(8).depth(2).heads(2).mlpRatio(2.0).basePatchGrid(3).build();
         VitConfig erf = tanh.withExactGelu(true);
         assertTrue(erf.exactGelu() && !tanh.exactGelu());
         assertEquals(erf, erf.withDropPath(0.2).withDropPath(0.0), "withDropPath keeps the GELU form");
@@ -47,7 +48,7 @@ class ExactGeluTest {
         for (VitConfig c : new VitConfig[] {tanh, erf}) {
             SameDiff sd = SameDiff.create();
             SDVariable in = sd.placeHolder("x", DataType.DOUBLE, -1, 1, -1, -1);
-            SDVariable out = new VisionTransformer(c).define(sd, "vit", DataType.DOUBLE, new Random(1)).apply(in);
+            SDVariable out = new VisionTransformer(c).define(GraphScope.of(sd, "vit", DataType.DOUBLE, new Random(1))).apply(in);
             Random noise = new Random(7);
             for (SDVariable v : sd.variables()) {
                 if (v.getVariableType() == org.nd4j.autodiff.samediff.VariableType.VARIABLE) {

@@ -1,5 +1,6 @@
 package org.dino4j.core.model.vit;
 
+import org.dino4j.core.loss.DinoLoss;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.dino4j.core.model.GraphNames;
 import org.dino4j.core.model.DinoHeadConfig;
 import org.dino4j.core.model.DinoModel;
 import org.dino4j.core.model.ParamInfo;
@@ -20,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class VisionTransformerTest {
     /** Patch 4, D 8, depth 2, 2 heads, MLP ratio 2, position embeddings stored at 3×3 (12 px). */
-    static final VitConfig MICRO = new VitConfig(1, 4, 8, 2, 2, 2.0, 0.0, 3, 1e-6);
-    static final DinoHeadConfig HEAD = new DinoHeadConfig(16, 8, 10, 3, true, 1e-12);
+    static final VitConfig MICRO = VitConfig.builder().embedDim(8).depth(2).heads(2).mlpRatio(2.0).basePatchGrid(3).build();
+    static final DinoHeadConfig HEAD = DinoHeadConfig.builder().hiddenDim(16).bottleneckDim(8).outDim(10).build();
 
     static DinoModel micro(DataType dt, long seed) {
         return DinoModel.create(new VisionTransformer(MICRO), HEAD, dt, seed);
@@ -128,24 +130,24 @@ class VisionTransformerTest {
         Random r = new Random(8);
         INDArray g = images(r, DataType.DOUBLE, 4, 1, 12, 12);
         INDArray l = images(r, DataType.DOUBLE, 4, 1, 8, 8);
-        INDArray t = Nd4j.createFromArray(softmaxRows(r, 8, 10)).castTo(DataType.DOUBLE);
-        double[] wv = new double[8];
-        for (int i = 0; i < 8; i++) {
-            wv[i] = 0.5 + r.nextDouble();
-        }
-        INDArray w = Nd4j.createFromArray(wv).reshape(8, 1);
         double tau = 0.5;
-        m.lossAndGradients(g, l, t, w, tau);
+        DinoLoss loss = new DinoLoss(new DinoLoss.Options(10, tau, 0.9, 1));
+        loss.setTeacherTemp(0.3);
+        INDArray zt = org.dino4j.core.loss.Float64Reference.randomLogits(r, 4, 10, 2.0, DataType.DOUBLE);
+        m.lossAndGradients(g, l, zt, loss, null);
         INDArray grad = m.gradients().dup();
-        Map<String, INDArray> ph = new HashMap<>(Map.of(DinoModel.GLOBAL_CROPS, g, DinoModel.LOCAL_CROPS, l,
-                DinoModel.TARGETS, t, DinoModel.ROW_WEIGHTS, w, DinoModel.TAU_S, Nd4j.scalar(tau)));
+        DinoLoss.Targets targets = loss.targets(zt, 2);
+        INDArray t = targets.targets();
+        INDArray w = targets.rowWeights();
+        Map<String, INDArray> ph = new HashMap<>(Map.of(GraphNames.GLOBAL_CROPS, g, GraphNames.LOCAL_CROPS, l,
+                GraphNames.TARGETS, t, GraphNames.ROW_WEIGHTS, w, GraphNames.TAU_S, Nd4j.scalar(tau)));
         List<ParamInfo> ps = new ArrayList<>(m.parameters());
-        ps.removeIf(pi -> !pi.name().startsWith(DinoModel.BACKBONE_SCOPE + "/"));
+        ps.removeIf(pi -> !pi.name().startsWith(GraphNames.BACKBONE_SCOPE + "/"));
         java.util.Collections.shuffle(ps, r);
         ps = ps.subList(0, 6);
         int checked = 0;
         for (ParamInfo pi : ps) {
-            if (!pi.name().startsWith(DinoModel.BACKBONE_SCOPE + "/")) {
+            if (!pi.name().startsWith(GraphNames.BACKBONE_SCOPE + "/")) {
                 continue;
             }
             long idx = pi.offset() + r.nextInt((int) pi.length());
@@ -177,7 +179,8 @@ class VisionTransformerTest {
         VisionTransformer vit = new VisionTransformer(MICRO);
         org.nd4j.autodiff.samediff.SDVariable gx = sd.placeHolder("g", DataType.DOUBLE, -1, 1, -1, -1);
         org.nd4j.autodiff.samediff.SDVariable lx = sd.placeHolder("l", DataType.DOUBLE, -1, 1, -1, -1);
-        org.dino4j.core.model.Backbone.Instance f = vit.define(sd, "vit", DataType.DOUBLE, new Random(10));
+        org.dino4j.core.model.Backbone.Instance f = vit.define(org.dino4j.core.model.GraphScope.of(sd, "vit", DataType.DOUBLE,
+                new Random(10)));
         INDArray r1 = images(r, DataType.DOUBLE, 1, 1, 3, 8).reshape(3, 8);
         INDArray r2 = images(r, DataType.DOUBLE, 1, 1, 2, 8).reshape(2, 8);
         org.nd4j.autodiff.samediff.SDVariable loss = f.apply(gx).mul(sd.constant(r1)).sum()
@@ -223,22 +226,7 @@ class VisionTransformerTest {
     }
 
     private static double loss(DinoModel m, Map<String, INDArray> ph) {
-        return m.graph().output(ph, DinoModel.LOSS).get(DinoModel.LOSS).getDouble(0);
-    }
-
-    private static double[][] softmaxRows(Random r, int rows, int k) {
-        double[][] t = new double[rows][k];
-        for (double[] row : t) {
-            double s = 0;
-            for (int j = 0; j < k; j++) {
-                row[j] = Math.exp(r.nextGaussian());
-                s += row[j];
-            }
-            for (int j = 0; j < k; j++) {
-                row[j] /= s;
-            }
-        }
-        return t;
+        return m.graph().output(ph, GraphNames.LOSS).get(GraphNames.LOSS).getDouble(0);
     }
 
     @Test
@@ -291,24 +279,24 @@ class VisionTransformerTest {
     void configValidation() {
         assertEquals("embedDim must be >= 1 and divisible by heads (3), got 64",
                 assertThrows(IllegalArgumentException.class,
-                        () -> new VitConfig(1, 4, 64, 4, 3, 4.0, 0.0, 7, 1e-6)).getMessage());
+                        () -> VitConfig.builder().heads(3).build()).getMessage());
         assertEquals("dropPath must be in [0, 1), got 1.0", assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 1.0, 7, 1e-6)).getMessage());
+                () -> VitConfig.builder().dropPath(1.0).build()).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, -0.1, 7, 1e-6)).getMessage().startsWith("dropPath"));
-        assertEquals(0.1, new VitConfig(1, 4, 64, 4, 4, 4.0, 0.1, 7, 1e-6).dropPath());
+                () -> VitConfig.builder().dropPath(-0.1).build()).getMessage().startsWith("dropPath"));
+        assertEquals(0.1, VitConfig.builder().dropPath(0.1).build().dropPath());
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(0, 4, 64, 4, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("inChannels"));
+                () -> VitConfig.builder().inChannels(0).build()).getMessage().startsWith("inChannels"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 0, 64, 4, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("patchSize"));
+                () -> VitConfig.builder().patchSize(0).build()).getMessage().startsWith("patchSize"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 0, 4, 4.0, 0.0, 7, 1e-6)).getMessage().startsWith("depth"));
+                () -> VitConfig.builder().depth(0).build()).getMessage().startsWith("depth"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, Double.NaN, 0.0, 7, 1e-6)).getMessage().startsWith("mlpRatio"));
+                () -> VitConfig.builder().mlpRatio(Double.NaN).build()).getMessage().startsWith("mlpRatio"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 0.0, 0, 1e-6)).getMessage().startsWith("basePatchGrid"));
+                () -> VitConfig.builder().basePatchGrid(0).build()).getMessage().startsWith("basePatchGrid"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new VitConfig(1, 4, 64, 4, 4, 4.0, 0.0, 7, 0)).getMessage().startsWith("layerNormEps"));
+                () -> VitConfig.builder().layerNormEps(0).build()).getMessage().startsWith("layerNormEps"));
         assertEquals(192, VitConfig.vitTiny224(3).embedDim());
         assertEquals(6, VitConfig.vitSmall224(3).heads());
         assertEquals(256, VitConfig.tiny28(1).mlpHidden());

@@ -1,0 +1,115 @@
+package org.dino4j.train.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What {@code run.adaptToData} derives from the training set when a new run starts (the {@code images} preset, the
+ * default for {@code images:DIR} and {@code idx:DIR} data): the settings whose right value depends on how many steps
+ * the run has, {@code T = epochs · ⌊N / batch⌋} for N training images. A key the user set (config file or override)
+ * is never changed.
+ * <ul>
+ *   <li>{@code data.batchSize}: at most N / {@value #MIN_BATCHES_PER_EPOCH} (rounded down to a power of two, at
+ *       least {@value #MIN_BATCH}), so that a tiny set still gets several steps per epoch;</li>
+ *   <li>{@code teacher.momentumTeacher} λ₀ (the start of the cosine λ₀ → 1): the teacher averages the student over
+ *       about 1/(1 − λ) steps, and that horizon must stay short against the run, or the teacher barely leaves its
+ *       initial weights and its outputs stay near uniform (measured, docs/training.md "Your own images"):
+ *       λ₀ = 1 − 1/h with h = T / {@value #HORIZON_DIVISOR}, clamped to [{@value #MIN_MOMENTUM},
+ *       {@value #MAX_MOMENTUM}] (the official 0.996 is the upper end);</li>
+ *   <li>{@code optim.warmupEpochs}: {@value #WARMUP_FRACTION} of the epochs, at most 10 (the official 10 of 100);</li>
+ *   <li>{@code run.knnEveryEpochs}: about {@value #KNN_POINTS} online k-NN measurements over the run, so its end can
+ *       be compared with its best epoch.</li>
+ * </ul>
+ * The temperatures (τ_s 0.1, τ_t 0.04 without warm-up) and the learning rate (scaled by batch / 256) do not depend on
+ * N in the measurements and are not changed.
+ */
+public final class DataScaling {
+    private DataScaling() {}
+
+    /** Fewest steps per epoch the batch size is lowered for. */
+    public static final int MIN_BATCHES_PER_EPOCH = 8;
+    /** Smallest batch chosen. */
+    public static final int MIN_BATCH = 8;
+    /** λ₀ = 1 − {@value}/T: the teacher's averaging horizon is T / {@value}. */
+    public static final double HORIZON_DIVISOR = 100;
+    /** Lower bound of λ₀ (a teacher averaging over ~10 steps). */
+    public static final double MIN_MOMENTUM = 0.9;
+    /** Upper bound of λ₀ (the official value). */
+    public static final double MAX_MOMENTUM = 0.996;
+    /** Fraction of the epochs spent in the learning-rate warm-up. */
+    public static final double WARMUP_FRACTION = 0.1;
+    /** Online k-NN measurements over a run. */
+    public static final int KNN_POINTS = 10;
+
+    /**
+     * The adapted config and a line per changed key ({@code key: old → new (why)}).
+     *
+     * @param config  the config to train with.
+     * @param changes what was changed, for the log.
+     */
+    public record Result(DinoConfig config, List<String> changes) {}
+
+    /**
+     * Adapts {@code c} to {@code trainImages} training images, leaving {@code fixed} keys alone; a config without
+     * {@code run.adaptToData} is returned unchanged.
+     */
+    public static Result adapt(DinoConfig c, int trainImages, Set<String> fixed) {
+        if (!c.run().adaptToData()) return new Result(c, List.of());
+        if (trainImages < 1) throw new IllegalArgumentException("trainImages must be >= 1, got " + trainImages);
+        Map<String, String> o = new LinkedHashMap<>();
+        List<String> why = new ArrayList<>();
+        int batch = c.data().batchSize();
+        if (!fixed.contains("data.batchSize") && trainImages / MIN_BATCHES_PER_EPOCH < batch) {
+            int b = Math.max(MIN_BATCH, Integer.highestOneBit(Math.max(1, trainImages / MIN_BATCHES_PER_EPOCH)));
+            b = Math.min(b, trainImages);
+            if (b != batch) {
+                o.put("data.batchSize", Integer.toString(b));
+                why.add(String.format(Locale.ROOT, "data.batchSize: %d → %d (%d images: at least %d steps per epoch)", batch, b,
+                        trainImages, MIN_BATCHES_PER_EPOCH));
+                batch = b;
+            }
+        }
+        int epochs = c.run().epochs();
+        long steps = (long) epochs * Math.max(1, trainImages / batch);
+        if (!fixed.contains("teacher.momentumTeacher")) {
+            double m = momentumFor(steps);
+            if (m != c.teacher().momentumTeacher()) {
+                o.put("teacher.momentumTeacher", Double.toString(m));
+                why.add(String.format(Locale.ROOT, "teacher.momentumTeacher: %s → %s (%,d steps: the teacher averages ~%.0f steps)",
+                        c.teacher().momentumTeacher(), m, steps, 1 / (1 - m)));
+            }
+        }
+        if (!fixed.contains("optim.warmupEpochs")) {
+            double w = Math.min(10, round2(WARMUP_FRACTION * epochs));
+            if (w != c.optim().warmupEpochs()) {
+                o.put("optim.warmupEpochs", Double.toString(w));
+                why.add(String.format(Locale.ROOT, "optim.warmupEpochs: %s → %s (%.0f%% of %d epochs)", c.optim().warmupEpochs(), w,
+                        100 * WARMUP_FRACTION, epochs));
+            }
+        }
+        if (!fixed.contains("run.knnEveryEpochs") && c.run().knnEveryEpochs() > 0) {
+            int k = Math.max(1, Math.round(epochs / (float) KNN_POINTS));
+            if (k != c.run().knnEveryEpochs()) {
+                o.put("run.knnEveryEpochs", Integer.toString(k));
+                why.add(String.format(Locale.ROOT, "run.knnEveryEpochs: %d → %d (about %d measurements)", c.run().knnEveryEpochs(), k,
+                        KNN_POINTS));
+            }
+        }
+        return new Result(o.isEmpty() ? c : ConfigLoader.override(c, o), List.copyOf(why));
+    }
+
+    /** λ₀ for a run of {@code steps} steps: 1 − {@value #HORIZON_DIVISOR}/steps, clamped, rounded to 4 decimals. */
+    public static double momentumFor(long steps) {
+        double m = 1 - HORIZON_DIVISOR / Math.max(1, steps);
+        m = Math.max(MIN_MOMENTUM, Math.min(MAX_MOMENTUM, m));
+        return Math.round(m * 1e4) / 1e4;
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

@@ -1,0 +1,131 @@
+package org.dino4j.train.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.dino4j.augment.MultiCropConfig;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The presets are YAML resources. Two fixtures pin what each one means: {@code legacy-presets/NAME.json}, the config
+ * each preset resolved to when presets were Java code (written in the older key layout, so they also pin how older
+ * checkpoints load), and {@code legacy-presets/NAME.crops.json}, the multi-crop recipe that code built from it.
+ */
+class PresetsTest {
+    private static final Path FIXTURES = Path.of("src/test/resources/legacy-presets");
+    private static final Path RESOURCES = Path.of("src/main/resources/org/dino4j/train/config/presets");
+
+    @Test
+    void everyResourceIsListedAndEveryNameHasAResource() throws IOException {
+        TreeSet<String> files = new TreeSet<>();
+        try (Stream<Path> s = Files.list(RESOURCES)) {
+            s.forEach(p -> files.add(p.getFileName().toString().replaceFirst("\\.yaml$", "")));
+        }
+        assertEquals(List.copyOf(files), Presets.names());
+        assertTrue(Presets.names().containsAll(List.of("default", "synthetic-quick", "fashion-mnist", "reference", "tiny")));
+    }
+
+    /** Each preset equals the config the same name meant before presets were YAML (fixture above). */
+    @Test
+    void everyPresetEqualsItsRecordedDefinition() throws IOException {
+        ObjectMapper om = new ObjectMapper();
+        for (String name : Presets.names()) {
+            DinoConfig p = Presets.get(name);
+            assertEquals(ConfigLoader.fromJson(Files.readString(FIXTURES.resolve(name + ".json"))), p, name);
+            assertEquals(om.readValue(FIXTURES.resolve(name + ".crops.json").toFile(), MultiCropConfig.class), p.data().crops(), name);
+            assertEquals(p, ConfigLoader.fromJson(ConfigLoader.toJson(p)), name + " round trip");
+        }
+    }
+
+    /** Presets name their base and hold only what they change; the default is complete. */
+    @Test
+    void presetFilesAreReadLikeUserFiles() throws IOException {
+        String def = Files.readString(RESOURCES.resolve("default.yaml"));
+        assertFalse(def.contains("\npreset:") || def.startsWith("preset:"), "the default has no base");
+        for (String name : Presets.names()) {
+            if (name.equals(Presets.DEFAULT)) continue;
+            Path f = RESOURCES.resolve(name + ".yaml");
+            assertTrue(Files.readString(f).contains("\npreset: "), name);
+            assertEquals(Presets.get(name), ConfigLoader.load(null, f, null), name);
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Presets.get("huge"));
+        assertTrue(e.getMessage().startsWith("preset must be one of [default, "), e.getMessage());
+    }
+
+    /**
+     * A recorded run's config with {@code run.gcEveryIters} 0, as every preset has it: the recorded runs called
+     * System.gc() after each step, which frees memory and does not change a step's numbers.
+     */
+    static DinoConfig withoutGc(DinoConfig recorded) {
+        return ConfigLoader.override(recorded, Map.of("run.gcEveryIters", "0"));
+    }
+
+    /** The fashion-mnist-long preset is the resolved config of the recorded 85.70% run (docs/results/fm-wide-e8). */
+    @Test
+    void fashionMnistLongIsTheRecordedRunsConfig() throws IOException {
+        Path recorded = Path.of("..", "docs", "results", "fm-wide-e8", "config.yaml");
+        assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
+        assertEquals(withoutGc(ConfigLoader.load("default", recorded, null)), Presets.get("fashion-mnist-long"));
+    }
+
+    /** The synthetic-long preset is the resolved config of the recorded 99.10% run (docs/results/synth-long-393k). */
+    @Test
+    void syntheticLongIsTheRecordedRunsConfig() throws IOException {
+        Path recorded = Path.of("..", "docs", "results", "synth-long-393k", "config.yaml");
+        assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
+        assertEquals(withoutGc(ConfigLoader.load("default", recorded, null)), Presets.get("synthetic-long"));
+        // and it differs from the main job only where its file says so
+        DinoConfig quick = Presets.get("synthetic-quick"), long_ = Presets.get("synthetic-long");
+        assertEquals(quick.model(), long_.model());
+        assertEquals(quick.optim(), long_.optim());
+        assertEquals(quick.data().crops(), long_.data().crops());
+        assertEquals(393_216, long_.data().syntheticSize());
+        assertEquals(0.99, long_.teacher().momentumTeacher());
+        assertEquals(0.1, long_.data().crops().blurSigmaMax(), "no blur in effect");
+        // the earlier records (97.30%, 98.30%) are the same preset on fewer images
+        Map<String, String> earlier = Map.of("synth-long", "131072", "synth-long-262k", "262144");
+        for (Map.Entry<String, String> e : earlier.entrySet()) {
+            Path p = Path.of("..", "docs", "results", e.getKey(), "config.yaml");
+            assertEquals(withoutGc(ConfigLoader.load("default", p, null)),
+                    ConfigLoader.override(long_, Map.of("data.syntheticSize", e.getValue())), e.getKey());
+        }
+    }
+
+    /**
+     * The synthetic-main preset (the main job) is the resolved config of its recorded seed-0 run
+     * (docs/results/synth-main-s0) but for {@code run.threads}: the preset's 0 (all cores) was resolved to the 2 cores
+     * of the machine that ran it.
+     */
+    @Test
+    void syntheticMainIsTheRecordedRunsConfig() throws IOException {
+        Path recorded = Path.of("..", "docs", "results", "synth-main-s0", "config.yaml");
+        assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
+        DinoConfig run = ConfigLoader.load("default", recorded, null);
+        assertEquals(2, run.run().threads());
+        assertEquals(ConfigLoader.override(run, Map.of("run.threads", "0")), Presets.get("synthetic-main"));
+        // and it is what dino train uses on the synthetic data when no preset is named; other data gets "images"
+        assertEquals("synthetic-main", org.dino4j.train.run.TrainingRun.defaultPreset(null, null));
+        assertEquals("images", org.dino4j.train.run.TrainingRun.defaultPreset(null, Map.of("data.source", "idx:/x")));
+    }
+
+    /** Every recorded run directory's config under docs/results loads (they are written in the older key layout). */
+    @Test
+    void everyRecordedRunConfigLoads() throws IOException {
+        try (Stream<Path> dirs = Files.list(Path.of("..", "docs", "results"))) {
+            for (Path d : dirs.toList()) {
+                for (String f : List.of("config.yaml", "config-full.yaml")) {
+                    Path c = d.resolve(f);
+                    if (Files.isRegularFile(c)) assertNotNull(ConfigLoader.load("default", c, null).model(), c.toString());
+                }
+            }
+        }
+    }
+}
