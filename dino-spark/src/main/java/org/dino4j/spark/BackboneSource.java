@@ -8,11 +8,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 import org.dino4j.core.model.DinoModel;
+import org.dino4j.core.model.GraphNames;
 import org.dino4j.train.CoreNetwork;
 import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
-import org.dino4j.train.optim.FlatBuffers;
 import org.dino4j.train.run.RunModels;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -98,11 +98,11 @@ public final class BackboneSource implements Serializable {
         } catch (RuntimeException e) {
             throw new IOException("backbone file " + file + " is not a SameDiff graph: " + e.getMessage(), e);
         }
-        if (!sd.hasVariable(DinoModel.IMAGES) || !sd.hasVariable(DinoModel.FEATURES)) {
-            throw new IOException("backbone file " + file + " lacks the variables '" + DinoModel.IMAGES + "' and '"
-                    + DinoModel.FEATURES + "' of an exported dino4j backbone");
+        if (!sd.hasVariable(GraphNames.IMAGES) || !sd.hasVariable(GraphNames.FEATURES)) {
+            throw new IOException("backbone file " + file + " lacks the variables '" + GraphNames.IMAGES + "' and '"
+                    + GraphNames.FEATURES + "' of an exported dino4j backbone");
         }
-        long[] shape = sd.getVariable(DinoModel.IMAGES).placeholderShape();
+        long[] shape = sd.getVariable(GraphNames.IMAGES).placeholderShape();
         int ch = channels > 0 ? channels : shape != null && shape.length == 4 && shape[1] > 0 ? (int) shape[1] : 0;
         if (ch == 0) {
             throw new IOException("backbone file " + file + ": cannot tell the input channels from its placeholder; "
@@ -143,7 +143,7 @@ public final class BackboneSource implements Serializable {
             try {
                 Files.write(tmp, graph);
                 SameDiff sd = SameDiff.load(tmp.toFile(), false);
-                return x -> sd.output(Map.of(DinoModel.IMAGES, x), DinoModel.FEATURES).get(DinoModel.FEATURES).dup('c');
+                return x -> sd.output(Map.of(GraphNames.IMAGES, x), GraphNames.FEATURES).get(GraphNames.FEATURES).dup('c');
             } finally {
                 Files.deleteIfExists(tmp);
             }
@@ -154,7 +154,17 @@ public final class BackboneSource implements Serializable {
             throw new IOException(description + " holds " + weights.length + " parameters, the model of its config with "
                     + channels + " channel(s) has " + n.params().length());
         }
-        FlatBuffers.floats(n.params(), "params").put(FlatBuffers.offset(n.params()), weights);
+        n.params().assign(org.nd4j.linalg.factory.Nd4j.createFromArray(weights).reshape(n.params().shape()));
         return n::features;
+    }
+
+    /**
+     * @return the pixel normalisation the backbone was trained with: its run's config for a checkpoint, the project's
+     *         default ({@link org.dino4j.augment.transform.Normalization#HALF}) for an exported backbone
+     * @throws IOException if the checkpoint's config cannot be read
+     */
+    org.dino4j.augment.transform.Normalization normalization() throws IOException {
+        return configJson == null ? org.dino4j.augment.transform.Normalization.HALF
+                : ConfigLoader.fromJson(configJson).data().crops().normalization();
     }
 }

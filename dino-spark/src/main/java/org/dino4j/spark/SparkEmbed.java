@@ -24,7 +24,6 @@ import org.dino4j.augment.data.FolderDataset;
 import org.dino4j.augment.transform.ViewOps;
 import org.dino4j.eval.features.Features;
 import org.dino4j.eval.features.LabeledBatch;
-import org.dino4j.train.run.TrainData;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -47,7 +46,7 @@ import static org.apache.spark.sql.functions.col;
  *
  * <p>Execution: the {@link BackboneSource} is broadcast once; each executor task slot builds its network once
  * ({@link ExecutorState}); a partition's images are decoded, resized to the backbone's input and normalised
- * exactly as {@code dino eval} does ({@link FolderDataset#pixels}, {@code TrainData.NORM}), and run through the
+ * exactly as {@code dino eval} does ({@link FolderDataset#pixels}, the backbone's normalisation), and run through the
  * network in batches of {@link EmbedOptions#batchSize()} on the executor's ND4J CPU backend.
  */
 public final class SparkEmbed {
@@ -219,8 +218,13 @@ public final class SparkEmbed {
             this.batch = batch;
             this.c = source.channels();
             this.side = source.imageSize();
-            this.mean = TrainData.NORM.meanFor(c);
-            this.std = TrainData.NORM.stdFor(c);
+            try {
+                org.dino4j.augment.transform.Normalization norm = source.normalization();
+                this.mean = norm.meanFor(c);
+                this.std = norm.stdFor(c);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         @Override

@@ -130,7 +130,7 @@ class SparkBenchmarkTest {
         String trained = System.getProperty("dino.spark.bench.run");
         Path run = trained != null ? Path.of(trained) : dir.resolve("random-init-run");
         if (trained == null && !Files.isDirectory(run)) {
-            DinoConfig cfg = Presets.fashionMnist();
+            DinoConfig cfg = Presets.get("fashion-mnist");
             float[] w = CoreNetwork.create(cfg.model(), 1, cfg.run().seed()).params().toFloatVector();
             new CheckpointStore(new RunDirectory(run).checkpoints(), 1).save(new Checkpoint(0, 0, w, w,
                     new float[w.length], new float[w.length], new long[0], new float[cfg.model().outDim()],
@@ -223,7 +223,7 @@ class SparkBenchmarkTest {
         // embeddings: Spark (PNG tree, batches inside partitions) vs dino-eval on the IDX files (batches of 256)
         CoreNetwork net = RunModels.load(run, false, 1);
         double e0 = System.nanoTime();
-        Embeddings ref = Features.extract(net::features, TrainData.evalBatches(train, 256).get(), true);
+        Embeddings ref = Features.extract(net::features, TrainData.evalBatches(train, 256, org.dino4j.augment.transform.Normalization.HALF).get(), true);
         eq.put("single_machine_embed_seconds_60000_2_threads", (System.nanoTime() - e0) / 1e9);
         double worst = 0;
         int bitEqual = 0;

@@ -66,7 +66,7 @@ class SparkEmbedTest {
         Files.write(images.resolve("dog/broken.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3});
         Files.writeString(images.resolve("cat/notes.txt"), "not an image, and not read");
 
-        DinoConfig cfg = Presets.tiny();
+        DinoConfig cfg = Presets.get("tiny");
         net = CoreNetwork.create(cfg.model(), 1, cfg.run().seed());
         float[] w = net.params().toFloatVector();
         run = tmp.resolve("run");
@@ -134,7 +134,7 @@ class SparkEmbedTest {
         // single machine: dino-eval's extraction of the same folder (class folders only), teacher weights
         FolderDataset ds = FolderDataset.load(images, 1, SIDE, SIDE, true);
         assertEquals(1, ds.skipped());
-        Embeddings e = Features.extract(net::features, TrainData.evalBatches(ds, 256).get(), true);
+        Embeddings e = Features.extract(net::features, TrainData.evalBatches(ds, 256, org.dino4j.augment.transform.Normalization.HALF).get(), true);
         double worst = 0;
         int exact = 0;
         for (int i = 0; i < ds.size(); i++) {

@@ -44,7 +44,8 @@ class StepAllocationTest {
         CoreNetwork student = CoreNetwork.create(cfg.model(), 1, 7);
         CoreNetwork teacher = student.copy();
         RandomCrops data = new RandomCrops(5, batch, 2, WARM_UP + MEASURED);
-        try (DinoTrainer tr = new DinoTrainer(cfg, student, teacher, data, tmp.resolve("b" + batch), QUIET, false)) {
+        try (DinoTrainer tr = new DinoTrainer(cfg, student, teacher, data,
+                new DinoTrainer.Output(tmp.resolve("b" + batch), QUIET, false))) {
             Iterator<CropBatch> it = data.epoch(0, 0);
             for (int i = 0; i < WARM_UP; i++) {
                 tr.step(it.next(), 1, i);
