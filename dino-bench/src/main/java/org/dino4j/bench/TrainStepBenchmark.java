@@ -117,7 +117,7 @@ public class TrainStepBenchmark {
 
     /**
      * Frees the step's graph outputs after every step, outside the timed region (off-heap memory is released
-     * only when the Java GC runs, dl4j-notes trap 3; without this a few steps reach ~10 GB). A step takes
+     * only when the Java GC runs, docs/nd4j-pitfalls.md; without this a few steps reach ~10 GB). A step takes
      * seconds, so JMH's per-invocation hooks cost nothing measurable here.
      */
     @TearDown(Level.Invocation)
