@@ -218,7 +218,7 @@ public final class SmallResNet implements Backbone {
      * at least 2 pixels.
      *
      * @param stem channels of the stem convolution; &gt; 0 and divisible by {@code groups}
-     * @param widths channels of the stages (stage 0 keeps the resolution, each later stage halves it); non-empty, each
+     * @param widths channels of the stages (each stage starts with a stride-2 convolution: the stem keeps the resolution, every stage halves it); non-empty, each
      *        &gt; 0 and divisible by {@code groups}; the feature dimension D is the last one
      * @param blocksPerStage residual blocks per stage; &gt;= 0 (0 = a plain CNN)
      * @param groups GroupNorm groups; &gt; 0
