@@ -39,7 +39,7 @@ class StepAllocationTest {
 
     /** @return {0, planned bytes after warm-up, planned bytes after the measured steps} */
     private long[] measure(int batch) throws IOException {
-        DinoConfig cfg = ConfigLoader.load("tiny", null, Map.of("data.batchSize", "" + batch, "data.localCrops", "2",
+        DinoConfig cfg = ConfigLoader.load("tiny", null, Map.of("data.batchSize", "" + batch, "data.crops.numLocal", "2",
                 "optim.freezeLastLayer", "0"));
         CoreNetwork student = CoreNetwork.create(cfg.model(), 1, 7);
         CoreNetwork teacher = student.copy();
