@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.dino4j.core.DinoRuntime;
-import org.dino4j.core.exec.FusedOp;
 import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;

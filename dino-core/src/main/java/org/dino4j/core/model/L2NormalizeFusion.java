@@ -3,7 +3,6 @@ package org.dino4j.core.model;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
-import org.dino4j.core.exec.FusedOp;
 import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.nd4j.linalg.api.buffer.DataType;
