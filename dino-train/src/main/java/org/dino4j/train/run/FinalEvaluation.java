@@ -8,9 +8,10 @@ import org.dino4j.augment.transform.Normalization;
 import org.dino4j.eval.Evaluation;
 import org.dino4j.eval.features.Embeddings;
 import org.dino4j.eval.features.Features;
+import org.dino4j.eval.features.LabeledBatch;
+import org.dino4j.eval.knn.BlockedKnn;
 import org.dino4j.eval.knn.KnnOptions;
 import org.dino4j.eval.knn.KnnResult;
-import org.dino4j.eval.knn.WeightedKnn;
 import org.dino4j.eval.tsne.TsneOptions;
 import org.dino4j.eval.tsne.TsneSummary;
 import org.dino4j.train.TrainableNetwork;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -37,6 +39,8 @@ public final class FinalEvaluation {
     /** Vote temperature T. */
     public static final double T = 0.07;
     private static final int BATCH = 256;
+    /** Memory images per k-NN block of the baselines. */
+    private static final int MEMORY_BLOCK = 8192;
 
     /**
      * The three accuracies (fractions).
@@ -109,12 +113,26 @@ public final class FinalEvaluation {
         return r;
     }
 
+    /**
+     * A baseline's k-NN top-1 with the memory streamed in blocks of {@link #MEMORY_BLOCK} images ({@link BlockedKnn}):
+     * the raw-pixel memory of 60,000 images would otherwise be held three times at once (0.56 GB).
+     */
     private static double knn(Function<INDArray, INDArray> f, ImageDataset memory, ImageDataset queries, Normalization norm,
                               int k) {
-        Embeddings m = Features.extract(f, TrainData.evalBatches(memory, BATCH, norm).get(), true);
         Embeddings q = Features.extract(f, TrainData.evalBatches(queries, BATCH, norm).get(), true);
-        return new WeightedKnn(new KnnOptions(new int[]{k}, T, KnnOptions.DEFAULT_CHUNK_SIZE))
-                .evaluate(m.features(), m.labels(), q.features(), q.labels(), Math.max(m.numClasses(), q.numClasses()))
-                .forK(k).top1();
+        BlockedKnn knn = new BlockedKnn(new KnnOptions(new int[]{k}, T, KnnOptions.DEFAULT_CHUNK_SIZE), q.features(), q.labels(),
+                Math.max(memory.numClasses(), queries.numClasses()));
+        Iterator<LabeledBatch> batches = TrainData.evalBatches(memory, BATCH, norm).get();
+        while (batches.hasNext()) {
+            List<LabeledBatch> block = new ArrayList<>();
+            for (int n = 0; n < MEMORY_BLOCK && batches.hasNext(); ) {
+                LabeledBatch b = batches.next();
+                block.add(b);
+                n += b.labels().length;
+            }
+            Embeddings m = Features.extract(f, block.iterator(), true);
+            knn.add(m.features(), m.labels());
+        }
+        return knn.result().forK(k).top1();
     }
 }
