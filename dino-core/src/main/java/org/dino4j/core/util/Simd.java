@@ -2,9 +2,9 @@ package org.dino4j.core.util;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.dino4j.core.KernelOptions;
 
 /**
  * Whether dino-core's optional SIMD kernels run, and the EMA's kernel; the kernels themselves are in
@@ -21,18 +21,20 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code --add-modules jdk.incubator.vector} (the {@code ./dino} launcher, the JMH forks and the unit tests pass
  * it; the JVM then prints one "Using incubator modules" warning). Without it, or on a JDK whose incubating API
  * differs (the {@code ByteBuffer} methods were replaced by {@code MemorySegment} ones in later releases), or with
- * {@code -Ddino4j.simd=off}, {@link #enabled()} is false and callers keep their plain-Java path; both paths give
- * bit-identical results where the kernel says so (no fused multiply-add: Java's strict float semantics hold in both).
+ * {@link KernelOptions.SimdMode#OFF} ({@code -Ddino4j.simd=off} on the command line), {@link #enabled()} is false and
+ * callers keep their plain-Java path; both paths give bit-identical results where the kernel says so (no fused
+ * multiply-add: Java's strict float semantics hold in both).
  *
  * <p>Nothing touches a Vector API class unless {@link #enabled()} is true: the vector code lives in nested classes that
- * are only linked after the module was found and a self-test passed.
+ * are only linked after the module was found and a self-test passed. The decision is made once, when this class is
+ * first used ({@link KernelOptions#inForce()}).
  */
 public final class Simd {
 
     private static final boolean ENABLED = detect();
 
     static {
-        if (ENABLED && !"off".equals(System.getProperty("dino4j.simd.warmup"))) {
+        if (ENABLED && KernelOptions.inForce().simdWarmUp()) {
             Thread t = new Thread(Impl::warmUp, "dino4j-simd-warmup");
             t.setDaemon(true);
             t.setPriority(Thread.MIN_PRIORITY);
@@ -45,8 +47,8 @@ public final class Simd {
 
     /**
      * @return whether the SIMD kernels may be used: {@code jdk.incubator.vector} is in the boot layer, its
-     *         {@code ByteBuffer} API links and computes a self-test correctly, and {@code dino4j.simd} is not
-     *         {@code off}
+     *         {@code ByteBuffer} API links and computes a self-test correctly, and {@link KernelOptions#simd()} is
+     *         not {@link KernelOptions.SimdMode#OFF OFF}
      */
     public static boolean enabled() {
         return ENABLED;
@@ -58,12 +60,8 @@ public final class Simd {
     }
 
     private static boolean detect() {
-        String mode = System.getProperty("dino4j.simd", "auto").trim().toLowerCase(Locale.ROOT);
-        if (mode.equals("off") || mode.equals("false")) {
+        if (KernelOptions.inForce().simd() == KernelOptions.SimdMode.OFF) {
             return false;
-        }
-        if (!mode.equals("auto") && !mode.equals("on") && !mode.equals("true")) {
-            throw new IllegalArgumentException("system property dino4j.simd must be auto, on or off, got '" + mode + "'");
         }
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
             return false;
@@ -95,7 +93,7 @@ public final class Simd {
     static void requireEnabled() {
         if (!ENABLED) {
             throw new IllegalStateException("SIMD kernels are not enabled (start the JVM with --add-modules "
-                    + "jdk.incubator.vector on Java 17, and leave -Ddino4j.simd unset)");
+                    + "jdk.incubator.vector on Java 17, and leave KernelOptions.simd / -Ddino4j.simd at auto)");
         }
     }
 

@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;
+import org.dino4j.core.KernelOptions;
 import org.junit.jupiter.api.Test;
 
 class SimdTest {
 
+    /** Whether this test run switched SIMD off: the scalar-kernels execution of dino-core's pom. */
     static boolean switchedOff() {
         return "off".equals(System.getProperty("dino4j.simd"));
     }
@@ -22,6 +24,8 @@ class SimdTest {
         boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
         assertTrue(module, "surefire's argLine must add jdk.incubator.vector (parent pom)");
         if (switchedOff()) {
+            // the test side's KernelOptionsFromProperties turned -Ddino4j.simd=off into KernelOptions.configure
+            assertEquals(KernelOptions.SimdMode.OFF, KernelOptions.inForce().simd());
             assertFalse(Simd.enabled(), "-Ddino4j.simd=off must switch SIMD off");
             assertEquals(1, Simd.floatLanes());
             ByteBuffer buf = ByteBuffer.allocate(16);
@@ -31,6 +35,7 @@ class SimdTest {
             assertThrows(IllegalStateException.class, () -> SimdLayers.affineExpanded(f, f, f, f, 4, true));
             return;
         }
+        assertEquals(KernelOptions.SimdMode.AUTO, KernelOptions.inForce().simd());
         assertTrue(Simd.enabled(), "module present, self-test must pass");
         assertTrue(Simd.floatLanes() >= 4, "lanes " + Simd.floatLanes());
     }
