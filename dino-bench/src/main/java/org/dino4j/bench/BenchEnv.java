@@ -9,14 +9,16 @@ import java.util.SplittableRandom;
 import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Simd;
+import org.dino4j.train.run.RuntimeOverrides;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Shared set-up of the benchmarks: the environment banner every benchmark prints at trial set-up (backend, CPU or
- * GPU model, thread counts, load average, so each JMH result states where it was measured), thread settings, and
- * seeded test data.
+ * Shared set-up of the benchmarks: the {@code -Ddino4j.*} overrides ({@link RuntimeOverrides}, so that e.g.
+ * {@code -jvmArgsPrepend -Ddino4j.simd=off} reaches the forks' kernels), the environment banner every benchmark prints
+ * at trial set-up (backend, CPU or GPU model, thread counts, load average, so each JMH result states where it was
+ * measured), thread settings, and seeded test data.
  *
  * <p>Every random number comes from an explicit {@link SplittableRandom} seeded by the caller; nothing uses
  * {@code Nd4j.getRandom()}.
@@ -27,7 +29,8 @@ public final class BenchEnv {
     }
 
     /**
-     * Sets ND4J's native (OpenMP/BLAS) threads to {@code threads} and prints the environment banner for
+     * Applies the {@code -Ddino4j.*} overrides of this JVM ({@link RuntimeOverrides#applyProcessWide()}; call it before
+     * any kernel runs), sets ND4J's native (OpenMP/BLAS) threads to {@code threads} and prints the environment banner for
      * {@code subject}: ND4J backend and executioner, whether dino4j's Java host kernels are active, CPU model,
      * logical CPUs, GPU (CUDA backend only), thread counts, Java version and the current load average.
      *
@@ -38,6 +41,7 @@ public final class BenchEnv {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
+        RuntimeOverrides.applyProcessWide();
         DinoRuntime.setThreads(threads);
         System.out.println(banner(subject, threads));
     }
@@ -49,7 +53,7 @@ public final class BenchEnv {
                         + "threads=%d nd4jMasterThreads=%d OMP_NUM_THREADS=%s | java=%s | loadavg=%s",
                 subject, Nd4j.getBackend().getClass().getSimpleName(),
                 Nd4j.getExecutioner().getClass().getSimpleName(), HostArrays.hostKernels(), Simd.enabled(), Simd.floatLanes(),
-                org.dino4j.core.exec.SessionMemory.mode().name().toLowerCase(Locale.ROOT),
+                RuntimeOverrides.sessionMemory().resolved().name().toLowerCase(Locale.ROOT),
                 org.dino4j.core.exec.ReleasingMemoryMgr.tcmallocPreloaded() ? "tcmalloc" : "system", cpuModel(),
                 Runtime.getRuntime().availableProcessors(), gpuModel(), threads, DinoRuntime.threads(),
                 System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"), System.getProperty("java.version"),

@@ -10,6 +10,7 @@ import org.dino4j.eval.metrics.ClusterMetrics;
 import org.dino4j.eval.tsne.Tsne;
 import org.dino4j.eval.tsne.TsneOptions;
 import org.dino4j.eval.tsne.TsneResult;
+import org.dino4j.train.run.RuntimeOverrides;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -28,6 +29,7 @@ public final class EvalSpeed {
      * @param args the measurements to run: {@code knn}, {@code tsne}, {@code linear} (default: all)
      */
     public static void main(String[] args) {
+        RuntimeOverrides.applyProcessWide();
         java.util.List<String> which = args.length == 0 ? java.util.List.of("knn", "tsne", "linear") : java.util.List.of(args);
         for (String w : which) {
             switch (w) {

@@ -18,6 +18,7 @@ import org.dino4j.core.DinoRuntime;
 import org.dino4j.core.pretrained.ImagePreprocessing;
 import org.dino4j.core.pretrained.PretrainedDino;
 import org.dino4j.core.pretrained.PretrainedVit;
+import org.dino4j.train.run.RuntimeOverrides;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -42,6 +43,7 @@ public final class PretrainedSpeed {
      * @throws Exception on bad arguments or files
      */
     public static void main(String[] args) throws Exception {
+        RuntimeOverrides.applyProcessWide();
         Map<String, String> a = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--profile")) {

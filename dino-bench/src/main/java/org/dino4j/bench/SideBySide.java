@@ -21,6 +21,7 @@ import org.dino4j.train.CropBatch;
 import org.dino4j.train.DinoTrainer;
 import org.dino4j.train.config.DataConfig;
 import org.dino4j.train.config.DinoConfig;
+import org.dino4j.train.run.RuntimeOverrides;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -62,6 +63,7 @@ public final class SideBySide {
      * @throws Exception when a run fails
      */
     public static void main(String[] args) throws Exception {
+        RuntimeOverrides.applyProcessWide();
         List<String> nets = List.of("peer", "proto");
         List<Integer> threads = List.of(1, 2);
         int steps = 10;

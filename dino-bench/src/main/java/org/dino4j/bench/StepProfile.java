@@ -19,6 +19,7 @@ import org.dino4j.core.model.SmallResNet;
 import org.dino4j.core.model.SmallResNetConfig;
 import org.dino4j.core.model.vit.VisionTransformer;
 import org.dino4j.core.model.vit.VitConfig;
+import org.dino4j.train.run.RuntimeOverrides;
 import org.nd4j.autodiff.listeners.profiler.ProfilingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,6 +49,7 @@ public final class StepProfile {
      * @throws Exception on I/O failure while writing the trace
      */
     public static void main(String[] args) throws Exception {
+        RuntimeOverrides.applyProcessWide();
         int b = Integer.getInteger("prof.b", 64);
         int reps = Integer.getInteger("prof.reps", 5);
         int warm = Integer.getInteger("prof.warmup", 2);
@@ -64,7 +66,7 @@ public final class StepProfile {
             default -> throw new IllegalArgumentException("prof.cfg must be small28, proto or vit, got " + cfgName);
         };
         DinoHeadConfig head = DinoHeadConfig.builder().hiddenDim(512).bottleneckDim(128).outDim(k).build();
-        DinoModel student = DinoModel.create(backbone, head, 1);
+        DinoModel student = RuntimeOverrides.applyTo(DinoModel.create(backbone, head, 1));
         DinoModel teacher = student.copy();
         Random rng = new Random(7);
         INDArray globals = rand(rng, 2 * b, 28);

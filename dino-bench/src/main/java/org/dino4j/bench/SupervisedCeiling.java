@@ -13,6 +13,7 @@ import org.dino4j.eval.knn.WeightedKnn;
 import org.dino4j.train.CoreNetwork;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.config.Presets;
+import org.dino4j.train.run.RuntimeOverrides;
 import org.dino4j.train.run.TrainData;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -52,6 +53,7 @@ public final class SupervisedCeiling {
     private static final int BATCH = 128;
 
     public static void main(String[] a) throws Exception {
+        RuntimeOverrides.applyProcessWide();
         DinoConfig cfg = Presets.get(a.length > 0 ? a[0] : "synthetic-long");
         int steps = a.length > 1 ? Integer.parseInt(a[1]) : 1500;
         int[] memorySizes = a.length > 2 ? Arrays.stream(a[2].split(",")).mapToInt(Integer::parseInt).toArray()

@@ -14,6 +14,7 @@ import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.run.RunModels;
+import org.dino4j.train.run.RuntimeOverrides;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -133,11 +134,13 @@ public final class BackboneSource implements Serializable {
 
     /**
      * Builds one network: a function images {@code [B, C, H, W]} (normalised like training views) → features
-     * {@code [B, D]}. Not thread-safe: one instance per thread at a time.
+     * {@code [B, D]}. Not thread-safe: one instance per thread at a time. Applies this JVM's {@code -Ddino4j.*}
+     * overrides first ({@link RuntimeOverrides}: on an executor, those of {@code spark.executor.extraJavaOptions}).
      *
      * @throws IOException when the bytes do not make a network
      */
     public Function<INDArray, INDArray> newNetwork() throws IOException {
+        RuntimeOverrides.applyProcessWide();
         if (graph != null) {
             Path tmp = Files.createTempFile("dino-spark-backbone", ".sd");
             try {

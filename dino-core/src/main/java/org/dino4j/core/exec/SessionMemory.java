@@ -1,7 +1,6 @@
 package org.dino4j.core.exec;
 
 import java.lang.reflect.Field;
-import java.util.Locale;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
@@ -15,22 +14,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * SameDiff's array cache, which in ND4J 1.0.0-M2.1 can hand back arrays labelled 'f' whose memory is 'c' and give
  * silently wrong numbers (docs/nd4j-pitfalls.md).
  *
- * <p>Modes: {@link Mode#RELEASE} ({@link ReleasingMemoryMgr}: intermediates freed at their last use, the rest after
- * a gradient execution) pays when tcmalloc is preloaded, which keeps freed blocks mapped; {@link Mode#GC}
- * ({@code NoOpMemoryMgr}) leaves everything to the Java GC. The default is RELEASE with tcmalloc, else GC;
- * {@code -Ddino4j.samediff.memory=release|gc|auto} overrides it at start-up.
+ * <p>Modes, chosen per model ({@code DinoModel.setSessionMemory}): {@link Mode#RELEASE} ({@link ReleasingMemoryMgr}:
+ * intermediates freed at their last use, the rest after a gradient execution) pays when tcmalloc is preloaded, which
+ * keeps freed blocks mapped; {@link Mode#GC} ({@code NoOpMemoryMgr}) leaves everything to the Java GC;
+ * {@link Mode#AUTO} (the default) is RELEASE with tcmalloc, else GC. The {@code dino} command's
+ * {@code -Ddino4j.samediff.memory=release|gc|auto} sets it for the models it builds.
  */
 public final class SessionMemory {
 
     /** How sessions free their arrays. */
     public enum Mode {
+        /** {@link #RELEASE} when tcmalloc is preloaded ({@link ReleasingMemoryMgr#tcmallocPreloaded()}), else {@link #GC}. */
+        AUTO,
         /** Freed at their last use ({@link ReleasingMemoryMgr}). */
         RELEASE,
         /** Left to the Java GC ({@code NoOpMemoryMgr}). */
-        GC
-    }
+        GC;
 
-    private static volatile Mode mode = fromProperty();
+        /** @return {@link #RELEASE} or {@link #GC}: this mode, with {@link #AUTO} resolved for this process */
+        public Mode resolved() {
+            if (this != AUTO) {
+                return this;
+            }
+            return ReleasingMemoryMgr.tcmallocPreloaded() ? RELEASE : GC;
+        }
+    }
 
     /** ND4J 1.0.0-M2.1's {@code InferenceSession.freedArrays}, or null where this ND4J has no such field. */
     private static final Field FREED_ARRAYS = freedArraysField();
@@ -38,46 +46,23 @@ public final class SessionMemory {
     private SessionMemory() {
     }
 
-    private static Mode fromProperty() {
-        String m = System.getProperty("dino4j.samediff.memory", "auto").trim().toLowerCase(Locale.ROOT);
-        return switch (m) {
-            case "release" -> Mode.RELEASE;
-            case "gc" -> Mode.GC;
-            case "auto" -> ReleasingMemoryMgr.tcmallocPreloaded() ? Mode.RELEASE : Mode.GC;
-            default -> throw new IllegalArgumentException(
-                    "system property dino4j.samediff.memory must be release, gc or auto, got '" + m + "'");
-        };
-    }
-
-    /** @return the mode sessions use */
-    public static Mode mode() {
-        return mode;
-    }
-
-    /**
-     * Sets the mode for later session executions (process-wide; for tools and tests comparing the two).
-     *
-     * @param m the mode
-     */
-    public static void setMode(Mode m) {
-        mode = java.util.Objects.requireNonNull(m, "mode");
-    }
-
     /**
      * Installs the memory manager in the calling thread's sessions of {@code g} and of its gradient function, and
      * forgets the ids of arrays released by earlier executions (see {@link #forgetFreedIds}).
      *
-     * @param g a graph about to be executed on this thread
+     * @param g    a graph about to be executed on this thread
+     * @param mode how that execution frees its arrays
      */
-    public static void install(SameDiff g) {
-        installOne(g);
+    public static void install(SameDiff g, Mode mode) {
+        Mode m = mode.resolved();
+        installOne(g, m);
         SameDiff grad = g.getFunction("grad");
         if (grad != null) {
-            installOne(grad);
+            installOne(grad, m);
         }
     }
 
-    private static void installOne(SameDiff g) {
+    private static void installOne(SameDiff g, Mode mode) {
         long id = Thread.currentThread().getId();
         InferenceSession s = g.getSessions().get(id);
         if (s == null) {

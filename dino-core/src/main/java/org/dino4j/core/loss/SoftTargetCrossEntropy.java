@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
 import org.dino4j.core.util.Simd;
+import org.dino4j.core.util.SimdLoss;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -240,8 +241,8 @@ final class SoftTargetCrossEntropy implements AutoCloseable {
         double sum;
         double dot;
         if (simd) {
-            max = Simd.max(x, kk);
-            Simd.expSumDot(x, kk, max, invTau, t, 0, -1, acc);
+            max = SimdLoss.max(x, kk);
+            SimdLoss.expSumDot(x, kk, max, invTau, t, 0, -1, acc);
             sum = acc[0];
             dot = acc[1];
         } else {
@@ -266,7 +267,7 @@ final class SoftTargetCrossEntropy implements AutoCloseable {
             double a = w * invTau * n / sum;
             double g = w * invTau;
             if (simd) {
-                Simd.gradRow(x, kk, a, g, t, 0, -1);
+                SimdLoss.gradRow(x, kk, a, g, t, 0, -1);
             } else {
                 for (int i = 0; i < kk; i++) {
                     x[i] = (float) (a * x[i] - g * t[i]);

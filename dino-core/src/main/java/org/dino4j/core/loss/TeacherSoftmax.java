@@ -1,6 +1,7 @@
 package org.dino4j.core.loss;
 
 import org.dino4j.core.util.Simd;
+import org.dino4j.core.util.SimdLoss;
 
 /**
  * One row of the teacher's centred and sharpened distribution, p_t = softmax((z_t − c)/τ_t)
@@ -27,7 +28,7 @@ final class TeacherSoftmax {
      */
     static double row(float[] x, float[] c, double invTau, float[] out, int o, int k) {
         if (SIMD) {
-            return Simd.centeredSoftmaxRow(x, c, invTau, out, o, k);
+            return SimdLoss.centeredSoftmaxRow(x, c, invTau, out, o, k);
         }
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < k; i++) {

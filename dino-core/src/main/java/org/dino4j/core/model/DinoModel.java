@@ -28,6 +28,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p><b>Execution</b> ({@link #setExecution}): by default every call runs an execution plan of the graph (SameDiff's
  * ops in a fixed order on arrays allocated once per input shape, the backbone's GroupNorm regions as fused Java
  * kernels); {@link Execution#SESSION} runs SameDiff's own session, the reference the plans are tested against.
+ * How SameDiff's session frees its arrays (when it runs, or records a plan) is {@link #setSessionMemory}.
  *
  * <p><b>Training</b> ({@link #lossAndGradients}): by default the loss is fused — a graph whose loss is
  * Σ z ⊙ {@link GraphNames#STUDENT_LOGITS_GRAD}, where L and dL/dz are computed by {@link DinoLoss#lossAndGradient} as soon as the
@@ -49,6 +50,7 @@ public final class DinoModel {
     private final SameDiff sd;
     private final ModelRunner runner;
     private boolean fusedLoss = true;
+    private SessionMemory.Mode sessionMemory = SessionMemory.Mode.AUTO;
     /** The per-call inputs the backbone declared (e.g. drop-path factors), in declaration order. */
     private final List<GraphScope.Step> stepInputs;
     private final FlatParameters flat;
@@ -248,6 +250,20 @@ public final class DinoModel {
         return runner.execution();
     }
 
+    /**
+     * @param mode how SameDiff's sessions of this model's graphs free their arrays from the next execution on (default
+     *             {@link SessionMemory.Mode#AUTO}: at their last use when tcmalloc is preloaded, else left to the GC);
+     *             same results either way
+     */
+    public void setSessionMemory(SessionMemory.Mode mode) {
+        this.sessionMemory = Objects.requireNonNull(mode, "mode");
+    }
+
+    /** @return how this model's sessions free their arrays (see {@link #setSessionMemory}) */
+    public SessionMemory.Mode sessionMemory() {
+        return sessionMemory;
+    }
+
     // ------------------------------------------------------------------------------------------ accessors
 
     /** @return the flat parameter buffer {@code [1, P]}; every graph parameter is a view of it (live) */
@@ -299,13 +315,13 @@ public final class DinoModel {
     /**
      * The reference graph (placeholders/outputs named by {@link GraphNames}, its {@link GraphNames#LOSS} the in-graph
      * cross-entropy), for validation tools such as gradient checks. Do not add variables to it. The calling thread's
-     * sessions of it use this project's memory manager ({@link SessionMemory}); other threads must call this method
-     * too before executing it.
+     * sessions of it use this project's memory manager ({@link SessionMemory}, {@link #setSessionMemory}); other
+     * threads must call this method too before executing it.
      *
      * @return the SameDiff graph
      */
     public SameDiff graph() {
-        SessionMemory.install(sd);
+        SessionMemory.install(sd, sessionMemory);
         return sd;
     }
 
@@ -318,7 +334,7 @@ public final class DinoModel {
      */
     public SameDiff trainingGraph(boolean withLocal) {
         SameDiff g = runner.graph(fusedLoss ? DinoGraphs.Variant.fused(withLocal) : DinoGraphs.Variant.reference(withLocal)).sd();
-        SessionMemory.install(g);
+        SessionMemory.install(g, sessionMemory);
         return g;
     }
 
@@ -361,6 +377,7 @@ public final class DinoModel {
         DinoModel m = new DinoModel(backbone, headConfig, dataType, 0L);
         m.params().assign(params());
         m.setExecution(execution());
+        m.setSessionMemory(sessionMemory);
         return m;
     }
 

@@ -8,6 +8,7 @@ import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
 import org.dino4j.core.util.Simd;
+import org.dino4j.core.util.SimdLayers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -96,7 +97,7 @@ final class GeluFusion extends FusedRegion {
             int a = from * GRAIN;
             int len = Math.min(n, to * GRAIN) - a;
             if (Simd.enabled()) {
-                Simd.gelu(xb, xo + a, yb, yo + a, len);
+                SimdLayers.gelu(xb, xo + a, yb, yo + a, len);
                 return;
             }
             for (int i = a; i < a + len; i++) {
@@ -126,7 +127,7 @@ final class GeluFusion extends FusedRegion {
             int a = from * GRAIN;
             int len = Math.min(n, to * GRAIN) - a;
             if (Simd.enabled()) {
-                Simd.geluBackward(xb, xo + a, dyb, dyo + a, dxb, dxo + a, len);
+                SimdLayers.geluBackward(xb, xo + a, dyb, dyo + a, dxb, dxo + a, len);
                 return;
             }
             for (int i = a; i < a + len; i++) {

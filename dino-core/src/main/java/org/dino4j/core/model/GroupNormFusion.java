@@ -9,6 +9,7 @@ import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
 import org.dino4j.core.util.Simd;
+import org.dino4j.core.util.SimdLayers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -263,7 +264,7 @@ final class GroupNormFusion extends FusedRegion {
 
         private void sums(ByteBuffer x, int off, int n, double[] out) {
             if (Simd.enabled()) {
-                Simd.sumAndSquares(x, off, n, out);
+                SimdLayers.sumAndSquares(x, off, n, out);
                 return;
             }
             double s1 = 0;
@@ -284,12 +285,12 @@ final class GroupNormFusion extends FusedRegion {
                 int n = count * hw;
                 xf.get(xo + first * hw, h.x, 0, n);
                 h.expand(a, sh, first, count, hw);
-                Simd.affineExpanded(h.x, h.a, h.b, h.y, n, relu);
+                SimdLayers.affineExpanded(h.x, h.a, h.b, h.y, n, relu);
                 yf.put(yo + first * hw, h.y, 0, n);
                 return;
             }
             if (Simd.enabled()) {
-                Simd.affineChannels(xb, xo + first * hw, yb, yo + first * hw, hw, count, a, sh, first, relu);
+                SimdLayers.affineChannels(xb, xo + first * hw, yb, yo + first * hw, hw, count, a, sh, first, relu);
                 return;
             }
             for (int j = first; j < first + count; j++) {
@@ -308,7 +309,7 @@ final class GroupNormFusion extends FusedRegion {
                 xf.get(xo + first * hw, h.x, 0, n);
                 dyf.get(dyo + first * hw, h.y, 0, n);
                 h.expand(a, sh, first, count, hw);
-                Simd.maskedGradient(h.x, h.y, h.a, h.b, h.dz, h.dzx, n, relu);
+                SimdLayers.maskedGradient(h.x, h.y, h.a, h.b, h.dz, h.dzx, n, relu);
                 for (int j = 0; j < count; j++) {
                     double p = 0;
                     double q = 0;
@@ -322,7 +323,7 @@ final class GroupNormFusion extends FusedRegion {
                 return;
             }
             if (Simd.enabled()) {
-                Simd.maskedSumsChannels(dyb, dyo + first * hw, xb, xo + first * hw, hw, count, a, sh, first, relu, ga, gb);
+                SimdLayers.maskedSumsChannels(dyb, dyo + first * hw, xb, xo + first * hw, hw, count, a, sh, first, relu, ga, gb);
                 return;
             }
             for (int j = first; j < first + count; j++) {
@@ -344,12 +345,12 @@ final class GroupNormFusion extends FusedRegion {
             if (Simd.enabled() && hw < SMALL_PLANE) {
                 Heap h = heap.get(); // x, the expanded scale and dz from masked()
                 int n = count * hw;
-                Simd.inputGradientExpanded(h.dz, h.x, h.a, k1, k2, h.y, n);
+                SimdLayers.inputGradientExpanded(h.dz, h.x, h.a, k1, k2, h.y, n);
                 dxf.put(dxo + first * hw, h.y, 0, n);
                 return;
             }
             if (Simd.enabled()) {
-                Simd.inputGradientChannels(dyb, dyo + first * hw, xb, xo + first * hw, dxb, dxo + first * hw, hw, count, a,
+                SimdLayers.inputGradientChannels(dyb, dyo + first * hw, xb, xo + first * hw, dxb, dxo + first * hw, hw, count, a,
                         sh, first, relu, k1, k2);
                 return;
             }

@@ -98,13 +98,13 @@ final class ModelRunner {
     INDArray forward(Map<String, INDArray> ph, String output) {
         SameDiff g = graph(DinoGraphs.Variant.REFERENCE).sd();
         if (execution == Execution.SESSION) {
-            SessionMemory.install(g);
+            SessionMemory.install(g, model.sessionMemory());
             return g.output(ph, output).get(output);
         }
         String key = "forward " + output + shapes(ph);
         ExecutionPlan plan = plans.get(key);
         if (plan == null) {
-            SessionMemory.install(g);
+            SessionMemory.install(g, model.sessionMemory());
             // fused plans hand outputs over row-major (the teacher-target and k-NN kernels read rows)
             Map<String, Character> orders = execution == Execution.FUSED ? Map.of(output, 'c') : Map.of();
             PlanRecorder.Options o = new PlanRecorder.Options(Set.of(output), fusions(DinoGraphs.Variant.REFERENCE), null,
@@ -193,7 +193,7 @@ final class ModelRunner {
 
     private Map<String, INDArray> sessionGradients(DinoGraphs.Variant v, Map<String, INDArray> ph, List<String> outputs) {
         SameDiff g = graph(v).sd();
-        SessionMemory.install(g);
+        SessionMemory.install(g, model.sessionMemory());
         Map<String, INDArray> out = new LinkedHashMap<>();
         List<String> names = model.parameterNames();
         if (outputs.isEmpty()) {
@@ -213,7 +213,7 @@ final class ModelRunner {
                                           Set<String> watched, Map<String, String> sameLayout,
                                           Map<String, String> gradientFeeds, Map<String, Character> outputOrders) {
         SameDiff g = graph(v).sd();
-        SessionMemory.install(g);
+        SessionMemory.install(g, model.sessionMemory());
         List<String> names = model.parameterNames();
         Set<String> keep = new HashSet<>(outputs);
         for (String n : names) {

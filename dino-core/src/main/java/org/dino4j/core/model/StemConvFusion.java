@@ -9,6 +9,7 @@ import org.dino4j.core.exec.FusedRegion;
 import org.dino4j.core.util.HostArrays;
 import org.dino4j.core.util.Parallel;
 import org.dino4j.core.util.Simd;
+import org.dino4j.core.util.SimdLayers;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -163,7 +164,7 @@ final class StemConvFusion extends FusedRegion {
                     for (int c = 0; c < ci; c++) {
                         int r = c * plane + i * pw;
                         if (Simd.enabled()) {
-                            Simd.convRow3x3(p, r, pw, wc[c], co, out, i * wd, stride, wd, c > 0);
+                            SimdLayers.convRow3x3(p, r, pw, wc[c], co, out, i * wd, stride, wd, c > 0);
                         } else {
                             convRow(p, r, wc[c], out, i * wd, stride, c > 0);
                         }
@@ -175,7 +176,7 @@ final class StemConvFusion extends FusedRegion {
             }
         }
 
-        /** Plain-Java {@link Simd#convRow3x3}. */
+        /** Plain-Java {@link SimdLayers#convRow3x3}. */
         private void convRow(float[] p, int r, float[] w, float[] out, int oOff, int stride, boolean accumulate) {
             for (int o = 0; o < co; o++) {
                 for (int j = 0; j < wd; j++) {
@@ -194,7 +195,7 @@ final class StemConvFusion extends FusedRegion {
         /** out[t] = Σ_k g[k]·p[base + off_t + k] for the 9 taps. */
         private void dots(float[] g, float[] p, int base, int n, double[] out) {
             if (Simd.enabled()) {
-                Simd.dot9(g, p, base, tapOffset, n, out);
+                SimdLayers.dot9(g, p, base, tapOffset, n, out);
                 return;
             }
             java.util.Arrays.fill(out, 0);

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.util.Locale;
+import org.dino4j.core.KernelOptions;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,29 +19,22 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link #isCContiguous(INDArray)}), which the kernels check.
  *
  * <p><b>Backend switch</b> ({@link #hostKernels()}): the Java kernels run only where array memory is host
- * resident, i.e. on the ND4J CPU backend. Elsewhere (CUDA) every kernel falls back to ND4J ops. The system
- * property {@code dino4j.kernels} = {@code host} | {@code nd4j} | {@code auto} (default) overrides the choice.
+ * resident, i.e. on the ND4J CPU backend. Elsewhere (CUDA) every kernel falls back to ND4J ops.
+ * {@link KernelOptions#kernels()} ({@code -Ddino4j.kernels=host|nd4j|auto} on the command line) overrides the choice,
+ * which is made on the first call of {@link #hostKernels()}.
  */
 public final class HostArrays {
-
-    private static final boolean HOST_KERNELS = decide();
 
     private HostArrays() {
     }
 
-    private static boolean decide() {
-        String mode = System.getProperty("dino4j.kernels", "auto").trim().toLowerCase(Locale.ROOT);
-        switch (mode) {
-            case "host":
-                return true;
-            case "nd4j":
-                return false;
-            case "auto":
-                return isCpuBackend();
-            default:
-                throw new IllegalArgumentException(
-                        "system property dino4j.kernels must be host, nd4j or auto, got '" + mode + "'");
-        }
+    /** Holds the backend switch: initialised on first use, a constant to the JIT from then on. */
+    private static final class Switch {
+        static final boolean HOST_KERNELS = switch (KernelOptions.inForce().kernels()) {
+            case HOST -> true;
+            case ND4J -> false;
+            case AUTO -> isCpuBackend();
+        };
     }
 
     /** @return whether the active ND4J backend keeps array data in host memory (the CPU backend) */
@@ -51,7 +45,7 @@ public final class HostArrays {
 
     /** @return true when the Java host-memory kernels are used, false for the ND4J-op fallback */
     public static boolean hostKernels() {
-        return HOST_KERNELS;
+        return Switch.HOST_KERNELS;
     }
 
     /**
@@ -90,7 +84,7 @@ public final class HostArrays {
      * and addressable by {@code int} indices.
      */
     public static boolean hostReady(INDArray a, DataType type) {
-        return HOST_KERNELS && a.dataType() == type && isCContiguous(a)
+        return Switch.HOST_KERNELS && a.dataType() == type && isCContiguous(a)
                 && a.offset() + a.length() <= Integer.MAX_VALUE;
     }
 

@@ -111,7 +111,7 @@ class DinoModelTest {
             assertEquals(0.0, maxAbsDiff(logits.mul(2.0).sub(logits), logits), 1e-6);
             assertEquals('c', logits.ordering());
         }
-        Class<?> expected = SessionMemory.mode() == SessionMemory.Mode.RELEASE ? ReleasingMemoryMgr.class
+        Class<?> expected = m.sessionMemory().resolved() == SessionMemory.Mode.RELEASE ? ReleasingMemoryMgr.class
                 : org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr.class;
         assertEquals(expected, SessionMemory.manager(m.graph(), false).getClass(), "array cache disabled");
         assertEquals(expected, SessionMemory.manager(m.trainingGraph(true), true).getClass(), "array cache disabled (grad)");
@@ -124,30 +124,41 @@ class DinoModelTest {
      */
     @Test
     void sessionsForgetReleasedArrayIdsBetweenSteps() {
-        SessionMemory.Mode before = SessionMemory.mode();
-        try {
-            for (SessionMemory.Mode mode : SessionMemory.Mode.values()) {
-                SessionMemory.setMode(mode);
-                DinoModel m = tiny(DataType.FLOAT, 31);
-                m.setExecution(Execution.SESSION);
-                SameDiff trainingGraph = m.trainingGraph(true);
-                Random r = new Random(32);
-                int[] held = new int[6];
-                for (int step = 0; step < held.length; step++) {
-                    INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
-                    INDArray l = images(r, DataType.FLOAT, 4, 1, 6, 6);
-                    m.lossAndGradients(g, l, teacher(r, DataType.FLOAT, 4, 10), loss(10), null);
-                    held[step] = SessionMemory.freedIdsHeld(trainingGraph, true);
-                }
-                assertTrue(held[0] > 0, mode + ": the session released arrays in a step (the set is in use): " + java.util.Arrays.toString(held));
-                for (int step = 1; step < held.length; step++) {
-                    assertTrue(held[step] <= held[0], mode + ": ids held after each step stay at one step's worth, got "
-                            + java.util.Arrays.toString(held));
-                }
+        for (SessionMemory.Mode mode : SessionMemory.Mode.values()) {
+            DinoModel m = tiny(DataType.FLOAT, 31);
+            m.setSessionMemory(mode);
+            m.setExecution(Execution.SESSION);
+            SameDiff trainingGraph = m.trainingGraph(true);
+            Random r = new Random(32);
+            int[] held = new int[6];
+            for (int step = 0; step < held.length; step++) {
+                INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
+                INDArray l = images(r, DataType.FLOAT, 4, 1, 6, 6);
+                m.lossAndGradients(g, l, teacher(r, DataType.FLOAT, 4, 10), loss(10), null);
+                held[step] = SessionMemory.freedIdsHeld(trainingGraph, true);
             }
-        } finally {
-            SessionMemory.setMode(before);
+            assertTrue(held[0] > 0, mode + ": the session released arrays in a step (the set is in use): " + java.util.Arrays.toString(held));
+            for (int step = 1; step < held.length; step++) {
+                assertTrue(held[step] <= held[0], mode + ": ids held after each step stay at one step's worth, got "
+                        + java.util.Arrays.toString(held));
+            }
         }
+    }
+
+    @Test
+    void sessionMemoryIsChosenPerModelAndKeptByCopies() {
+        DinoModel released = tiny(DataType.FLOAT, 41);
+        assertEquals(SessionMemory.Mode.AUTO, released.sessionMemory(), "default");
+        released.setSessionMemory(SessionMemory.Mode.RELEASE);
+        DinoModel collected = released.copy();
+        assertEquals(SessionMemory.Mode.RELEASE, collected.sessionMemory(), "copy() keeps the mode");
+        collected.setSessionMemory(SessionMemory.Mode.GC);
+        assertEquals(SessionMemory.Mode.RELEASE, released.sessionMemory(), "models do not share the mode");
+        // both models' sessions on this thread, each with its own manager
+        assertTrue(SessionMemory.manager(released.graph(), false) instanceof ReleasingMemoryMgr);
+        assertTrue(SessionMemory.manager(collected.graph(), false)
+                instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr);
+        assertThrows(NullPointerException.class, () -> released.setSessionMemory(null));
     }
 
     @Test
@@ -155,47 +166,42 @@ class DinoModelTest {
         // Same model, same data, 4 steps of loss + gradients + SGD, once with intermediates freed at their last use
         // (ReleasingMemoryMgr, the default) and once left to the GC (NoOpMemoryMgr): every loss, every gradient
         // and every parameter must agree bit for bit, with and without local crops.
-        SessionMemory.Mode before = SessionMemory.mode();
-        try {
-            double[][] runs = new double[2][];
-            float[][] params = new float[2][];
-            for (int mode = 0; mode < 2; mode++) {
-                SessionMemory.setMode(mode == 0 ? SessionMemory.Mode.RELEASE : SessionMemory.Mode.GC);
-                DinoModel m = tiny(DataType.FLOAT, 21);
-                m.setExecution(Execution.SESSION);
-                Random r = new Random(22);
-                java.util.List<Double> trace = new java.util.ArrayList<>();
-                for (int step = 0; step < 4; step++) {
-                    boolean withLocal = step % 2 == 0;
-                    INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
-                    INDArray l = withLocal ? images(r, DataType.FLOAT, 4, 1, 6, 6) : null;
-                    trace.add(m.lossAndGradients(g, l, teacher(r, DataType.FLOAT, 4, 10), loss(10), null));
-                    for (float v : m.gradients().reshape(m.gradients().length()).toFloatVector()) {
-                        trace.add((double) v);
-                    }
-                    m.params().subi(m.gradients().mul(0.5));
-                    INDArray logits = m.studentLogits(g, l);
-                    for (float v : logits.reshape(logits.length()).toFloatVector()) {
-                        trace.add((double) v);
-                    }
+        double[][] runs = new double[2][];
+        float[][] params = new float[2][];
+        for (int mode = 0; mode < 2; mode++) {
+            DinoModel m = tiny(DataType.FLOAT, 21);
+            m.setSessionMemory(mode == 0 ? SessionMemory.Mode.RELEASE : SessionMemory.Mode.GC);
+            m.setExecution(Execution.SESSION);
+            Random r = new Random(22);
+            java.util.List<Double> trace = new java.util.ArrayList<>();
+            for (int step = 0; step < 4; step++) {
+                boolean withLocal = step % 2 == 0;
+                INDArray g = images(r, DataType.FLOAT, 4, 1, 12, 12);
+                INDArray l = withLocal ? images(r, DataType.FLOAT, 4, 1, 6, 6) : null;
+                trace.add(m.lossAndGradients(g, l, teacher(r, DataType.FLOAT, 4, 10), loss(10), null));
+                for (float v : m.gradients().reshape(m.gradients().length()).toFloatVector()) {
+                    trace.add((double) v);
                 }
-                if (mode == 0) {
-                    assertTrue(SessionMemory.manager(m.graph(), false) instanceof ReleasingMemoryMgr);
-                    ReleasingMemoryMgr mm = (ReleasingMemoryMgr) SessionMemory.manager(m.trainingGraph(true), true);
-                    assertTrue(mm.releasedCount() > 0, "intermediates of the backward pass were freed: "
-                            + mm.releasedCount() + " of " + mm.allocatedCount());
-                } else {
-                    assertTrue(SessionMemory.manager(m.trainingGraph(true), true)
-                            instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr);
+                m.params().subi(m.gradients().mul(0.5));
+                INDArray logits = m.studentLogits(g, l);
+                for (float v : logits.reshape(logits.length()).toFloatVector()) {
+                    trace.add((double) v);
                 }
-                runs[mode] = trace.stream().mapToDouble(Double::doubleValue).toArray();
-                params[mode] = m.params().reshape(m.params().length()).toFloatVector();
             }
-            assertArrayEquals(runs[1], runs[0], 0.0, "losses, gradients, logits");
-            assertArrayEquals(params[1], params[0], 0f, "parameters after 4 SGD steps");
-        } finally {
-            SessionMemory.setMode(before);
+            if (mode == 0) {
+                assertTrue(SessionMemory.manager(m.graph(), false) instanceof ReleasingMemoryMgr);
+                ReleasingMemoryMgr mm = (ReleasingMemoryMgr) SessionMemory.manager(m.trainingGraph(true), true);
+                assertTrue(mm.releasedCount() > 0, "intermediates of the backward pass were freed: "
+                        + mm.releasedCount() + " of " + mm.allocatedCount());
+            } else {
+                assertTrue(SessionMemory.manager(m.trainingGraph(true), true)
+                        instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr);
+            }
+            runs[mode] = trace.stream().mapToDouble(Double::doubleValue).toArray();
+            params[mode] = m.params().reshape(m.params().length()).toFloatVector();
         }
+        assertArrayEquals(runs[1], runs[0], 0.0, "losses, gradients, logits");
+        assertArrayEquals(params[1], params[0], 0f, "parameters after 4 SGD steps");
     }
 
     @Test

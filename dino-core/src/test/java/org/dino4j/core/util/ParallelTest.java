@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class ParallelTest {
 
@@ -61,21 +57,5 @@ class ParallelTest {
             }
         }
         assertThrows(IllegalArgumentException.class, () -> new Parallel(0));
-    }
-
-    @Test
-    void contiguityAndOffsetsOfViews() {
-        INDArray a = Nd4j.create(DataType.FLOAT, 6, 4);
-        assertTrue(HostArrays.isCContiguous(a));
-        INDArray rows = a.get(NDArrayIndex.interval(2, 5), NDArrayIndex.all());
-        assertTrue(HostArrays.isCContiguous(rows));
-        assertEquals(8, HostArrays.base(rows));
-        HostArrays.floats(rows).put(HostArrays.base(rows), 5f);
-        assertEquals(5f, a.getFloat(2, 0), 0f);
-        assertTrue(!HostArrays.isCContiguous(a.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 2))));
-        assertTrue(!HostArrays.isCContiguous(a.dup('f')));
-        assertTrue(HostArrays.isCContiguous(Nd4j.create(DataType.FLOAT, 1, 4).dup('f')));
-        boolean forcedNd4j = "nd4j".equals(System.getProperty("dino4j.kernels"));
-        assertEquals(!forcedNd4j, HostArrays.hostKernels(), "CPU backend in tests: Java kernels on unless forced off");
     }
 }

@@ -18,6 +18,7 @@ import org.dino4j.spark.NeighbourJobOptions;
 import org.dino4j.spark.SearchSummary;
 import org.dino4j.spark.SparkEmbed;
 import org.dino4j.spark.SparkKnn;
+import org.dino4j.train.run.RuntimeOverrides;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -56,8 +57,14 @@ public final class SparkCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
-    /** Entry point of the job jar. */
+    /** Entry point of the job jar: applies the {@code -Ddino4j.*} overrides ({@link RuntimeOverrides}), then runs. */
     public static void main(String[] args) {
+        try {
+            RuntimeOverrides.applyProcessWide();
+        } catch (IllegalArgumentException e) {
+            System.err.println("dino: error: " + e.getMessage());
+            System.exit(EXIT_INPUT);
+        }
         System.exit(execute(args));
     }
 

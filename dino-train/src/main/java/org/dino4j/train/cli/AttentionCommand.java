@@ -186,7 +186,7 @@ public final class AttentionCommand implements Callable<Integer> {
     /** A DinoModel.save file; the backbone graph dino train exports is named as what it is. */
     private static DinoModel loadModel(Path file) throws java.io.IOException {
         try {
-            return DinoModel.load(file);
+            return org.dino4j.train.run.RuntimeOverrides.applyTo(DinoModel.load(file));
         } catch (java.io.IOException e) {
             if (file.getFileName() != null && file.getFileName().toString().endsWith(".sd")) {
                 throw new java.io.IOException("--model " + file + " is a SameDiff backbone export (teacher-backbone.sd), not a "

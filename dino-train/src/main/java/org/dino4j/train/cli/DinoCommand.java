@@ -1,6 +1,7 @@
 package org.dino4j.train.cli;
 
 import org.dino4j.train.NonFiniteLossException;
+import org.dino4j.train.run.RuntimeOverrides;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -36,8 +37,14 @@ public final class DinoCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getErr());
     }
 
-    /** Entry point of the runnable jar. */
+    /** Entry point of the runnable jar: applies the {@code -Ddino4j.*} overrides ({@link RuntimeOverrides}), then runs. */
     public static void main(String[] args) {
+        try {
+            RuntimeOverrides.applyProcessWide();
+        } catch (IllegalArgumentException e) {
+            System.err.println("dino: error: " + e.getMessage());
+            System.exit(EXIT_INPUT);
+        }
         System.exit(execute(args));
     }
 

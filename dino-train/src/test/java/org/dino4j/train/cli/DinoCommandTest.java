@@ -77,6 +77,32 @@ public class DinoCommandTest {
         assertTrue(r.out().contains("epochs: 3"), r.out());
     }
 
+    /**
+     * The {@code -Ddino4j.*} overrides are read by {@code DinoCommand.main} (a child JVM, started as {@code ./dino}
+     * starts it): they reach the kernels and the models, and a bad value is one error line with exit code 2.
+     */
+    @Test
+    void jvmPropertyOverridesReachTheKernelsAndTheModelsAndBadValuesAreOneError() throws Exception {
+        Result r = ChildJvm.dino(java.util.Map.of("JAVA_TOOL_OPTIONS", "-Ddino4j.simd=on"), null, List.of("--version"));
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().lines().anyMatch(
+                l -> l.equals("dino: error: system property dino4j.simd must be auto or off, got 'on'")), r.out());
+        r = ChildJvm.dino(java.util.Map.of("JAVA_TOOL_OPTIONS", "-Ddino4j.samediff.memory=none"), null,
+                List.of("train", "--preset", "tiny", "--out", tmp.resolve("never").toString()));
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("dino: error: system property dino4j.samediff.memory must be auto, release or gc, "
+                + "got 'none'"), r.out());
+        assertFalse(Files.exists(tmp.resolve("never")), "nothing was created");
+
+        Path out = tmp.resolve("overridden");
+        r = ChildJvm.dino(java.util.Map.of("JAVA_TOOL_OPTIONS", "--add-modules=jdk.incubator.vector -Ddino4j.simd=off "
+                        + "-Ddino4j.samediff.memory=gc"), null,
+                List.of("train", "--preset", "tiny", "--no-eval", "--set", "run.knnEveryEpochs=0", "--stop-after", "2",
+                        "--out", out.toString()));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("SIMD kernels off, SameDiff memory gc"), r.out());
+    }
+
     @Test
     void anExistingRunDirectoryIsNeverOverwritten() throws Exception {
         Path out = tmp.resolve("taken");
