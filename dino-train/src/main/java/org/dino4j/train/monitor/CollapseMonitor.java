@@ -40,7 +40,18 @@ public final class CollapseMonitor {
      * @param meanTeacherEntropy  H(p̄_t) of the mean teacher output (nats).
      */
     public Optional<String> check(double loss, double teacherEntropy, double meanTeacherEntropy) {
-        if (teacherEntropy >= uniformFraction * lnK || loss >= uniformFraction * lnK && teacherEntropy >= 0.5 * lnK) {
+        return check(loss, teacherEntropy, meanTeacherEntropy, false);
+    }
+
+    /**
+     * As {@link #check(double, double, double)} for an epoch that ended {@code inWarmUp} (within the learning-rate
+     * warm-up): a teacher near the uniform distribution is then where every run starts (a random head, centred), not a
+     * collapse, so only the one-prototype mode is reported.
+     *
+     * @param inWarmUp whether the epoch ended within the learning-rate warm-up
+     */
+    public Optional<String> check(double loss, double teacherEntropy, double meanTeacherEntropy, boolean inWarmUp) {
+        if (!inWarmUp && (teacherEntropy >= uniformFraction * lnK || loss >= uniformFraction * lnK && teacherEntropy >= 0.5 * lnK)) {
             return Optional.of(String.format(Locale.ROOT,
                     "WARNING: possible collapse to the uniform distribution: teacher entropy %.3f, loss %.3f, ln K = %.3f "
                             + "(sharpening too weak: lower teacher.teacherTemp, or check the centering momentum)",
