@@ -87,6 +87,11 @@ public final class CoreNetwork implements TrainableNetwork {
     }
 
     @Override
+    public void releasePlans() {
+        model.releasePlans();
+    }
+
+    @Override
     public void exportBackbone(Path file) throws IOException {
         model.exportBackbone(file);
     }

@@ -67,4 +67,11 @@ public interface TrainableNetwork {
 
     /** Writes the backbone alone as a SameDiff file (for downstream use). */
     void exportBackbone(Path file) throws IOException;
+
+    /**
+     * Drops memory planned for the shapes used so far (execution plans), e.g. the training shapes before the final
+     * evaluation; later calls plan again. Default: nothing to drop.
+     */
+    default void releasePlans() {
+    }
 }

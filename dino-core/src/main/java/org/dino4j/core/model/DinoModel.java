@@ -368,6 +368,14 @@ public final class DinoModel {
     }
 
     /**
+     * Drops this model's execution plans, e.g. those of the training shapes before an evaluation at other shapes; the
+     * next call records its plan again (same results). Their arrays are freed when the GC collects them.
+     */
+    public void releasePlans() {
+        runner.closePlans();
+    }
+
+    /**
      * An independent model (separate graphs and flat buffers) with the same architecture whose parameters start as an
      * exact copy of this one's — e.g. the teacher built from the student.
      *

@@ -165,5 +165,11 @@ class ModelRunnerTest {
         for (long b : bytes) {
             assertEquals(bytes[0], b, "plans are built once per input shape");
         }
+        Batch x = Batch.draw(new Random(5), 1, 4, true);
+        INDArray before = m.globalLogits(x.globals());
+        m.releasePlans();
+        assertEquals(0, m.plannedBytes(), "released plans hold no memory");
+        assertEquals(before, m.globalLogits(x.globals()), "a plan recorded again gives the same logits");
+        assertTrue(m.plannedBytes() > 0);
     }
 }

@@ -74,6 +74,8 @@ public final class FinalEvaluation {
         long t0 = System.nanoTime();
         Embeddings memD = Features.extract(teacher::features, TrainData.evalBatches(memory, BATCH, norm).get(), true);
         Embeddings qD = Features.extract(teacher::features, TrainData.evalBatches(queries, BATCH, norm).get(), true);
+        teacher.releasePlans(); // the random-init network's plans reuse their memory
+        System.gc();
         int[] ks = Arrays.stream(KnnOptions.DEFAULT_KS).filter(k -> k <= memory.size()).toArray();
         if (ks.length == 0) ks = new int[]{Math.min(K, memory.size())};
         KnnResult dino = Evaluation.knn(memD, qD, new KnnOptions(ks, T, KnnOptions.DEFAULT_CHUNK_SIZE), rd.root());

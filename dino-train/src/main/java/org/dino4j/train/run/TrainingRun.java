@@ -289,6 +289,10 @@ public final class TrainingRun {
             double finalTop1 = Double.NaN;
             if (!req.noEval()) {
                 int mem = Math.min(data.train().size(), req.evalSize() == null ? FINAL_MEMORY : req.evalSize());
+                // the training shapes' plans are not needed any more: their memory goes back before the evaluation's
+                student.releasePlans();
+                teacher.releasePlans();
+                System.gc();
                 CoreNetwork random = CoreNetwork.create(cfg.model(), data.channels(), seed);
                 FinalEvaluation.Result r = FinalEvaluation.run(rd, teacher, random,
                         SubsetDataset.spread(data.train(), mem), data.queries(), cfg.data().crops().normalization(),
