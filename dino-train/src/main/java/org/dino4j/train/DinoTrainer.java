@@ -296,7 +296,7 @@ public final class DinoTrainer implements AutoCloseable {
                         + "|c| %.3f  %.0f img/s%s", done, cfg.run().epochs(), meanLoss, h, hMean, meanLoss - h, collapse.lnK(),
                 centerNorm, imagesPerSec, top1 == null ? "" : String.format(Locale.ROOT, "  k-NN top-1 %.2f%%", 100 * top1)));
         bar.message("  time per step: " + timer.summary());
-        boolean inWarmUp = iteration <= Math.round(cfg.optim().warmupEpochs() * ipe);
+        boolean inWarmUp = iteration <= TrainingSchedules.warmupIters(cfg.optim().warmupEpochs(), ipe);
         Optional<String> warn = collapse.check(meanLoss, h, hMean, inWarmUp);
         warn.ifPresent(bar::message);
         timer.reset();

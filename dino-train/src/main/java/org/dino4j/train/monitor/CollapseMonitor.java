@@ -33,22 +33,14 @@ public final class CollapseMonitor {
     }
 
     /**
-     * A warning if the epoch's statistics look collapsed.
+     * A warning if the epoch's statistics look collapsed. For an epoch that ended {@code inWarmUp} (within the
+     * learning-rate warm-up) a teacher near the uniform distribution is where every run starts (a random head,
+     * centred), not a collapse, so only the one-prototype mode is reported then.
      *
      * @param loss                mean DINO loss (cross-entropy, nats).
      * @param teacherEntropy      mean H(p_t) over teacher rows (nats).
      * @param meanTeacherEntropy  H(p̄_t) of the mean teacher output (nats).
-     */
-    public Optional<String> check(double loss, double teacherEntropy, double meanTeacherEntropy) {
-        return check(loss, teacherEntropy, meanTeacherEntropy, false);
-    }
-
-    /**
-     * As {@link #check(double, double, double)} for an epoch that ended {@code inWarmUp} (within the learning-rate
-     * warm-up): a teacher near the uniform distribution is then where every run starts (a random head, centred), not a
-     * collapse, so only the one-prototype mode is reported.
-     *
-     * @param inWarmUp whether the epoch ended within the learning-rate warm-up
+     * @param inWarmUp            whether the epoch ended within the learning-rate warm-up.
      */
     public Optional<String> check(double loss, double teacherEntropy, double meanTeacherEntropy, boolean inWarmUp) {
         if (!inWarmUp && (teacherEntropy >= uniformFraction * lnK || loss >= uniformFraction * lnK && teacherEntropy >= 0.5 * lnK)) {

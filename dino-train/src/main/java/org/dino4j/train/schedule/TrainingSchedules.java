@@ -59,8 +59,12 @@ public record TrainingSchedules(double[] lr, double[] wd, double[] momentum, dou
     /**
      * Warm-up iterations of {@code warmupEpochs} epochs: {@code round(warmupEpochs · itersPerEpoch)} (a fraction of an
      * epoch is allowed, e.g. 0.1 for a run of one long epoch).
+     *
+     * @param warmupEpochs  {@code optim.warmupEpochs}
+     * @param itersPerEpoch iterations per epoch
+     * @return the learning rate's warm-up iterations
      */
-    static int warmupIters(double warmupEpochs, int itersPerEpoch) {
+    public static int warmupIters(double warmupEpochs, int itersPerEpoch) {
         return Math.toIntExact(Math.round(warmupEpochs * itersPerEpoch));
     }
 
