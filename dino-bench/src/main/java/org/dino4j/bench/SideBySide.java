@@ -189,8 +189,8 @@ public final class SideBySide {
                     if (round == 0 && i == warmup) {
                         trainer.timer().reset();
                         if (PROFILE) {
-                            student.model().profile(true);
-                            teacher.model().profile(true);
+                            student.model().plans().profile(true);
+                            teacher.model().plans().profile(true);
                         }
                     }
                     long t0 = System.nanoTime();
@@ -239,7 +239,7 @@ public final class SideBySide {
 
     private static void printProfiles(CoreNetwork student, CoreNetwork teacher, int steps) {
         for (CoreNetwork n : new CoreNetwork[] {student, teacher}) {
-            (Boolean.getBoolean("profile.shapes") ? n.model().planProfilesByShape() : n.model().planProfiles()).forEach((k, prof) -> {
+            (Boolean.getBoolean("profile.shapes") ? n.model().plans().profilesByShape() : n.model().plans().profiles()).forEach((k, prof) -> {
                 System.out.println("PLAN " + k);
                 long total = prof.values().stream().mapToLong(v -> v[0]).sum();
                 System.out.printf(Locale.ROOT, "  total %.1f ms per step%n", total / 1e6 / steps);

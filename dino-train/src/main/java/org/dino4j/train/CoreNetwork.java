@@ -88,7 +88,7 @@ public final class CoreNetwork implements TrainableNetwork {
 
     @Override
     public void releasePlans() {
-        model.releasePlans();
+        model.plans().release();
     }
 
     @Override

@@ -50,11 +50,11 @@ class StepAllocationTest {
             for (int i = 0; i < WARM_UP; i++) {
                 tr.step(it.next(), 1, i);
             }
-            long plannedBefore = student.model().plannedBytes() + teacher.model().plannedBytes();
+            long plannedBefore = student.model().plans().plannedBytes() + teacher.model().plans().plannedBytes();
             for (int i = 0; i < MEASURED; i++) {
                 tr.step(it.next(), 1, WARM_UP + i);
             }
-            long plannedAfter = student.model().plannedBytes() + teacher.model().plannedBytes();
+            long plannedAfter = student.model().plans().plannedBytes() + teacher.model().plans().plannedBytes();
             return new long[]{0, plannedBefore, plannedAfter};
         }
     }

@@ -12,7 +12,7 @@ package org.dino4j.core.exec;
  *       Falls back to {@link #PLAN} where kernels do not apply (DOUBLE models, a GPU backend).</li>
  * </ul>
  *
- * <p>Chosen per model with {@code DinoModel.setExecution}; the {@code dino} command's
+ * <p>Chosen per model with {@code DinoModel.plans().setExecution}; the {@code dino} command's
  * {@code -Ddino4j.exec=session|plan|fused} sets it for the models it builds.
  */
 public enum Execution {

@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * SameDiff's array cache, which in ND4J 1.0.0-M2.1 can hand back arrays labelled 'f' whose memory is 'c' and give
  * silently wrong numbers (docs/nd4j-pitfalls.md).
  *
- * <p>Modes, chosen per model ({@code DinoModel.setSessionMemory}): {@link Mode#RELEASE} ({@link ReleasingMemoryMgr}:
+ * <p>Modes, chosen per model ({@code DinoModel.plans().setSessionMemory}): {@link Mode#RELEASE} ({@link ReleasingMemoryMgr}:
  * intermediates freed at their last use, the rest after a gradient execution) pays when tcmalloc is preloaded, which
  * keeps freed blocks mapped; {@link Mode#GC} ({@code NoOpMemoryMgr}) leaves everything to the Java GC;
  * {@link Mode#AUTO} (the default) is RELEASE with tcmalloc, else GC. The {@code dino} command's

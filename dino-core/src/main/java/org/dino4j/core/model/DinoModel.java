@@ -25,10 +25,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The graphs' placeholders and outputs are named by {@link GraphNames} (contracts).
  *
- * <p><b>Execution</b> ({@link #setExecution}): by default every call runs an execution plan of the graph (SameDiff's
- * ops in a fixed order on arrays allocated once per input shape, the backbone's GroupNorm regions as fused Java
- * kernels); {@link Execution#SESSION} runs SameDiff's own session, the reference the plans are tested against.
- * How SameDiff's session frees its arrays (when it runs, or records a plan) is {@link #setSessionMemory}.
+ * <p><b>Execution</b> ({@link #plans()}, a {@link ModelPlans}): by default every call runs an execution plan of the
+ * graph (SameDiff's ops in a fixed order on arrays allocated once per input shape, the backbone's GroupNorm regions as
+ * fused Java kernels); {@link Execution#SESSION} runs SameDiff's own session, the reference the plans are tested
+ * against. The same object chooses how SameDiff's session frees its arrays, profiles the plans and releases them.
  *
  * <p><b>Training</b> ({@link #lossAndGradients}): by default the loss is fused — a graph whose loss is
  * Σ z ⊙ {@link GraphNames#STUDENT_LOGITS_GRAD}, where L and dL/dz are computed by {@link DinoLoss#lossAndGradient} as soon as the
@@ -49,8 +49,8 @@ public final class DinoModel {
     private final DataType dataType;
     private final SameDiff sd;
     private final ModelRunner runner;
+    private final ModelPlans plans;
     private boolean fusedLoss = true;
-    private SessionMemory.Mode sessionMemory = SessionMemory.Mode.AUTO;
     /** The per-call inputs the backbone declared (e.g. drop-path factors), in declaration order. */
     private final List<GraphScope.Step> stepInputs;
     private final FlatParameters flat;
@@ -67,8 +67,9 @@ public final class DinoModel {
         this.sd = reference.sd();
         this.stepInputs = reference.stepInputs();
         this.flat = new FlatParameters(sd, reference.weightDecay(), dataType, backbone.name());
-        bindParameters(sd);
+        flat.bind(sd);
         this.runner = new ModelRunner(this, reference);
+        this.plans = new ModelPlans(runner);
     }
 
     /**
@@ -94,11 +95,6 @@ public final class DinoModel {
      */
     public static DinoModel create(Backbone backbone, DinoHeadConfig headConfig, DataType dataType, long seed) {
         return new DinoModel(backbone, headConfig, dataType, seed);
-    }
-
-    /** Points every parameter variable of {@code g} at its slice of the flat buffer. */
-    void bindParameters(SameDiff g) {
-        flat.bind(g);
     }
 
     // ------------------------------------------------------------------------------------------ forward
@@ -237,33 +233,6 @@ public final class DinoModel {
         return fusedLoss;
     }
 
-    /**
-     * @param e how graphs run from now on (default {@link Execution#FUSED}): plans with fused kernels, plans of
-     *          SameDiff's ops, or SameDiff's session
-     */
-    public void setExecution(Execution e) {
-        runner.setExecution(Objects.requireNonNull(e, "execution"));
-    }
-
-    /** @return how this model's graphs run */
-    public Execution execution() {
-        return runner.execution();
-    }
-
-    /**
-     * @param mode how SameDiff's sessions of this model's graphs free their arrays from the next execution on (default
-     *             {@link SessionMemory.Mode#AUTO}: at their last use when tcmalloc is preloaded, else left to the GC);
-     *             same results either way
-     */
-    public void setSessionMemory(SessionMemory.Mode mode) {
-        this.sessionMemory = Objects.requireNonNull(mode, "mode");
-    }
-
-    /** @return how this model's sessions free their arrays (see {@link #setSessionMemory}) */
-    public SessionMemory.Mode sessionMemory() {
-        return sessionMemory;
-    }
-
     // ------------------------------------------------------------------------------------------ accessors
 
     /** @return the flat parameter buffer {@code [1, P]}; every graph parameter is a view of it (live) */
@@ -281,20 +250,18 @@ public final class DinoModel {
         return flat.infos;
     }
 
-    List<String> parameterNames() {
-        return flat.names;
-    }
-
-    INDArray parameterView(int i) {
-        return flat.parameter(i);
-    }
-
-    INDArray gradientView(int i) {
-        return flat.gradient(i);
+    /** The flat buffers with each parameter's views, for the runner (binding graphs, gradients) and the files. */
+    FlatParameters flat() {
+        return flat;
     }
 
     ModelRunner runner() {
         return runner;
+    }
+
+    /** @return how this model's graphs run (execution, session memory) and its execution plans' diagnostics */
+    public ModelPlans plans() {
+        return plans;
     }
 
     /** @return the backbone */
@@ -315,13 +282,13 @@ public final class DinoModel {
     /**
      * The reference graph (placeholders/outputs named by {@link GraphNames}, its {@link GraphNames#LOSS} the in-graph
      * cross-entropy), for validation tools such as gradient checks. Do not add variables to it. The calling thread's
-     * sessions of it use this project's memory manager ({@link SessionMemory}, {@link #setSessionMemory}); other
-     * threads must call this method too before executing it.
+     * sessions of it use this project's memory manager ({@link SessionMemory}, {@link ModelPlans#setSessionMemory});
+     * other threads must call this method too before executing it.
      *
      * @return the SameDiff graph
      */
     public SameDiff graph() {
-        SessionMemory.install(sd, sessionMemory);
+        SessionMemory.install(sd, plans.sessionMemory());
         return sd;
     }
 
@@ -334,45 +301,8 @@ public final class DinoModel {
      */
     public SameDiff trainingGraph(boolean withLocal) {
         SameDiff g = runner.graph(fusedLoss ? DinoGraphs.Variant.fused(withLocal) : DinoGraphs.Variant.reference(withLocal)).sd();
-        SessionMemory.install(g, sessionMemory);
+        SessionMemory.install(g, plans.sessionMemory());
         return g;
-    }
-
-    /**
-     * Per-op times of this model's execution plans since {@link #profile(boolean) profile(true)}, by plan: op label →
-     * {total nanoseconds, calls}.
-     *
-     * @return the profiles (empty in session mode)
-     */
-    public Map<String, Map<String, long[]>> planProfiles() {
-        return runner.profiles(false);
-    }
-
-    /**
-     * As {@link #planProfiles()}, keyed by op label and output shape (one entry per layer).
-     *
-     * @return the profiles (empty in session mode)
-     */
-    public Map<String, Map<String, long[]>> planProfilesByShape() {
-        return runner.profiles(true);
-    }
-
-    /** @param on whether this model's plans time every op from now on (see {@link #planProfiles}) */
-    public void profile(boolean on) {
-        runner.setProfiling(on);
-    }
-
-    /** @return bytes allocated by this model's current execution plans */
-    public long plannedBytes() {
-        return runner.plannedBytes();
-    }
-
-    /**
-     * Drops this model's execution plans, e.g. those of the training shapes before an evaluation at other shapes; the
-     * next call records its plan again (same results). Their arrays are freed when the GC collects them.
-     */
-    public void releasePlans() {
-        runner.closePlans();
     }
 
     /**
@@ -384,8 +314,8 @@ public final class DinoModel {
     public DinoModel copy() {
         DinoModel m = new DinoModel(backbone, headConfig, dataType, 0L);
         m.params().assign(params());
-        m.setExecution(execution());
-        m.setSessionMemory(sessionMemory);
+        m.plans.setExecution(plans.execution());
+        m.plans.setSessionMemory(plans.sessionMemory());
         return m;
     }
 

@@ -83,7 +83,7 @@ final class DinoModelFiles {
         for (int i = 0; i < m.parameters().size(); i++) {
             ParamInfo pi = m.parameters().get(i);
             if (pi.name().startsWith(GraphNames.BACKBONE_SCOPE + "/")) {
-                g.getArrForVarName(pi.name()).assign(m.parameterView(i));
+                g.getArrForVarName(pi.name()).assign(m.flat().parameter(i));
             }
         }
         try {

@@ -80,7 +80,7 @@ final class ModelRunner {
         DinoGraphs.Graph g = graphs.get(v);
         if (g == null) {
             g = DinoGraphs.build(model.backbone(), model.headConfig(), model.dataType(), v, new java.util.Random(0), true);
-            model.bindParameters(g.sd());
+            model.flat().bind(g.sd());
             if (v.fusedLoss) {
                 g.sd().addListeners(listener);
             }
@@ -98,13 +98,13 @@ final class ModelRunner {
     INDArray forward(Map<String, INDArray> ph, String output) {
         SameDiff g = graph(DinoGraphs.Variant.REFERENCE).sd();
         if (execution == Execution.SESSION) {
-            SessionMemory.install(g, model.sessionMemory());
+            SessionMemory.install(g, model.plans().sessionMemory());
             return g.output(ph, output).get(output);
         }
         String key = "forward " + output + shapes(ph);
         ExecutionPlan plan = plans.get(key);
         if (plan == null) {
-            SessionMemory.install(g, model.sessionMemory());
+            SessionMemory.install(g, model.plans().sessionMemory());
             // fused plans hand outputs over row-major (the teacher-target and k-NN kernels read rows)
             Map<String, Character> orders = execution == Execution.FUSED ? Map.of(output, 'c') : Map.of();
             PlanRecorder.Options o = new PlanRecorder.Options(Set.of(output), fusions(DinoGraphs.Variant.REFERENCE), null,
@@ -193,9 +193,9 @@ final class ModelRunner {
 
     private Map<String, INDArray> sessionGradients(DinoGraphs.Variant v, Map<String, INDArray> ph, List<String> outputs) {
         SameDiff g = graph(v).sd();
-        SessionMemory.install(g, model.sessionMemory());
+        SessionMemory.install(g, model.plans().sessionMemory());
         Map<String, INDArray> out = new LinkedHashMap<>();
-        List<String> names = model.parameterNames();
+        List<String> names = model.flat().names;
         if (outputs.isEmpty()) {
             copyGradients(g.calculateGradients(ph, names));
         } else {
@@ -213,8 +213,8 @@ final class ModelRunner {
                                           Set<String> watched, Map<String, String> sameLayout,
                                           Map<String, String> gradientFeeds, Map<String, Character> outputOrders) {
         SameDiff g = graph(v).sd();
-        SessionMemory.install(g, model.sessionMemory());
-        List<String> names = model.parameterNames();
+        SessionMemory.install(g, model.plans().sessionMemory());
+        List<String> names = model.flat().names;
         Set<String> keep = new HashSet<>(outputs);
         for (String n : names) {
             keep.add(gradientName(g, n));
@@ -260,9 +260,9 @@ final class ModelRunner {
             String gn = gradientName(g, infos.get(i).name());
             INDArray gi = gn == null ? null : plan.value(gn);
             if (gi == null) {
-                model.gradientView(i).assign(0);
+                model.flat().gradient(i).assign(0);
             } else {
-                model.gradientView(i).assign(gi);
+                model.flat().gradient(i).assign(gi);
             }
         }
     }
@@ -272,9 +272,9 @@ final class ModelRunner {
         for (int i = 0; i < infos.size(); i++) {
             INDArray gi = grads.get(infos.get(i).name());
             if (gi == null) {
-                model.gradientView(i).assign(0);
+                model.flat().gradient(i).assign(0);
             } else {
-                model.gradientView(i).assign(gi.ordering() == 'c' ? gi : gi.dup('c'));
+                model.flat().gradient(i).assign(gi.ordering() == 'c' ? gi : gi.dup('c'));
             }
         }
     }

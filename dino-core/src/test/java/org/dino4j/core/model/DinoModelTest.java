@@ -111,7 +111,7 @@ class DinoModelTest {
             assertEquals(0.0, maxAbsDiff(logits.mul(2.0).sub(logits), logits), 1e-6);
             assertEquals('c', logits.ordering());
         }
-        Class<?> expected = m.sessionMemory().resolved() == SessionMemory.Mode.RELEASE ? ReleasingMemoryMgr.class
+        Class<?> expected = m.plans().sessionMemory().resolved() == SessionMemory.Mode.RELEASE ? ReleasingMemoryMgr.class
                 : org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr.class;
         assertEquals(expected, SessionMemory.manager(m.graph(), false).getClass(), "array cache disabled");
         assertEquals(expected, SessionMemory.manager(m.trainingGraph(true), true).getClass(), "array cache disabled (grad)");
@@ -126,8 +126,8 @@ class DinoModelTest {
     void sessionsForgetReleasedArrayIdsBetweenSteps() {
         for (SessionMemory.Mode mode : SessionMemory.Mode.values()) {
             DinoModel m = tiny(DataType.FLOAT, 31);
-            m.setSessionMemory(mode);
-            m.setExecution(Execution.SESSION);
+            m.plans().setSessionMemory(mode);
+            m.plans().setExecution(Execution.SESSION);
             SameDiff trainingGraph = m.trainingGraph(true);
             Random r = new Random(32);
             int[] held = new int[6];
@@ -148,17 +148,17 @@ class DinoModelTest {
     @Test
     void sessionMemoryIsChosenPerModelAndKeptByCopies() {
         DinoModel released = tiny(DataType.FLOAT, 41);
-        assertEquals(SessionMemory.Mode.AUTO, released.sessionMemory(), "default");
-        released.setSessionMemory(SessionMemory.Mode.RELEASE);
+        assertEquals(SessionMemory.Mode.AUTO, released.plans().sessionMemory(), "default");
+        released.plans().setSessionMemory(SessionMemory.Mode.RELEASE);
         DinoModel collected = released.copy();
-        assertEquals(SessionMemory.Mode.RELEASE, collected.sessionMemory(), "copy() keeps the mode");
-        collected.setSessionMemory(SessionMemory.Mode.GC);
-        assertEquals(SessionMemory.Mode.RELEASE, released.sessionMemory(), "models do not share the mode");
+        assertEquals(SessionMemory.Mode.RELEASE, collected.plans().sessionMemory(), "copy() keeps the mode");
+        collected.plans().setSessionMemory(SessionMemory.Mode.GC);
+        assertEquals(SessionMemory.Mode.RELEASE, released.plans().sessionMemory(), "models do not share the mode");
         // both models' sessions on this thread, each with its own manager
         assertTrue(SessionMemory.manager(released.graph(), false) instanceof ReleasingMemoryMgr);
         assertTrue(SessionMemory.manager(collected.graph(), false)
                 instanceof org.nd4j.autodiff.samediff.internal.memory.NoOpMemoryMgr);
-        assertThrows(NullPointerException.class, () -> released.setSessionMemory(null));
+        assertThrows(NullPointerException.class, () -> released.plans().setSessionMemory(null));
     }
 
     @Test
@@ -170,8 +170,8 @@ class DinoModelTest {
         float[][] params = new float[2][];
         for (int mode = 0; mode < 2; mode++) {
             DinoModel m = tiny(DataType.FLOAT, 21);
-            m.setSessionMemory(mode == 0 ? SessionMemory.Mode.RELEASE : SessionMemory.Mode.GC);
-            m.setExecution(Execution.SESSION);
+            m.plans().setSessionMemory(mode == 0 ? SessionMemory.Mode.RELEASE : SessionMemory.Mode.GC);
+            m.plans().setExecution(Execution.SESSION);
             Random r = new Random(22);
             java.util.List<Double> trace = new java.util.ArrayList<>();
             for (int step = 0; step < 4; step++) {

@@ -38,10 +38,10 @@ class ModelRunnerTest {
     private static void compare(Backbone backbone, int channels, boolean withLocal, boolean fusedLoss, Execution e,
                                 double tolerance) {
         DinoModel a = DinoModel.create(backbone, HEAD, 3);
-        a.setExecution(Execution.SESSION);
+        a.plans().setExecution(Execution.SESSION);
         a.setFusedLoss(fusedLoss);
         DinoModel b = a.copy();
-        b.setExecution(e);
+        b.plans().setExecution(e);
         b.setFusedLoss(fusedLoss);
         Random r = new Random(5);
         DinoLoss loss = DinoModelTest.loss(HEAD.outDim());
@@ -60,7 +60,7 @@ class ModelRunnerTest {
     }
 
     /** Max |x − y| ≤ tolerance · max |x| (0 tolerance: bit for bit). */
-    private static void assertClose(INDArray x, INDArray y, double tolerance, String what) {
+    static void assertClose(INDArray x, INDArray y, double tolerance, String what) {
         float[] p = x.ravel().toFloatVector();
         float[] q = y.ravel().toFloatVector();
         if (tolerance == 0) {
@@ -105,12 +105,12 @@ class ModelRunnerTest {
     @Test
     void everyDeclaredRegionIsFused() {
         DinoModel m = DinoModel.create(new SmallResNet(new SmallResNetConfig(3, 4, List.of(4, 8), 1, 2, 1e-5, 4)), HEAD, 3);
-        m.setExecution(Execution.FUSED);
-        m.profile(true);
+        m.plans().setExecution(Execution.FUSED);
+        m.plans().profile(true);
         Batch x = Batch.draw(new Random(1), 3, 4, true);
         m.lossAndGradients(x.globals(), x.locals(), x.teacherLogits(), DinoModelTest.loss(HEAD.outDim()), null);
         Set<String> labels = new TreeSet<>();
-        for (Map<String, long[]> p : m.planProfiles().values()) {
+        for (Map<String, long[]> p : m.plans().profiles().values()) {
             labels.addAll(p.keySet());
         }
         for (String k : List.of("fused StemConvFusion", "fused bp StemConvFusion", "fused GroupNormFusion",
@@ -129,9 +129,9 @@ class ModelRunnerTest {
     @Test
     void noStopGradientPathRunsOnPlansBitForBit() {
         DinoModel a = DinoModel.create(new SmallResNet(SmallResNetConfig.tiny(1)), HEAD, 3);
-        a.setExecution(Execution.SESSION);
+        a.plans().setExecution(Execution.SESSION);
         DinoModel b = a.copy();
-        b.setExecution(Execution.PLAN);
+        b.plans().setExecution(Execution.PLAN);
         Random r = new Random(9);
         DinoLoss loss = DinoModelTest.loss(HEAD.outDim());
         loss.setTeacherTemp(0.04);
@@ -151,7 +151,7 @@ class ModelRunnerTest {
     @Test
     void stepsAfterTheFirstAllocateNoPlanMemory() {
         DinoModel m = DinoModel.create(new SmallResNet(SmallResNetConfig.tiny(1)), HEAD, 3);
-        m.setExecution(Execution.FUSED);
+        m.plans().setExecution(Execution.FUSED);
         Random r = new Random(2);
         DinoLoss loss = DinoModelTest.loss(HEAD.outDim());
         long[] bytes = new long[4];
@@ -159,7 +159,7 @@ class ModelRunnerTest {
             Batch x = Batch.draw(r, 1, 4, true);
             m.lossAndGradients(x.globals(), x.locals(), x.teacherLogits(), loss, null);
             m.globalLogitsView(x.globals());
-            bytes[step] = m.plannedBytes();
+            bytes[step] = m.plans().plannedBytes();
         }
         assertTrue(bytes[0] > 0);
         for (long b : bytes) {
@@ -167,9 +167,9 @@ class ModelRunnerTest {
         }
         Batch x = Batch.draw(new Random(5), 1, 4, true);
         INDArray before = m.globalLogits(x.globals());
-        m.releasePlans();
-        assertEquals(0, m.plannedBytes(), "released plans hold no memory");
+        m.plans().release();
+        assertEquals(0, m.plans().plannedBytes(), "released plans hold no memory");
         assertEquals(before, m.globalLogits(x.globals()), "a plan recorded again gives the same logits");
-        assertTrue(m.plannedBytes() > 0);
+        assertTrue(m.plans().plannedBytes() > 0);
     }
 }

@@ -7,6 +7,7 @@ import org.dino4j.core.KernelOptions;
 import org.dino4j.core.exec.Execution;
 import org.dino4j.core.exec.SessionMemory;
 import org.dino4j.core.model.DinoModel;
+import org.dino4j.core.model.ModelPlans;
 
 /**
  * The {@code -Ddino4j.*} system properties the {@code dino} command, the {@code dino spark} job and the benchmarks
@@ -24,9 +25,9 @@ import org.dino4j.core.model.DinoModel;
  * </ul>
  * Per model, applied by {@link #applyTo} to every network built by {@link org.dino4j.train.CoreNetwork#create}:
  * <ul>
- *   <li>{@code dino4j.exec=fused|plan|session}: {@link DinoModel#setExecution} (default fused).</li>
+ *   <li>{@code dino4j.exec=fused|plan|session}: {@link ModelPlans#setExecution} (default fused).</li>
  *   <li>{@code dino4j.loss=fused|graph}: {@link DinoModel#setFusedLoss} (default fused).</li>
- *   <li>{@code dino4j.samediff.memory=auto|release|gc}: {@link DinoModel#setSessionMemory} (default auto: release when
+ *   <li>{@code dino4j.samediff.memory=auto|release|gc}: {@link ModelPlans#setSessionMemory} (default auto: release when
  *       tcmalloc is preloaded, else gc).</li>
  * </ul>
  * A value outside these lists is an {@link IllegalArgumentException} naming the property and the accepted values.
@@ -83,9 +84,9 @@ public final class RuntimeOverrides {
         boolean fused = choice(p, LOSS, "fused", Map.of("fused", true, "graph", false), "fused or graph");
         SessionMemory.Mode memory = sessionMemory(p);
         if (m != null) {
-            m.setExecution(e);
+            m.plans().setExecution(e);
             m.setFusedLoss(fused);
-            m.setSessionMemory(memory);
+            m.plans().setSessionMemory(memory);
         }
         return m;
     }

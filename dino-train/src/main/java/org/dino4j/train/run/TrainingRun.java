@@ -269,7 +269,7 @@ public final class TrainingRun {
                     cfg.data().batchSize(), cfg.data().crops().globalSize(), cfg.data().crops().numLocal(), cfg.data().crops().localSize(),
                     cfg.run().threads(), org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName(),
                     org.dino4j.core.util.Simd.enabled() ? "on (" + org.dino4j.core.util.Simd.floatLanes() + " float lanes)" : "off",
-                    student.model().sessionMemory().resolved().name().toLowerCase(Locale.ROOT),
+                    student.model().plans().sessionMemory().resolved().name().toLowerCase(Locale.ROOT),
                     org.dino4j.core.exec.ReleasingMemoryMgr.tcmallocPreloaded() ? " (tcmalloc)" : "",
                     student.model().fusedLoss() ? "fused (DinoLoss kernels)" : "in graph");
             long t0 = System.nanoTime();

@@ -44,12 +44,12 @@ class RuntimeOverridesTest {
         DinoModel m = DinoModel.create(Presets.get("tiny").model().createBackbone(1), Presets.get("tiny").model().head(), 1);
         assertSame(m, RuntimeOverrides.applyTo(m, props("dino4j.exec", "session", "dino4j.loss", "graph",
                 "dino4j.samediff.memory", "gc")));
-        assertEquals(Execution.SESSION, m.execution());
+        assertEquals(Execution.SESSION, m.plans().execution());
         assertFalse(m.fusedLoss());
-        assertEquals(SessionMemory.Mode.GC, m.sessionMemory());
+        assertEquals(SessionMemory.Mode.GC, m.plans().sessionMemory());
         RuntimeOverrides.applyTo(m, props());
-        assertEquals(Execution.FUSED, m.execution(), "default");
-        assertEquals(SessionMemory.Mode.AUTO, m.sessionMemory(), "default");
+        assertEquals(Execution.FUSED, m.plans().execution(), "default");
+        assertEquals(SessionMemory.Mode.AUTO, m.plans().sessionMemory(), "default");
     }
 
     @Test
