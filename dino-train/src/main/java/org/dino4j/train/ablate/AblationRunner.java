@@ -69,7 +69,7 @@ public final class AblationRunner {
     /**
      * What to run.
      *
-     * @param preset      base preset (null: the config file's, else {@link #DEFAULT_SYNTHETIC_PRESET} or, for other data, {@code images}).
+     * @param preset      base preset (null: the config file's, else {@code dino train}'s default: {@code synthetic-main} or, for other data, {@code images}).
      * @param configFile  YAML/JSON config or null.
      * @param overrides   dotted keys applied to every row before the row's own.
      * @param out         output directory (new or empty unless {@code resume}).
@@ -246,18 +246,11 @@ public final class AblationRunner {
                 .forK(k).top1();
     }
 
-    /** Base preset on the synthetic data when none is named: the short main job of 256 steps. */
-    public static final String DEFAULT_SYNTHETIC_PRESET = "synthetic-quick";
-
-    /**
-     * The base preset: the request's, else {@value #DEFAULT_SYNTHETIC_PRESET} for the synthetic data and the one
-     * {@code dino train} would use for any other.
-     */
+    /** The base preset: the request's, else the one {@code dino train} would use (the main job on the synthetic data). */
     private String presetName() {
         try {
             if (req.preset() != null) return req.preset();
-            String p = TrainingRun.defaultPreset(req.configFile(), req.overrides());
-            return p.equals(TrainingRun.DEFAULT_PRESET) ? DEFAULT_SYNTHETIC_PRESET : p;
+            return TrainingRun.defaultPreset(req.configFile(), req.overrides());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
                 "Rows: full, no-ema, no-centering, no-sharpening, multicrop, no-stopgrad. multicrop removes the base's local crops,",
                 "or adds " + AblationRow.ADDED_LOCAL_CROPS + " when it has none (same epochs and images seen). Each row's run directory is kept in OUT."},
         footer = {"", "Examples:",
-                "  ./dino ablate --preset synthetic-quick --threads 1 --out runs/ablate-synth",
+                "  ./dino ablate --out runs/ablate-main  # the main job (synthetic-main), 6 rows, ~35 min",
                 "  ./dino ablate --preset fashion-mnist --epochs 2 --only full,no-centering --out runs/ablate-fmnist"})
 public final class AblateCommand implements Callable<Integer> {
     @Mixin

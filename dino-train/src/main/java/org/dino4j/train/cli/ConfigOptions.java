@@ -15,7 +15,7 @@ import java.util.Map;
  * file, and flag overrides that {@link #overrides()} turns into {@link ConfigLoader} keys.
  */
 final class ConfigOptions {
-    @Option(names = "--preset", paramLabel = "NAME", description = "Base config: ${COMPLETION-CANDIDATES} (default: synthetic-main for the synthetic data, images for idx: and images: data; ablate: synthetic-quick for the synthetic data).",
+    @Option(names = "--preset", paramLabel = "NAME", description = "Base config: ${COMPLETION-CANDIDATES} (default: synthetic-main for the synthetic data, images for idx: and images: data).",
             completionCandidates = PresetNames.class)
     String preset;
 

@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
                 "  ./dino train --preset fashion-mnist --epochs 4 --out runs/fmnist",
                 "  ./dino train --config my.yaml --set optim.lr=1e-3 --set data.crops.numLocal=8 --out runs/x",
                 "  ./dino train --out runs/fmnist --resume --epochs 8    # continue (and extend) a run",
-                "  ./dino train --preset synthetic-quick --out runs/quick  # 256 steps, the ablation base"})
+                "  ./dino train --preset synthetic-quick --out runs/quick  # 256 steps, the former main job"})
 public final class TrainCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions cfg = new ConfigOptions();

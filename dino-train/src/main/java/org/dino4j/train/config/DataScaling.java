@@ -13,8 +13,15 @@ import java.util.Set;
  * the run has, {@code T = epochs · ⌊N / batch⌋} for N training images. A key the user set (config file or override)
  * is never changed.
  * <ul>
- *   <li>{@code data.batchSize}: at most N / {@value #MIN_BATCHES_PER_EPOCH} (rounded down to a power of two, at
- *       least {@value #MIN_BATCH}), so that a tiny set still gets several steps per epoch;</li>
+ *   <li>{@code data.batchSize}: at most N / {@value #MIN_BATCHES_PER_EPOCH} (so that a tiny set still gets several
+ *       steps per epoch) and at most epochs · N / {@value #MIN_STEPS} (so that a short run on a small set still has
+ *       about {@value #MIN_STEPS} steps: DINO's teacher improves by following the student step after step, and on
+ *       1,000–5,000 images 40 epochs of 64 are only 600–3,000 steps), rounded down to a power of two, at least
+ *       {@value #MIN_BATCH} (and at least {@value #MIN_STEPS_BATCH} for the second bound);</li>
+ *   <li>{@code optim.lr} (per 256 images), when the batch was lowered from B to b: multiplied by B / b, so the step
+ *       keeps the learning rate the preset gives batch B. The linear scaling rule would divide the per-step rate by
+ *       B / b, and the extra steps would then teach the student no more than the fewer steps did (measured,
+ *       docs/training.md "Your own images");</li>
  *   <li>{@code teacher.momentumTeacher} λ₀ (the start of the cosine λ₀ → 1): the teacher averages the student over
  *       about 1/(1 − λ) steps, and that horizon must stay short against the run, or the teacher barely leaves its
  *       initial weights and its outputs stay near uniform (measured, docs/training.md "Your own images"):
@@ -24,8 +31,7 @@ import java.util.Set;
  *   <li>{@code run.knnEveryEpochs}: about {@value #KNN_POINTS} online k-NN measurements over the run, so its end can
  *       be compared with its best epoch.</li>
  * </ul>
- * The temperatures (τ_s 0.1, τ_t 0.04 without warm-up) and the learning rate (scaled by batch / 256) do not depend on
- * N in the measurements and are not changed.
+ * The temperatures (τ_s 0.1, τ_t 0.04 without warm-up) do not depend on N in the measurements and are not changed.
  */
 public final class DataScaling {
     private DataScaling() {}
@@ -34,6 +40,10 @@ public final class DataScaling {
     public static final int MIN_BATCHES_PER_EPOCH = 8;
     /** Smallest batch chosen. */
     public static final int MIN_BATCH = 8;
+    /** Fewest steps a run is given by lowering its batch size (down to {@link #MIN_STEPS_BATCH}). */
+    public static final int MIN_STEPS = 3000;
+    /** Smallest batch the {@link #MIN_STEPS} rule lowers to (its batch-norm head sees 2 · b teacher rows). */
+    public static final int MIN_STEPS_BATCH = 16;
     /** λ₀ = 1 − {@value}/T: the teacher's averaging horizon is T / {@value}. */
     public static final double HORIZON_DIVISOR = 100;
     /** Lower bound of λ₀ (a teacher averaging over ~10 steps). */
@@ -63,17 +73,22 @@ public final class DataScaling {
         Map<String, String> o = new LinkedHashMap<>();
         List<String> why = new ArrayList<>();
         int batch = c.data().batchSize();
-        if (!fixed.contains("data.batchSize") && trainImages / MIN_BATCHES_PER_EPOCH < batch) {
-            int b = Math.max(MIN_BATCH, Integer.highestOneBit(Math.max(1, trainImages / MIN_BATCHES_PER_EPOCH)));
-            b = Math.min(b, trainImages);
+        int epochs = c.run().epochs();
+        if (!fixed.contains("data.batchSize")) {
+            int b = Math.min(batch, batchFor(trainImages, epochs));
             if (b != batch) {
                 o.put("data.batchSize", Integer.toString(b));
-                why.add(String.format(Locale.ROOT, "data.batchSize: %d → %d (%d images: at least %d steps per epoch)", batch, b,
-                        trainImages, MIN_BATCHES_PER_EPOCH));
+                why.add(String.format(Locale.ROOT, "data.batchSize: %d → %d (%d images × %d epochs: at least %d steps per epoch, aiming at %,d steps in all)",
+                        batch, b, trainImages, epochs, MIN_BATCHES_PER_EPOCH, MIN_STEPS));
+                if (!fixed.contains("optim.lr")) {
+                    double lr = c.optim().lr() * batch / b;
+                    o.put("optim.lr", Double.toString(lr));
+                    why.add(String.format(Locale.ROOT, "optim.lr: %s → %s per 256 images (a step keeps batch %d's learning rate, %.3g)",
+                            c.optim().lr(), lr, batch, c.optim().lr() * batch / 256));
+                }
                 batch = b;
             }
         }
-        int epochs = c.run().epochs();
         long steps = (long) epochs * Math.max(1, trainImages / batch);
         if (!fixed.contains("teacher.momentumTeacher")) {
             double m = momentumFor(steps);
@@ -100,6 +115,18 @@ public final class DataScaling {
             }
         }
         return new Result(o.isEmpty() ? c : ConfigLoader.override(c, o), List.copyOf(why));
+    }
+
+    /**
+     * The largest batch the two bounds allow (before the preset's own batch caps it): a power of two ≤ N / {@value
+     * #MIN_BATCHES_PER_EPOCH} and ≤ epochs · N / {@value #MIN_STEPS}, at least {@value #MIN_BATCH} (the first bound)
+     * and {@value #MIN_STEPS_BATCH} (the second), at most N.
+     */
+    static int batchFor(int trainImages, int epochs) {
+        int perEpoch = Math.max(MIN_BATCH, Integer.highestOneBit(Math.max(1, trainImages / MIN_BATCHES_PER_EPOCH)));
+        long forSteps = (long) epochs * trainImages / MIN_STEPS;
+        int steps = (int) Math.max(MIN_STEPS_BATCH, Long.highestOneBit(Math.max(1, Math.min(forSteps, Integer.MAX_VALUE))));
+        return Math.min(trainImages, Math.min(perEpoch, steps));
     }
 
     /** λ₀ for a run of {@code steps} steps: 1 − {@value #HORIZON_DIVISOR}/steps, clamped, rounded to 4 decimals. */

@@ -33,11 +33,50 @@ class DataScalingTest {
         assertEquals(0.9, r.config().teacher().momentumTeacher(), 1e-12);
         assertEquals(2.0, r.config().optim().warmupEpochs(), 1e-12);
         assertEquals(2, r.config().run().knnEveryEpochs());
-        assertEquals(4, r.changes().size(), r.changes().toString());
-        // 5,000 images keep batch 64: 78 steps · 20 epochs = 1,560 → λ₀ = 1 − 100/1560 = 0.9359
+        // the step keeps batch 64's learning rate: lr per 256 · 64/16, so lr' · 16/256 = lr · 64/256
+        assertEquals(c.optim().lr() * 4, r.config().optim().lr(), 1e-12);
+        assertEquals(c.optim().lr() * 64 / 256, r.config().optim().lr() * 16 / 256, 1e-15);
+        assertEquals(5, r.changes().size(), r.changes().toString());
+        // 5,000 images × 20 epochs: 100,000 / 3,000 = 33 → batch 32, 156 steps · 20 = 3,120 → λ₀ = 1 − 100/3120
+        DataScaling.Result big = DataScaling.adapt(c, 5000, Set.of());
+        assertEquals(32, big.config().data().batchSize());
+        assertEquals(0.9679, big.config().teacher().momentumTeacher(), 1e-12);
+    }
+
+    @Test
+    void shortRunsOnSmallSetsGetAboutMinStepsSteps() {
+        DinoConfig c = Presets.get("images");
+        assertEquals(64, c.data().batchSize());
+        assertEquals(40, c.run().epochs());
+        // 1,400 images × 40 epochs = 56,000 images seen: / 3,000 = 18 → batch 16, 87 steps · 40 = 3,480 steps
+        DataScaling.Result r = DataScaling.adapt(c, 1400, Set.of());
+        assertEquals(16, r.config().data().batchSize());
+        assertEquals(c.optim().lr() * 4, r.config().optim().lr(), 1e-12);
+        assertEquals(0.9713, r.config().teacher().momentumTeacher(), 1e-12);
+        // 5,000 images × 40 epochs: 66 → 64, the preset's batch: nothing about the batch or the rate changes
         DataScaling.Result big = DataScaling.adapt(c, 5000, Set.of());
         assertEquals(64, big.config().data().batchSize());
-        assertEquals(0.9359, big.config().teacher().momentumTeacher(), 1e-12);
+        assertEquals(c.optim().lr(), big.config().optim().lr());
+        // never below 16 for the steps rule, even when 3,000 steps would need it
+        assertEquals(16, DataScaling.batchFor(600, 20));
+        assertEquals(8, DataScaling.batchFor(100, 20), "the per-epoch rule may go to 8");
+        assertEquals(5, DataScaling.batchFor(5, 1000), "never more than the images");
+        // a learning rate the user set is kept while the batch still adapts; a batch the user set keeps the rate too
+        DataScaling.Result lrFixed = DataScaling.adapt(c, 1400, Set.of("optim.lr"));
+        assertEquals(16, lrFixed.config().data().batchSize());
+        assertEquals(c.optim().lr(), lrFixed.config().optim().lr());
+        DataScaling.Result batchFixed = DataScaling.adapt(c, 1400, Set.of("data.batchSize"));
+        assertEquals(64, batchFixed.config().data().batchSize());
+        assertEquals(c.optim().lr(), batchFixed.config().optim().lr());
+    }
+
+    /** A short run on the images preset resolves (its own warm-up fits one epoch) and gets 10 % of it as warm-up. */
+    @Test
+    void shortRunsResolve() {
+        for (int epochs : new int[]{1, 3}) {
+            DinoConfig c = ConfigLoader.override(Presets.get("images"), Map.of("run.epochs", Integer.toString(epochs)));
+            assertEquals(0.1 * epochs, DataScaling.adapt(c, 1400, Set.of("run.epochs")).config().optim().warmupEpochs(), 1e-12);
+        }
     }
 
     @Test
