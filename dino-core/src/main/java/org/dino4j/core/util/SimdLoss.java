@@ -32,7 +32,8 @@ public final class SimdLoss {
      * The softmax pass of one student row (the fused DINO loss): {@code e_i = exp((x_i − max)·inv)} written over
      * {@code x[0..n)}, and {@code out[0] = Σ e_i}, {@code out[1] = Σ q_i·x_i} (the original x) with
      * {@code q_i = p[qa + i]}, plus {@code p[qb + i]} when {@code qb >= 0}. The exponent, the exponential and both
-     * sums are evaluated in double (vector lanes; the JDK's vector {@code EXP}, SVML-backed on x86-64), the stored
+     * sums are evaluated in double (vector lanes; the kernels' own exp, one ulp from {@link Math#exp} and the same bits
+     * whether or not the JIT has compiled the kernel), the stored
      * {@code e_i} rounded to float, as in the scalar kernel.
      *
      * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
@@ -75,6 +76,39 @@ public final class SimdLoss {
                 VectorShape.forBitSize(D8.vectorBitSize() / 2));
         static final int DL = D8.length();
 
+        /*
+         * e^z in double lanes from exact lane operations only (the kernels' own exp, used instead of the JDK's vector
+         * EXP: that one gives Math.exp's bits while the kernel runs in the Vector API's Java fallback and, once C2 has
+         * compiled it, differs from them by one ulp in about 5 % of lanes, so a run's numbers depended on when the
+         * JIT got to the kernel). Cody and Waite: k = rint(z·log2 e) by adding 1.5·2^52 + 1023 (the sum's low bits
+         * then hold k + 1023), r = z − k·ln2 in two fused steps (|r| ≤ ln2/2), e^r by its degree-12 Taylor polynomial
+         * (Horner, fused; truncation < 2e-16 relative), 2^k by shifting k + 1023 into the exponent field. z < −700 → 0
+         * (the kernels call it on max-shifted arguments ≤ 0, where such terms are below double precision against the
+         * max term 1). Written out in each kernel's loop, not a method: C2 inlines a vector helper this long only
+         * sometimes, and a vector passed to a call that is not inlined is allocated.
+         */
+        static final DoubleVector LOG2E = DoubleVector.broadcast(D8, 1.4426950408889634);
+        static final DoubleVector MAGIC = DoubleVector.broadcast(D8, 0x1.8p52 + 1023);
+        static final DoubleVector NEG_LN2_HI = DoubleVector.broadcast(D8, -0x1.62e42feep-1);
+        static final DoubleVector NEG_LN2_LO = DoubleVector.broadcast(D8,
+                -(0.6931471805599453 - 0x1.62e42feep-1 + 2.3190468138462996e-17));
+        static final DoubleVector EXP_LOW = DoubleVector.broadcast(D8, -700.0);
+        /** 1/12!, 1/11!, …, 1/1!, 1/0!: the Taylor coefficients of e^r, highest degree first. */
+        static final DoubleVector[] POLY = taylorCoefficients(12);
+
+        private static DoubleVector[] taylorCoefficients(int degree) {
+            DoubleVector[] c = new DoubleVector[degree + 1];
+            double f = 1;
+            for (int d = 1; d <= degree; d++) {
+                f *= d;
+            }
+            for (int d = degree; d >= 0; d--) {
+                c[degree - d] = DoubleVector.broadcast(D8, 1.0 / f);
+                f /= Math.max(d, 1);
+            }
+            return c;
+        }
+
         /** {@link #DL} floats at {@code a[i]} widened to doubles. */
         private static DoubleVector widen(float[] a, int i) {
             return (DoubleVector) FloatVector.fromArray(HALF, a, i).convertShape(VectorOperators.F2D, D8, 0);
@@ -110,7 +144,16 @@ public final class SimdLoss {
                 if (qb >= 0) {
                     q = q.add(widen(p, qb + i));
                 }
-                DoubleVector e = xd.sub(max).mul(inv).lanewise(VectorOperators.EXP);
+                DoubleVector z = xd.sub(max).mul(inv);
+                DoubleVector kb = z.fma(LOG2E, MAGIC);
+                DoubleVector k = kb.sub(MAGIC);
+                DoubleVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, z));
+                DoubleVector e = POLY[0];
+                for (int d = 1; d < POLY.length; d++) {
+                    e = e.fma(r, POLY[d]);
+                }
+                e = e.mul(kb.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                        .blend(0.0, z.lt(EXP_LOW));
                 vs = vs.add(e);
                 vd = vd.add(q.mul(xd));
                 narrowInto(e, x, i);
@@ -159,7 +202,15 @@ public final class SimdLoss {
             // allocates per operation and ran ~3x slower); the tail is scalar
             for (i = 0; i <= n - DL; i += DL) {
                 DoubleVector t = widen(x, i).sub(widen(c, i)).mul(inv).sub(max);
-                DoubleVector e = t.lanewise(VectorOperators.EXP);
+                DoubleVector kb = t.fma(LOG2E, MAGIC);
+                DoubleVector k = kb.sub(MAGIC);
+                DoubleVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, t));
+                DoubleVector e = POLY[0];
+                for (int d = 1; d < POLY.length; d++) {
+                    e = e.fma(r, POLY[d]);
+                }
+                e = e.mul(kb.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
+                        .blend(0.0, t.lt(EXP_LOW));
                 vs = vs.add(e);
                 vst = vst.add(e.mul(t));
                 narrowInto(e, out, o + i);
