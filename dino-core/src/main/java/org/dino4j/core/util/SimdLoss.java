@@ -93,20 +93,22 @@ public final class SimdLoss {
         static final DoubleVector NEG_LN2_LO = DoubleVector.broadcast(D8,
                 -(0.6931471805599453 - 0x1.62e42feep-1 + 2.3190468138462996e-17));
         static final DoubleVector EXP_LOW = DoubleVector.broadcast(D8, -700.0);
-        /** 1/12!, 1/11!, …, 1/1!, 1/0!: the Taylor coefficients of e^r, highest degree first. */
-        static final DoubleVector[] POLY = taylorCoefficients(12);
+        /*
+         * 1/12!, 1/11!, …, 1/1!, 1/0!: the Taylor coefficients of e^r, highest degree first, each its own constant and
+         * the Horner chain written out (a loop over an array of vectors allocates a vector per step once compiled).
+         */
+        static final DoubleVector C12 = inverseFactorial(12), C11 = inverseFactorial(11), C10 = inverseFactorial(10),
+                C9 = inverseFactorial(9), C8 = inverseFactorial(8), C7 = inverseFactorial(7), C6 = inverseFactorial(6),
+                C5 = inverseFactorial(5), C4 = inverseFactorial(4), C3 = inverseFactorial(3), C2 = inverseFactorial(2),
+                C1 = inverseFactorial(1), C0 = inverseFactorial(0);
 
-        private static DoubleVector[] taylorCoefficients(int degree) {
-            DoubleVector[] c = new DoubleVector[degree + 1];
-            double f = 1;
-            for (int d = 1; d <= degree; d++) {
-                f *= d;
+        /** 1/d! broadcast, d! computed as 12!/(12·11·…·(d+1)), as the scalar emulation in the tests does. */
+        private static DoubleVector inverseFactorial(int d) {
+            double f = 479001600; // 12!
+            for (int j = 12; j > d; j--) {
+                f /= j;
             }
-            for (int d = degree; d >= 0; d--) {
-                c[degree - d] = DoubleVector.broadcast(D8, 1.0 / f);
-                f /= Math.max(d, 1);
-            }
-            return c;
+            return DoubleVector.broadcast(D8, 1.0 / f);
         }
 
         /** {@link #DL} floats at {@code a[i]} widened to doubles. */
@@ -148,10 +150,8 @@ public final class SimdLoss {
                 DoubleVector kb = z.fma(LOG2E, MAGIC);
                 DoubleVector k = kb.sub(MAGIC);
                 DoubleVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, z));
-                DoubleVector e = POLY[0];
-                for (int d = 1; d < POLY.length; d++) {
-                    e = e.fma(r, POLY[d]);
-                }
+                DoubleVector e = C12.fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7).fma(r, C6).fma(r, C5)
+                        .fma(r, C4).fma(r, C3).fma(r, C2).fma(r, C1).fma(r, C0);
                 e = e.mul(kb.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
                         .blend(0.0, z.lt(EXP_LOW));
                 vs = vs.add(e);
@@ -205,10 +205,8 @@ public final class SimdLoss {
                 DoubleVector kb = t.fma(LOG2E, MAGIC);
                 DoubleVector k = kb.sub(MAGIC);
                 DoubleVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, t));
-                DoubleVector e = POLY[0];
-                for (int d = 1; d < POLY.length; d++) {
-                    e = e.fma(r, POLY[d]);
-                }
+                DoubleVector e = C12.fma(r, C11).fma(r, C10).fma(r, C9).fma(r, C8).fma(r, C7).fma(r, C6).fma(r, C5)
+                        .fma(r, C4).fma(r, C3).fma(r, C2).fma(r, C1).fma(r, C0);
                 e = e.mul(kb.reinterpretAsLongs().lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles())
                         .blend(0.0, t.lt(EXP_LOW));
                 vs = vs.add(e);

@@ -1,6 +1,7 @@
 package org.dino4j.core.util;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
@@ -114,6 +115,14 @@ class SimdLossTest {
                 }
             }
         }
+        // compiled by now: the kernel allocates nothing per call (a vector that C2 cannot keep in registers is boxed)
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int r = 0; r < rows; r++) {
+            SimdLoss.expSumDot(xs[r], n, maxs[r], inv, zero, 0, -1, out);
+        }
+        long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / rows;
+        assertTrue(perCall < 64, "expSumDot allocates " + perCall + " bytes per call once compiled");
     }
 
     /** Σ e^z of {@link SimdLoss#expSumDot} emulated in scalar code: [lanes summed in order, lanes summed pairwise]. */
