@@ -222,17 +222,25 @@ public final class SimdLoss {
                 st += e * t;
                 out[o + i] = (float) e;
             }
-            float scale = (float) (1.0 / sum);
+            scaleRow(out, o, n, (float) (1.0 / sum));
+            return Math.log(sum) - st / sum;
+        }
+
+        /**
+         * {@code out[o, o+n) *= scale}. A method of its own: written inside {@link #centeredSoftmaxRow}, whose exp loop
+         * is long, C2 left this loop's vector multiply to the Vector API's fallback, which allocated 6 KB per
+         * 1,024-wide row (no vector crosses the call, so nothing is boxed).
+         */
+        private static void scaleRow(float[] out, int o, int n, float scale) {
             FloatVector sv = FloatVector.broadcast(SPECIES, scale);
             int lanes = SPECIES.length();
-            i = 0;
+            int i = 0;
             for (; i <= n - lanes; i += lanes) {
                 FloatVector.fromArray(SPECIES, out, o + i).mul(sv).intoArray(out, o + i);
             }
             for (; i < n; i++) {
                 out[o + i] *= scale;
             }
-            return Math.log(sum) - st / sum;
         }
     }
 }

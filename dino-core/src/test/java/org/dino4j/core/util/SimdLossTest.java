@@ -125,6 +125,34 @@ class SimdLossTest {
         assertTrue(perCall < 64, "expSumDot allocates " + perCall + " bytes per call once compiled");
     }
 
+    /** The teacher's row kernel at the width of a real head (K 1024) allocates nothing once compiled. */
+    @Test
+    void centeredSoftmaxRowAllocatesNothingOnceCompiled() {
+        assumeTrue(Simd.enabled(), "SIMD switched off");
+        Random rnd = new Random(6);
+        int k = 1024;
+        float[] x = new float[k];
+        float[] c = new float[k];
+        float[] probs = new float[k];
+        for (int i = 0; i < k; i++) {
+            x[i] = (float) rnd.nextGaussian();
+            c[i] = (float) (0.1 * rnd.nextGaussian());
+        }
+        double h = 0;
+        for (int call = 0; call < 20_000; call++) {
+            h += SimdLoss.centeredSoftmaxRow(x, c, 1 / 0.06, probs, 0, k);
+        }
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        int calls = 2000;
+        for (int call = 0; call < calls; call++) {
+            h += SimdLoss.centeredSoftmaxRow(x, c, 1 / 0.06, probs, 0, k);
+        }
+        long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
+        assertTrue(perCall < 64, "centeredSoftmaxRow allocates " + perCall + " bytes per 1,024-wide row once compiled");
+        assertTrue(h > 0, "entropies are positive");
+    }
+
     /** Σ e^z of {@link SimdLoss#expSumDot} emulated in scalar code: [lanes summed in order, lanes summed pairwise]. */
     private static double[] emulatedSums(float[] x, int n, double max, double inv) {
         int dl = SimdLoss.Impl.DL;
