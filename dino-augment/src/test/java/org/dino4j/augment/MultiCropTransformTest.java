@@ -43,6 +43,19 @@ class MultiCropTransformTest {
     }
 
     @Test
+    void batchArraysHoldTheStagedFloatsInCOrder() {
+        Random r = new Random(8);
+        float[] data = new float[2 * 3 * 5 * 7];
+        for (int k = 0; k < data.length; k++) data[k] = r.nextFloat() - 0.5f;
+        long[] shape = {2, 3, 5, 7};
+        org.nd4j.linalg.api.ndarray.INDArray a = MultiCropTransform.offHeap(data, shape);
+        assertArrayEquals(shape, a.shape());
+        assertEquals('c', a.ordering());
+        assertEquals(org.nd4j.linalg.factory.Nd4j.create(data, shape, 'c'), a);
+        assertEquals(data[1 * 105 + 2 * 35 + 3 * 7 + 4], a.getFloat(1, 2, 3, 4), 0f);
+    }
+
+    @Test
     void batchShapesAndValueRanges() {
         SyntheticDataset ds = SyntheticDataset.of28(40, 1);
         MultiCropTransform t = MultiCropTransform.forDataset(MultiCropConfig.preset28(), ds);
@@ -205,7 +218,7 @@ class MultiCropTransformTest {
         if (rng.nextDouble() < spec.blurP()) {
             double sigma = cfg.blurSigmaMin() + (cfg.blurSigmaMax() - cfg.blurSigmaMin()) * rng.nextDouble();
             ViewOps.gaussianBlur(v, ch, size, size, sigma, new float[2 * (int) Math.ceil(3 * sigma) + 1],
-                    new float[Math.max(size, 64)]);
+                    new float[size * size + 64]);
         }
         if (rng.nextDouble() < spec.solarizeP()) ViewOps.solarize(v, v.length);
         ViewOps.normalize(v, ch, plane, cfg.normalization().meanFor(ch), cfg.normalization().stdFor(ch));

@@ -110,7 +110,7 @@ public final class SideBySide {
             int t = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
             for (String net : nets) {
                 BenchEnv.setUp("SideBySide loop net=" + net, t);
-                loops.add(WholeLoop.measure(net, t, loopSteps, warmup, torch == null ? python : null, script));
+                loops.add(WholeLoop.measure(net, t, loopSteps, rounds, warmup, torch == null ? python : null, script));
             }
         }
         System.out.println();
@@ -306,15 +306,16 @@ public final class SideBySide {
 
     static String loopTable(List<Row> rows, List<WholeLoop.Result> loops) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "Whole loop: %d steps of `DinoTrainer.train` on the synthetic data (augmentation in the "
-                + "loader's threads) vs PyTorch's loop over the same crops (held in memory)%n", loops.get(0).steps()));
-        sb.append("| network | threads | dino4j step only | dino4j loop | loop / step | PyTorch loop | dino4j loop / PyTorch loop |\n");
+        WholeLoop.Result first = loops.get(0);
+        sb.append(String.format(Locale.ROOT, "Whole loop: %d rounds, each %d steps of `DinoTrainer.train` on the synthetic data "
+                + "(augmentation in the loader's threads) then %d steps of `DinoTrainer.step` alone on a fixed batch, in the same "
+                + "trainer; PyTorch's loop over the same crops (held in memory)%n", first.rounds(), first.steps(), first.steps()));
+        sb.append("| network | threads | dino4j step alone (same rounds) | dino4j loop | loop / step (median of rounds) | "
+                + "PyTorch loop | dino4j loop / PyTorch loop |\n");
         sb.append("|---|---|---|---|---|---|---|\n");
         for (WholeLoop.Result l : loops) {
-            Row step = rows.stream().filter(r -> r.net().equals(l.net()) && r.threads() == l.threads()).findFirst().orElse(null);
-            double stepIps = step == null ? Double.NaN : 256 / step.dino4jS();
-            sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f img/s | %.0f img/s | %.2f | %s | %s |%n", l.net(), l.threads(),
-                    stepIps, l.dino4jImagesPerS(), l.dino4jImagesPerS() / stepIps,
+            sb.append(String.format(Locale.ROOT, "| %s | %d | %.0f img/s | %.0f img/s | **%.2f** | %s | %s |%n", l.net(), l.threads(),
+                    l.stepOnlyImagesPerS(), l.dino4jImagesPerS(), l.loopOverStep(),
                     l.pytorchImagesPerS() == null ? "—" : String.format(Locale.ROOT, "%.0f img/s", l.pytorchImagesPerS()),
                     l.pytorchImagesPerS() == null ? "—" : String.format(Locale.ROOT, "%.2f", l.dino4jImagesPerS() / l.pytorchImagesPerS())));
         }

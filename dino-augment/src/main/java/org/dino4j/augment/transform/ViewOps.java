@@ -321,11 +321,20 @@ public final class ViewOps {
      * (edge pixel not repeated), kernel normalised to sum 1.
      *
      * @param kernel scratch of length &ge; {@code 2*ceil(3σ)+1}
-     * @param line   scratch of length &ge; {@code max(h, w)}
+     * @param line   scratch of length &ge; {@code max(h, w) + 2*ceil(3σ)} (a row or column with its reflected borders)
+     * @throws IllegalArgumentException if a scratch array is too short
      */
     public static void gaussianBlur(float[] img, int channels, int h, int w, double sigma,
                                     float[] kernel, float[] line) {
         int radius = (int) Math.ceil(3 * sigma);
+        if (kernel.length < 2 * radius + 1) {
+            throw new IllegalArgumentException("kernel must hold 2*ceil(3*sigma)+1 = " + (2 * radius + 1)
+                    + " floats for sigma " + sigma + ", got " + kernel.length);
+        }
+        if (line.length < Math.max(h, w) + 2 * radius) {
+            throw new IllegalArgumentException("line must hold max(h, w) + 2*ceil(3*sigma) = " + (Math.max(h, w) + 2 * radius)
+                    + " floats for a " + h + "x" + w + " image and sigma " + sigma + ", got " + line.length);
+        }
         double sum = 0;
         for (int k = -radius; k <= radius; k++) {
             double v = Math.exp(-(k * (double) k) / (2 * sigma * sigma));
@@ -333,22 +342,25 @@ public final class ViewOps {
             sum += v;
         }
         for (int k = 0; k <= 2 * radius; k++) kernel[k] /= (float) sum;
+        int taps = 2 * radius + 1;
+        // each row (column) is copied once with its reflected borders, so the taps read line[x .. x + 2r] directly
+        // (an index reflection per tap, with its integer division, took most of the blur's time)
         for (int c = 0; c < channels; c++) {
             int base = c * h * w;
             for (int y = 0; y < h; y++) { // horizontal pass
                 int row = base + y * w;
-                System.arraycopy(img, row, line, 0, w);
+                for (int j = 0; j < w + 2 * radius; j++) line[j] = img[row + reflect(j - radius, w)];
                 for (int x = 0; x < w; x++) {
                     float acc = 0;
-                    for (int k = -radius; k <= radius; k++) acc += kernel[k + radius] * line[reflect(x + k, w)];
+                    for (int k = 0; k < taps; k++) acc += kernel[k] * line[x + k];
                     img[row + x] = acc;
                 }
             }
             for (int x = 0; x < w; x++) { // vertical pass
-                for (int y = 0; y < h; y++) line[y] = img[base + y * w + x];
+                for (int j = 0; j < h + 2 * radius; j++) line[j] = img[base + reflect(j - radius, h) * w + x];
                 for (int y = 0; y < h; y++) {
                     float acc = 0;
-                    for (int k = -radius; k <= radius; k++) acc += kernel[k + radius] * line[reflect(y + k, h)];
+                    for (int k = 0; k < taps; k++) acc += kernel[k] * line[y + k];
                     img[base + y * w + x] = acc;
                 }
             }

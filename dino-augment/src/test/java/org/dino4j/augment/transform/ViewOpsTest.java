@@ -150,13 +150,13 @@ class ViewOpsTest {
         float[] img = new float[c * h * w];
         for (int i = 0; i < img.length; i++) img[i] = i % 7 == 0 ? 0f : r.nextFloat(); // exact zeros too
         float[] out = img.clone();
-        ViewOps.gaussianBlur(out, c, h, w, 0.1, new float[64], new float[64]);
+        ViewOps.gaussianBlur(out, c, h, w, 0.1, new float[64], new float[h * w]);
         for (int i = 0; i < img.length; i++) {
             assertEquals(img[i], out[i], 1e-20, "pixel " + i);
             if (img[i] != 0f) assertEquals(img[i], out[i], 0.0, "pixel " + i + " (non-zero pixels keep every bit)");
         }
         float[] blurred = img.clone();
-        ViewOps.gaussianBlur(blurred, c, h, w, 0.5, new float[64], new float[64]);
+        ViewOps.gaussianBlur(blurred, c, h, w, 0.5, new float[64], new float[h * w]);
         assertTrue(Math.abs(blurred[30] - img[30]) > 1e-3, "σ 0.5 does blur"); // the check can fail
     }
 
@@ -168,7 +168,7 @@ class ViewOpsTest {
         for (int i = 0; i < img.length; i++) img[i] = r.nextFloat();
         for (double sigma : new double[]{0.1, 0.7, 2.0}) {
             float[] out = img.clone();
-            ViewOps.gaussianBlur(out, c, h, w, sigma, new float[64], new float[64]);
+            ViewOps.gaussianBlur(out, c, h, w, sigma, new float[64], new float[h * w + 13]);
             int rad = (int) Math.ceil(3 * sigma);
             double norm = 0;
             for (int k = -rad; k <= rad; k++) norm += Math.exp(-k * k / (2 * sigma * sigma));
@@ -179,6 +179,60 @@ class ViewOpsTest {
                     acc += wt * img[ch * h * w + refl(y + dy, h) * w + refl(x + dx, w)];
                 }
                 assertEquals(acc, out[ch * h * w + y * w + x], 1e-5, "sigma " + sigma);
+            }
+        }
+    }
+
+    /** The blur with its borders read through an index reflection per tap, as first written: the same bits. */
+    @Test
+    void gaussianBlurHasTheBitsOfThePerTapReflection() {
+        Random r = new Random(11);
+        for (int[] hw : new int[][]{{28, 28}, {12, 12}, {5, 9}, {1, 7}}) {
+            for (double sigma : new double[]{0.1, 0.6, 1.3, 2.0}) {
+                int c = 3, h = hw[0], w = hw[1];
+                float[] img = new float[c * h * w];
+                for (int k = 0; k < img.length; k++) img[k] = r.nextFloat();
+                float[] fast = img.clone();
+                ViewOps.gaussianBlur(fast, c, h, w, sigma, new float[13], new float[h * w + 13]);
+                float[] slow = img.clone();
+                perTapReflection(slow, c, h, w, sigma);
+                assertArrayEquals(slow, fast, 0f, h + "x" + w + " sigma " + sigma);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ViewOps.gaussianBlur(new float[28 * 28], 1, 28, 28, 2.0, new float[13], new float[28]));
+        assertTrue(e.getMessage().startsWith("line must hold"), e.getMessage());
+    }
+
+    private static void perTapReflection(float[] img, int channels, int h, int w, double sigma) {
+        int radius = (int) Math.ceil(3 * sigma);
+        float[] kernel = new float[2 * radius + 1];
+        float[] line = new float[Math.max(h, w)];
+        double sum = 0;
+        for (int k = -radius; k <= radius; k++) {
+            double v = Math.exp(-(k * (double) k) / (2 * sigma * sigma));
+            kernel[k + radius] = (float) v;
+            sum += v;
+        }
+        for (int k = 0; k <= 2 * radius; k++) kernel[k] /= (float) sum;
+        for (int c = 0; c < channels; c++) {
+            int base = c * h * w;
+            for (int y = 0; y < h; y++) {
+                int row = base + y * w;
+                System.arraycopy(img, row, line, 0, w);
+                for (int x = 0; x < w; x++) {
+                    float acc = 0;
+                    for (int k = -radius; k <= radius; k++) acc += kernel[k + radius] * line[ViewOps.reflect(x + k, w)];
+                    img[row + x] = acc;
+                }
+            }
+            for (int x = 0; x < w; x++) {
+                for (int y = 0; y < h; y++) line[y] = img[base + y * w + x];
+                for (int y = 0; y < h; y++) {
+                    float acc = 0;
+                    for (int k = -radius; k <= radius; k++) acc += kernel[k + radius] * line[ViewOps.reflect(y + k, h)];
+                    img[base + y * w + x] = acc;
+                }
             }
         }
     }

@@ -385,23 +385,39 @@ public final class SimdLayers {
 
         static void maskedGradient(float[] x, float[] dy, float[] a, float[] b, float[] dz, float[] dzx, int n,
                                    boolean relu) {
-            int lanes = SPECIES.length();
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, i);
-                FloatVector d = FloatVector.fromArray(SPECIES, dy, i);
-                if (relu) {
-                    d = d.blend(0f, xv.mul(FloatVector.fromArray(SPECIES, a, i)).add(FloatVector.fromArray(SPECIES, b, i))
-                            .compare(VectorOperators.GT, 0f).not());
-                }
-                d.intoArray(dz, i);
-                d.mul(xv).intoArray(dzx, i);
-            }
+            // one loop per case, each in its own method: no vector reassigned under a condition (a merge that C2
+            // may leave boxed), and each loop compiled with its own profile
+            int i = relu ? maskedGradientRelu(x, dy, a, b, dz, dzx, n) : maskedGradientLinear(x, dy, dz, dzx, n);
             for (; i < n; i++) {
                 float d = relu && !(x[i] * a[i] + b[i] > 0f) ? 0f : dy[i];
                 dz[i] = d;
                 dzx[i] = d * x[i];
             }
+        }
+
+        private static int maskedGradientRelu(float[] x, float[] dy, float[] a, float[] b, float[] dz, float[] dzx,
+                                              int n) {
+            int lanes = SPECIES.length();
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector xv = FloatVector.fromArray(SPECIES, x, i);
+                FloatVector d = FloatVector.fromArray(SPECIES, dy, i).blend(0f, xv.mul(FloatVector.fromArray(SPECIES, a, i))
+                        .add(FloatVector.fromArray(SPECIES, b, i)).compare(VectorOperators.GT, 0f).not());
+                d.intoArray(dz, i);
+                d.mul(xv).intoArray(dzx, i);
+            }
+            return i;
+        }
+
+        private static int maskedGradientLinear(float[] x, float[] dy, float[] dz, float[] dzx, int n) {
+            int lanes = SPECIES.length();
+            int i = 0;
+            for (; i <= n - lanes; i += lanes) {
+                FloatVector d = FloatVector.fromArray(SPECIES, dy, i);
+                d.intoArray(dz, i);
+                d.mul(FloatVector.fromArray(SPECIES, x, i)).intoArray(dzx, i);
+            }
+            return i;
         }
 
         static void inputGradientExpanded(float[] dz, float[] x, float[] a, float k1, float k2, float[] dx, int n) {

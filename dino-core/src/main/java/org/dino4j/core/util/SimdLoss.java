@@ -2,8 +2,8 @@ package org.dino4j.core.util;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -71,9 +71,6 @@ public final class SimdLoss {
 
         /** Doubles at the preferred width (8 lanes with AVX-512, 4 with AVX2). */
         static final VectorSpecies<Double> D8 = DoubleVector.SPECIES_PREFERRED;
-        /** Floats with as many lanes as {@link #D8} (half its width), for widening loads. */
-        static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
-                VectorShape.forBitSize(D8.vectorBitSize() / 2));
         static final int DL = D8.length();
 
         /*
@@ -111,13 +108,31 @@ public final class SimdLoss {
             return DoubleVector.broadcast(D8, 1.0 / f);
         }
 
-        /** {@link #DL} floats at {@code a[i]} widened to doubles. */
-        private static DoubleVector widen(float[] a, int i) {
-            return (DoubleVector) FloatVector.fromArray(HALF, a, i).convertShape(VectorOperators.F2D, D8, 0);
-        }
+        /*
+         * Floats ↔ doubles with full-width vector classes and part-0 conversions only. A block of DL floats is read
+         * as the lower half of a full-width float vector (so a loop runs while a full vector fits: the last DL to
+         * FL−1 floats of a row take the scalar path) and written back as the lower half of one, whose upper half is
+         * the block after it as it was read (in place) or is rewritten by the next block (out of place). Why not the
+         * obvious half-width float vector, the partner of a double vector: it reaches the Vector API's shared methods
+         * (intoArray; convertShape's fallback, which calls it) with a second vector class; their type profiles are
+         * shared by every kernel in the JVM, and once they have seen two classes C2 stops intrinsifying those
+         * operations in the other kernels (GroupNorm's then allocated kilobytes per call). And why not conversions
+         * of the upper half (part 1): JDK 17 implements them with a slice whose call chain exceeds C2's inlining
+         * depth in these kernels, and they allocate.
+         */
+        static final int FL = SPECIES.length();
+        /** The upper FL − DL lanes of a float vector. */
+        static final VectorMask<Float> UPPER = SPECIES.indexInRange(-DL, FL);
 
-        private static void narrowInto(DoubleVector v, float[] a, int i) {
-            ((FloatVector) v.convertShape(VectorOperators.D2F, HALF, 0)).intoArray(a, i);
+        /*
+         * PENDING. In place (expSumDot, gradRow), block i is stored one iteration late, after block i + DL has been
+         * loaded: a full-width store at i followed by a load at i + DL that overlaps it cannot be forwarded by the
+         * CPU and stalled each iteration (~5x slower). The first iteration rewrites x[0, FL) with what it holds.
+         */
+
+        /** The end of the vector part of a row of n: blocks of DL start at 0, DL, … while a full float vector fits. */
+        static int vectorEnd(int n) {
+            return n < FL ? 0 : (n - FL) / DL * DL + DL;
         }
 
         static float max(float[] x, int n) {
@@ -139,13 +154,19 @@ public final class SimdLoss {
         static void expSumDot(float[] x, int n, double max, double inv, float[] p, int qa, int qb, double[] out) {
             DoubleVector vs = DoubleVector.zero(D8);
             DoubleVector vd = DoubleVector.zero(D8);
+            // q = p[qa..] + wb·p[ob..], exact either way (wb 1: one rounding, as an add; wb 0: + 0): a vector
+            // reassigned under `if (qb >= 0)` is a merge C2 may leave boxed
+            int ob = qb >= 0 ? qb : qa;
+            DoubleVector wb = DoubleVector.broadcast(D8, qb >= 0 ? 1 : 0);
+            int end = vectorEnd(n);
+            FloatVector pending = end == 0 ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, x, 0);
             int i = 0;
-            for (; i <= n - DL; i += DL) {
-                DoubleVector xd = widen(x, i);
-                DoubleVector q = widen(p, qa + i);
-                if (qb >= 0) {
-                    q = q.add(widen(p, qb + i));
-                }
+            for (; i < end; i += DL) {
+                FloatVector xf = FloatVector.fromArray(SPECIES, x, i);
+                pending.intoArray(x, Math.max(i - DL, 0)); // see PENDING
+                DoubleVector xd = (DoubleVector) xf.convert(VectorOperators.F2D, 0);
+                DoubleVector q = ((DoubleVector) FloatVector.fromArray(SPECIES, p, ob + i).convert(VectorOperators.F2D, 0))
+                        .fma(wb, (DoubleVector) FloatVector.fromArray(SPECIES, p, qa + i).convert(VectorOperators.F2D, 0));
                 DoubleVector z = xd.sub(max).mul(inv);
                 DoubleVector kb = z.fma(LOG2E, MAGIC);
                 DoubleVector k = kb.sub(MAGIC);
@@ -156,7 +177,10 @@ public final class SimdLoss {
                         .blend(0.0, z.lt(EXP_LOW));
                 vs = vs.add(e);
                 vd = vd.add(q.mul(xd));
-                narrowInto(e, x, i);
+                pending = ((FloatVector) e.convert(VectorOperators.D2F, 0)).blend(xf, UPPER);
+            }
+            if (end > 0) {
+                pending.intoArray(x, end - DL);
             }
             double sum = vs.reduceLanes(VectorOperators.ADD);
             double dot = vd.reduceLanes(VectorOperators.ADD);
@@ -172,13 +196,22 @@ public final class SimdLoss {
         }
 
         static void gradRow(float[] x, int n, double a, double g, float[] p, int qa, int qb) {
+            int ob = qb >= 0 ? qb : qa;
+            DoubleVector wb = DoubleVector.broadcast(D8, qb >= 0 ? 1 : 0);
+            int end = vectorEnd(n);
+            FloatVector pending = end == 0 ? FloatVector.zero(SPECIES) : FloatVector.fromArray(SPECIES, x, 0);
             int i = 0;
-            for (; i <= n - DL; i += DL) {
-                DoubleVector q = widen(p, qa + i);
-                if (qb >= 0) {
-                    q = q.add(widen(p, qb + i));
-                }
-                narrowInto(widen(x, i).mul(a).sub(q.mul(g)), x, i);
+            for (; i < end; i += DL) {
+                FloatVector xf = FloatVector.fromArray(SPECIES, x, i);
+                pending.intoArray(x, Math.max(i - DL, 0)); // see PENDING
+                DoubleVector q = ((DoubleVector) FloatVector.fromArray(SPECIES, p, ob + i).convert(VectorOperators.F2D, 0))
+                        .fma(wb, (DoubleVector) FloatVector.fromArray(SPECIES, p, qa + i).convert(VectorOperators.F2D, 0));
+                DoubleVector d = ((DoubleVector) xf.convert(VectorOperators.F2D, 0))
+                        .mul(a).sub(q.mul(g));
+                pending = ((FloatVector) d.convert(VectorOperators.D2F, 0)).blend(xf, UPPER);
+            }
+            if (end > 0) {
+                pending.intoArray(x, end - DL);
             }
             for (; i < n; i++) {
                 double q = qb >= 0 ? (double) p[qa + i] + p[qb + i] : p[qa + i];
@@ -188,9 +221,11 @@ public final class SimdLoss {
 
         static double centeredSoftmaxRow(float[] x, float[] c, double inv, float[] out, int o, int n) {
             DoubleVector vm = DoubleVector.broadcast(D8, Double.NEGATIVE_INFINITY);
+            int end = vectorEnd(n);
             int i = 0;
-            for (; i <= n - DL; i += DL) {
-                vm = vm.max(widen(x, i).sub(widen(c, i)).mul(inv));
+            for (; i < end; i += DL) {
+                vm = vm.max(((DoubleVector) FloatVector.fromArray(SPECIES, x, i).convert(VectorOperators.F2D, 0))
+                        .sub((DoubleVector) FloatVector.fromArray(SPECIES, c, i).convert(VectorOperators.F2D, 0)).mul(inv));
             }
             double max = vm.reduceLanes(VectorOperators.MAX);
             for (; i < n; i++) {
@@ -200,8 +235,10 @@ public final class SimdLoss {
             DoubleVector vst = DoubleVector.zero(D8);
             // full vectors only: JDK 17 does not intrinsify masked loads, stores and mask casts (their fallback
             // allocates per operation and ran ~3x slower); the tail is scalar
-            for (i = 0; i <= n - DL; i += DL) {
-                DoubleVector t = widen(x, i).sub(widen(c, i)).mul(inv).sub(max);
+            for (i = 0; i < end; i += DL) {
+                DoubleVector t = ((DoubleVector) FloatVector.fromArray(SPECIES, x, i).convert(VectorOperators.F2D, 0))
+                        .sub((DoubleVector) FloatVector.fromArray(SPECIES, c, i).convert(VectorOperators.F2D, 0))
+                        .mul(inv).sub(max);
                 DoubleVector kb = t.fma(LOG2E, MAGIC);
                 DoubleVector k = kb.sub(MAGIC);
                 DoubleVector r = k.fma(NEG_LN2_LO, k.fma(NEG_LN2_HI, t));
@@ -211,7 +248,8 @@ public final class SimdLoss {
                         .blend(0.0, t.lt(EXP_LOW));
                 vs = vs.add(e);
                 vst = vst.add(e.mul(t));
-                narrowInto(e, out, o + i);
+                // the upper lanes (zeros) land on the next block, rewritten by it or by the scalar tail
+                ((FloatVector) e.convert(VectorOperators.D2F, 0)).intoArray(out, o + i);
             }
             double sum = vs.reduceLanes(VectorOperators.ADD);
             double st = vst.reduceLanes(VectorOperators.ADD);

@@ -190,4 +190,91 @@ class SimdLayersTest {
             }
         }
     }
+    /**
+     * Once C2 has compiled them, the kernels allocate nothing per call: a vector operation that JDK 17 does not
+     * intrinsify (mask logic, for one) falls back to Java objects per lane group, which at a real batch is tens of
+     * megabytes of garbage per step and several times the kernel's time.
+     */
+    @Test
+    void everyKernelAllocatesNothingOnceCompiled() {
+        int hw = 49;
+        int count = 8;
+        int n = count * hw;
+        float[] xs = gaussian(n);
+        float[] dys = gaussian(n);
+        float[] a = gaussian(n);
+        float[] b = gaussian(n);
+        ByteBuffer x = direct(xs);
+        ByteBuffer dy = direct(dys);
+        ByteBuffer y = direct(new float[n]);
+        ByteBuffer dx = direct(new float[n]);
+        float[] fy = new float[n];
+        float[] dz = new float[n];
+        float[] dzx = new float[n];
+        float[] fdx = new float[n];
+        double[] sx = new double[count];
+        double[] sd = new double[count];
+        double[] two = new double[2];
+        int width = 28;
+        int pw = width + 2 + lanes;
+        float[] p = gaussian(4 * pw + lanes);
+        float[] w = gaussian(9 * 4);
+        float[] out = new float[4 * (width + 2 * lanes) + lanes];
+        int[] taps = {0, 1, 2, pw, pw + 1, pw + 2, 2 * pw, 2 * pw + 1, 2 * pw + 2};
+        double[] dots = new double[9];
+        int k = 1024;
+        float[] row = gaussian(k);
+        float[] center = gaussian(k);
+        float[] targets = new float[k];
+        float[] work = new float[k];
+        java.util.Map<String, Runnable> kernels = new java.util.LinkedHashMap<>();
+        // the loss kernels first: they also work in double lanes, and what they call must not spoil the type
+        // profiles that the float kernels' vector operations share with them
+        kernels.put("SimdLoss.centeredSoftmaxRow", () -> SimdLoss.centeredSoftmaxRow(row, center, 10.0, targets, 0, k));
+        kernels.put("SimdLoss.expSumDot", () -> {
+            System.arraycopy(row, 0, work, 0, k);
+            SimdLoss.expSumDot(work, k, 3.0, 10.0, targets, 0, -1, two);
+        });
+        kernels.put("SimdLoss.gradRow", () -> {
+            System.arraycopy(row, 0, work, 0, k);
+            SimdLoss.gradRow(work, k, 0.5, 0.25, targets, 0, -1);
+        });
+        kernels.put("sumAndSquares", () -> SimdLayers.sumAndSquares(x, 0, n, two));
+        kernels.put("affineChannels", () -> SimdLayers.affineChannels(x, 0, y, 0, hw, count, a, b, 0, true));
+        kernels.put("maskedSumsChannels", () -> SimdLayers.maskedSumsChannels(dy, 0, x, 0, hw, count, a, b, 0, true, sx, sd));
+        kernels.put("inputGradientChannels",
+                () -> SimdLayers.inputGradientChannels(dy, 0, x, 0, dx, 0, hw, count, a, b, 0, true, 0.25f, -0.5f));
+        kernels.put("gelu", () -> SimdLayers.gelu(x, 0, y, 0, n));
+        kernels.put("geluBackward", () -> SimdLayers.geluBackward(x, 0, dy, 0, dx, 0, n));
+        kernels.put("convRow3x3", () -> SimdLayers.convRow3x3(p, 1, pw, w, 4, out, 1, width + 2 * lanes, width, true));
+        kernels.put("dot9", () -> SimdLayers.dot9(xs, p, 1, taps, width, dots));
+        kernels.put("affineExpanded", () -> SimdLayers.affineExpanded(xs, a, b, fy, n, true));
+        kernels.put("maskedGradient", () -> SimdLayers.maskedGradient(xs, dys, a, b, dz, dzx, n, true));
+        kernels.put("inputGradientExpanded", () -> SimdLayers.inputGradientExpanded(dz, xs, a, 0.1f, 0.3f, fdx, n));
+        kernels.put("affineChannels without ReLU", () -> SimdLayers.affineChannels(x, 0, y, 0, hw, count, a, b, 0, false));
+        kernels.put("maskedSumsChannels without ReLU",
+                () -> SimdLayers.maskedSumsChannels(dy, 0, x, 0, hw, count, a, b, 0, false, sx, sd));
+        kernels.put("inputGradientChannels without ReLU",
+                () -> SimdLayers.inputGradientChannels(dy, 0, x, 0, dx, 0, hw, count, a, b, 0, false, 0.25f, -0.5f));
+        kernels.put("affineExpanded without ReLU", () -> SimdLayers.affineExpanded(xs, a, b, fy, n, false));
+        kernels.put("maskedGradient without ReLU", () -> SimdLayers.maskedGradient(xs, dys, a, b, dz, dzx, n, false));
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        StringBuilder failures = new StringBuilder();
+        for (java.util.Map.Entry<String, Runnable> kernel : kernels.entrySet()) {
+            for (int call = 0; call < 30_000; call++) {
+                kernel.getValue().run();
+            }
+            int calls = 2000;
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int call = 0; call < calls; call++) {
+                kernel.getValue().run();
+            }
+            long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
+            if (perCall >= 64) {
+                failures.append(kernel.getKey()).append(": ").append(perCall).append(" B per call; ");
+            }
+        }
+        assertEquals("", failures.toString(), "kernels that allocate once compiled");
+    }
 }

@@ -158,7 +158,8 @@ class SimdLossTest {
         int dl = SimdLoss.Impl.DL;
         double[] lane = new double[dl];
         int i = 0;
-        for (; i <= n - dl; i += dl) {
+        int vectorEnd = SimdLoss.Impl.vectorEnd(n);
+        for (; i < vectorEnd; i += dl) {
             for (int l = 0; l < dl; l++) {
                 lane[l] += polyExp(((double) x[i + l] - max) * inv);
             }
