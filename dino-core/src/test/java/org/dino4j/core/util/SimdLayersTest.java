@@ -258,19 +258,9 @@ class SimdLayersTest {
                 () -> SimdLayers.inputGradientChannels(dy, 0, x, 0, dx, 0, hw, count, a, b, 0, false, 0.25f, -0.5f));
         kernels.put("affineExpanded without ReLU", () -> SimdLayers.affineExpanded(xs, a, b, fy, n, false));
         kernels.put("maskedGradient without ReLU", () -> SimdLayers.maskedGradient(xs, dys, a, b, dz, dzx, n, false));
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         StringBuilder failures = new StringBuilder();
         for (java.util.Map.Entry<String, Runnable> kernel : kernels.entrySet()) {
-            for (int call = 0; call < 30_000; call++) {
-                kernel.getValue().run();
-            }
-            int calls = 2000;
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int call = 0; call < calls; call++) {
-                kernel.getValue().run();
-            }
-            long perCall = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
+            long perCall = CompiledAllocation.perCall(kernel.getValue(), 64);
             if (perCall >= 64) {
                 failures.append(kernel.getKey()).append(": ").append(perCall).append(" B per call; ");
             }
