@@ -85,8 +85,20 @@ public final class MultiCropLoader implements AutoCloseable {
      * batches still in flight for the previous one.
      */
     public synchronized Iterator<MultiCropBatch> epoch(int epoch) {
+        return epoch(epoch, 0);
+    }
+
+    /**
+     * Starts epoch {@code epoch} at batch {@code from} (resuming inside an epoch: the batches before it are not
+     * built, since a batch depends only on (seed, epoch, batch number)) and returns the rest of its batches in order.
+     *
+     * @throws IllegalArgumentException if {@code from} is not in {@code [0, batchesPerEpoch()]}
+     */
+    public synchronized Iterator<MultiCropBatch> epoch(int epoch, int from) {
+        if (from < 0 || from > batchesPerEpoch())
+            throw new IllegalArgumentException("from must be in [0, " + batchesPerEpoch() + "], got " + from);
         if (current != null) current.cancel();
-        current = new EpochIterator(epoch);
+        current = new EpochIterator(epoch, from);
         return current;
     }
 
@@ -112,10 +124,12 @@ public final class MultiCropLoader implements AutoCloseable {
         private final ArrayDeque<Future<MultiCropBatch>> inFlight = new ArrayDeque<>();
         private int submitted, delivered;
 
-        EpochIterator(int epoch) {
+        EpochIterator(int epoch, int from) {
             this.epoch = epoch;
             this.order = order(epoch);
             this.total = batchesPerEpoch();
+            this.submitted = from;
+            this.delivered = from;
             fill();
         }
 

@@ -63,6 +63,37 @@ class MultiCropLoaderTest {
     }
 
     @Test
+    void startingInsideAnEpochGivesTheSameBatchesWithoutBuildingTheOnesBefore() {
+        SyntheticDataset ds = SyntheticDataset.of28(70, 3);
+        List<MultiCropBatch> all = run(ds, 0, 2);
+        for (int workers : new int[]{0, 2}) {
+            java.util.concurrent.atomic.AtomicInteger images = new java.util.concurrent.atomic.AtomicInteger();
+            ImageDataset counted = new ImageDataset() {
+                public int size() { return ds.size(); }
+                public int channels() { return ds.channels(); }
+                public int height() { return ds.height(); }
+                public int width() { return ds.width(); }
+                public int numClasses() { return ds.numClasses(); }
+                public int label(int i) { return ds.label(i); }
+                public void imageInto(int i, float[] dst) { images.incrementAndGet(); ds.imageInto(i, dst); }
+            };
+            MultiCropTransform t = MultiCropTransform.forDataset(MultiCropConfig.preset28().withNumLocal(2), counted);
+            try (MultiCropLoader l = new MultiCropLoader(counted, t, LoaderConfig.builder().batchSize(8).seed(77).workers(workers).prefetch(3).build())) {
+                List<MultiCropBatch> rest = new ArrayList<>();
+                for (Iterator<MultiCropBatch> it = l.epoch(2, 5); it.hasNext(); ) rest.add(it.next());
+                assertEquals(all.size() - 5, rest.size());
+                for (int k = 0; k < rest.size(); k++) {
+                    assertArrayEquals(all.get(k + 5).indices(), rest.get(k).indices());
+                    assertEquals(all.get(k + 5).globals(), rest.get(k).globals());
+                    assertEquals(all.get(k + 5).locals(), rest.get(k).locals());
+                }
+                assertEquals(8 * rest.size(), images.get(), "only the batches from 5 on are built");
+                assertThrows(IllegalArgumentException.class, () -> l.epoch(0, all.size() + 1));
+            }
+        }
+    }
+
+    @Test
     void workerExceptionReachesTheConsumer() {
         SyntheticDataset base = SyntheticDataset.of28(40, 1);
         ImageDataset broken = new ImageDataset() {

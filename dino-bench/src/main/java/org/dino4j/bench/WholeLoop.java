@@ -44,7 +44,8 @@ final class WholeLoop {
      * augmenting the next batches meanwhile) with {@code steps} calls of {@link DinoTrainer#step} on one fixed batch
      * (the workers idle), so that a slower minute of a shared machine hits both sides of the ratio. The loop's time
      * leaves out the checkpoint that {@code train} writes when it stops inside an epoch (a cost per stop, measured
-     * separately) but keeps the restart of the loader's pipeline at the start of each round.
+     * separately) but keeps the restart of the loader's pipeline at the start of each round (the loader starts
+     * where the trainer resumes, without building the batches before).
      *
      * @param net the network ({@link StepNetworks#model})
      * @param threads step threads

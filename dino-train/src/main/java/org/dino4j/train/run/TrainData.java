@@ -242,8 +242,7 @@ public record TrainData(ImageDataset train, ImageDataset queries, String descrip
 
             @Override
             public Iterator<CropBatch> epoch(int epoch, int from) {
-                Iterator<MultiCropBatch> it = loader.epoch(epoch);
-                for (int i = 0; i < from; i++) it.next(); // resume inside an epoch: batches depend only on (seed, epoch, i)
+                Iterator<MultiCropBatch> it = loader.epoch(epoch, from); // resume inside an epoch without rebuilding
                 return new Iterator<>() {
                     @Override
                     public boolean hasNext() {
