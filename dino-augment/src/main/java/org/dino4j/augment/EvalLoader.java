@@ -4,7 +4,6 @@ import org.dino4j.augment.data.ImageDataset;
 import org.dino4j.augment.transform.Normalization;
 import org.dino4j.augment.transform.ViewOps;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Iterator;
 import java.util.NoSuchElementException;
@@ -60,7 +59,7 @@ public final class EvalLoader implements Iterable<EvalLoader.Batch> {
             labels[i - from] = dataset.label(i);
             idx[i - from] = i;
         }
-        return new Batch(Nd4j.create(buf, new long[]{to - from, c, h, w}, 'c'), labels, idx);
+        return new Batch(OffHeap.floats(buf, new long[]{to - from, c, h, w}), labels, idx);
     }
 
     @Override

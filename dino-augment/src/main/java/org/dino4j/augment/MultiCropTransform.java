@@ -4,9 +4,6 @@ import org.dino4j.augment.data.ImageDataset;
 import org.dino4j.augment.transform.CropBox;
 import org.dino4j.augment.transform.ViewOps;
 import org.dino4j.augment.transform.ViewSpec;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Random;
 
@@ -117,7 +114,7 @@ public final class MultiCropTransform {
                     + "] but the transform expects [" + channels + "," + height + "," + width + "]");
         int bsz = indices.length;
         Scratch s = scratch.get();
-        // per-thread staging arrays, reused across batches: Nd4j.create copies them off-heap below
+        // per-thread staging arrays, reused across batches: OffHeap.floats copies them off-heap below
         if (s.globals == null || s.globals.length != 2 * bsz * globalViewLength()) s.globals = new float[2 * bsz * globalViewLength()];
         if (cfg.numLocal() > 0 && (s.locals == null || s.locals.length != cfg.numLocal() * bsz * localViewLength()))
             s.locals = new float[cfg.numLocal() * bsz * localViewLength()];
@@ -133,26 +130,10 @@ public final class MultiCropTransform {
         }
         int gs = cfg.globalSize(), ls = cfg.localSize();
         return new MultiCropBatch(
-                offHeap(g, new long[]{2L * bsz, channels, gs, gs}),
-                l == null ? null : offHeap(l, new long[]{(long) cfg.numLocal() * bsz, channels, ls, ls}),
+                OffHeap.floats(g, new long[]{2L * bsz, channels, gs, gs}),
+                l == null ? null : OffHeap.floats(l, new long[]{(long) cfg.numLocal() * bsz, channels, ls, ls}),
                 labels, indices.clone());
     }
-
-    /**
-     * A 'c'-order float array holding {@code data}. On the CPU backend one bulk copy into an uninitialised array:
-     * {@code Nd4j.create(float[], …)} copies element by element, a fifth of the loader's time at 28².
-     */
-    static INDArray offHeap(float[] data, long[] shape) {
-        if (!CPU_BACKEND) {
-            return Nd4j.create(data, shape, 'c');
-        }
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-        a.data().asNioFloat().put(data, 0, (int) a.length());
-        return a;
-    }
-
-    private static final boolean CPU_BACKEND =
-            Nd4j.getBackend().getClass().getName().toLowerCase(java.util.Locale.ROOT).contains("cpu");
 
     private void view(float[] image, Random rng, ViewSpec spec, float[] out, int offset) {
         Scratch s = scratch.get();

@@ -48,7 +48,7 @@ class MultiCropTransformTest {
         float[] data = new float[2 * 3 * 5 * 7];
         for (int k = 0; k < data.length; k++) data[k] = r.nextFloat() - 0.5f;
         long[] shape = {2, 3, 5, 7};
-        org.nd4j.linalg.api.ndarray.INDArray a = MultiCropTransform.offHeap(data, shape);
+        org.nd4j.linalg.api.ndarray.INDArray a = OffHeap.floats(data, shape);
         assertArrayEquals(shape, a.shape());
         assertEquals('c', a.ordering());
         assertEquals(org.nd4j.linalg.factory.Nd4j.create(data, shape, 'c'), a);

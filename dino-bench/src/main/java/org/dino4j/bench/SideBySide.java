@@ -231,7 +231,7 @@ public final class SideBySide {
         return new Row(net, threads, median, sorted[0], gnS, bnS, phases);
     }
 
-    private static double[] sortedCopy(double[] a) {
+    static double[] sortedCopy(double[] a) {
         double[] c = a.clone();
         Arrays.sort(c);
         return c;

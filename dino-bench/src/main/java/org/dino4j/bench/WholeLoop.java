@@ -8,8 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import org.dino4j.core.DinoRuntime;
@@ -117,9 +117,9 @@ final class WholeLoop {
             fixed.release();
             deleteTree(runDir);
         }
-        double loopIps = d.batchSize() / median(loopS);
-        double stepIps = d.batchSize() / median(stepS);
-        double loopOverStep = median(ratio);
+        double loopIps = d.batchSize() / SideBySide.median(SideBySide.sortedCopy(loopS));
+        double stepIps = d.batchSize() / SideBySide.median(SideBySide.sortedCopy(stepS));
+        double loopOverStep = SideBySide.median(SideBySide.sortedCopy(ratio));
         System.out.printf(Locale.ROOT, "dino4j  %-5s threads %d loop (loader workers %d): %.0f images/s; step alone in the "
                         + "same rounds %.0f images/s; loop/step per round %s (median %.2f); checkpoint at a stop %.0f ms%n",
                 net, threads, d.workers(), loopIps, stepIps, Arrays.toString(round2(ratio)), loopOverStep, checkpointS * 1e3);
@@ -136,13 +136,6 @@ final class WholeLoop {
                     torch);
         }
         return new Result(net, threads, d.workers(), steps, rounds, loopIps, stepIps, loopOverStep, torch);
-    }
-
-    private static double median(double[] v) {
-        double[] c = v.clone();
-        Arrays.sort(c);
-        int n = c.length;
-        return n % 2 == 1 ? c[n / 2] : (c[n / 2 - 1] + c[n / 2]) / 2;
     }
 
     private static double[] round2(double[] v) {
