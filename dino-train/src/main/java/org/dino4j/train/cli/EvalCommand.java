@@ -36,13 +36,14 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code dino eval knn|linear|tsne|embed}: evaluations of a trained run's frozen backbone (dino-eval); {@code knn} and
+ * {@code dino eval knn|linear|tsne|embed|curve}: evaluations of a trained run's frozen backbone (dino-eval); {@code knn} and
  * {@code linear} also of a pretrained DINO checkpoint ({@code --weights FILE --data SOURCE}: official preprocessing,
  * {@link PretrainedData}).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate the frozen backbone of a run or of a pretrained checkpoint: k-NN, linear probe, t-SNE, embeddings export.",
-        subcommands = {EvalCommand.Knn.class, EvalCommand.Linear.class, EvalCommand.Tsne.class, EvalCommand.Embed.class})
+        description = "Evaluate the frozen backbone of a run or of a pretrained checkpoint: k-NN, linear probe, t-SNE, embeddings export, k-NN against training minutes.",
+        subcommands = {EvalCommand.Knn.class, EvalCommand.Linear.class, EvalCommand.Tsne.class, EvalCommand.Embed.class,
+                EvalCurve.class})
 public final class EvalCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -18,7 +18,8 @@ import java.util.List;
  *       long record run);</li>
  *   <li>{@code images}: the default for a user's own images ({@code images:DIR}, {@code idx:DIR}): DINO's
  *       augmentations, adapted to the number of images ({@code run.adaptToData}, {@link DataScaling});</li>
- *   <li>{@code fashion-mnist}, {@code fashion-mnist-long}: Fashion-MNIST quality runs;</li>
+ *   <li>{@code fashion-mnist}, {@code fashion-mnist-long}, {@code fashion-mnist-hour}: Fashion-MNIST quality runs (one
+ *       epoch; 8 epochs; under an hour on 2 cores, keeping every epoch's checkpoint for {@code dino eval curve});</li>
  *   <li>{@code reference}: the training-step benchmark's config;</li>
  *   <li>{@code tiny}: a few-second config for tests;</li>
  *   <li>{@code vit-tiny28}, {@code vit-fashion-mnist}: the same with the ViT backbone.</li>
@@ -30,7 +31,7 @@ public final class Presets {
     public static final String DEFAULT = "default";
 
     /** The names of the preset resources, sorted. */
-    private static final List<String> NAMES = List.of(DEFAULT, "fashion-mnist", "fashion-mnist-long", "images", "reference",
+    private static final List<String> NAMES = List.of(DEFAULT, "fashion-mnist", "fashion-mnist-hour", "fashion-mnist-long", "images", "reference",
             "synthetic-long", "synthetic-main", "synthetic-quick", "tiny", "vit-fashion-mnist", "vit-tiny28");
 
     private Presets() {}

@@ -76,6 +76,25 @@ class PresetsTest {
         assertEquals(withoutGc(ConfigLoader.load("default", recorded, null)), Presets.get("fashion-mnist-long"));
     }
 
+    /**
+     * The fashion-mnist-hour preset is the resolved config of its recorded run (docs/results/fm-hour), run with one
+     * step thread beside another run (the thread count changes speed, not the recipe).
+     */
+    @Test
+    void fashionMnistHourIsTheRecordedRunsConfig() throws IOException {
+        Path recorded = Path.of("..", "docs", "results", "fm-hour", "config.yaml");
+        assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
+        DinoConfig run = ConfigLoader.load("default", recorded, null);
+        assertEquals(ConfigLoader.override(Presets.get("fashion-mnist-hour"), Map.of("run.threads", "1")), run);
+        // and it differs from fashion-mnist-long only in the teacher's temperatures, the centre and the run's length
+        DinoConfig longer = Presets.get("fashion-mnist-long"), hour = Presets.get("fashion-mnist-hour");
+        assertEquals(longer.model(), hour.model());
+        assertEquals(longer.data(), hour.data());
+        assertEquals(longer.optim(), hour.optim());
+        assertEquals(0.06, hour.teacher().teacherTemp());
+        assertEquals(0.99, hour.teacher().centerMomentum());
+    }
+
     /** The synthetic-long preset is the resolved config of the recorded 99.10% run (docs/results/synth-long-393k). */
     @Test
     void syntheticLongIsTheRecordedRunsConfig() throws IOException {
