@@ -63,11 +63,7 @@ public final class ScatterPlot {
         }
         JFreeChart chart = ChartFactory.createScatterPlot(title, "dim 1", "dim 2", ds, PlotOrientation.VERTICAL,
                 true, false, false);
-        chart.setBackgroundPaint(Color.WHITE);
-        XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xdddddd));
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        XYPlot plot = Charts.whiteXY(chart);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(false, true);
         double size = xy.length > 5000 ? 3 : 5;
         for (int s = 0; s < ds.getSeriesCount(); s++) {

@@ -2,7 +2,6 @@ package org.dino4j.eval.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.dino4j.eval.Evaluation;
+import org.dino4j.eval.plot.Charts;
 import org.dino4j.eval.plot.ScatterPlot;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -208,11 +208,7 @@ public final class RunReport {
         series.values().forEach(ds::addSeries);
         JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, ds, PlotOrientation.VERTICAL,
                 true, false, false);
-        chart.setBackgroundPaint(Color.WHITE);
-        XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xdddddd));
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        XYPlot plot = Charts.whiteXY(chart);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
         for (int s = 0; s < ds.getSeriesCount(); s++) {
             r.setSeriesPaint(s, ScatterPlot.colour(s));

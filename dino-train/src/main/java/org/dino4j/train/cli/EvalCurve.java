@@ -9,6 +9,7 @@ import org.dino4j.eval.Evaluation;
 import org.dino4j.eval.features.Embeddings;
 import org.dino4j.eval.knn.KnnOptions;
 import org.dino4j.eval.knn.KnnResult;
+import org.dino4j.eval.plot.Charts;
 import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.checkpoint.CheckpointStore;
 import org.dino4j.train.monitor.MetricsLog;
@@ -179,11 +180,7 @@ final class EvalCurve extends EvalCommand.Common implements Callable<Integer> {
         addLevel(ds, "random-init network", b.randomInit(), end);
         JFreeChart chart = ChartFactory.createXYLineChart("k-NN top-1 against training minutes", "training minutes",
                 "k-NN top-1 (%)", ds, PlotOrientation.VERTICAL, true, false, false);
-        chart.setBackgroundPaint(Color.WHITE);
-        XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(new Color(0xdddddd));
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        XYPlot plot = Charts.whiteXY(chart);
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, false);
         Color[] colours = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x7f7f7f)};
         for (int s = 0; s < ds.getSeriesCount(); s++) {
