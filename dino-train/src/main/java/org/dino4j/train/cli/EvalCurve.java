@@ -82,12 +82,12 @@ final class EvalCurve extends EvalCommand.Common implements Callable<Integer> {
         RunDirectory rd = new RunDirectory(checkpoint);
         Map<Long, Double> minutes = epochMinutes(rd.metrics(), RunModels.config(checkpoint).data().batchSize());
         List<Path> files = new ArrayList<>();
-        List<Checkpoint> kept = new ArrayList<>();
+        List<int[]> kept = new ArrayList<>(); // {epochs done, iteration} only: a checkpoint's arrays are loaded when evaluated
         for (Path f : new CheckpointStore(rd.checkpoints(), 1).list()) {
             Checkpoint c = CheckpointStore.load(f);
             if (minutes.containsKey(c.iteration())) {
                 files.add(f);
-                kept.add(c);
+                kept.add(new int[]{c.epoch(), Math.toIntExact(c.iteration())});
             }
         }
         if (kept.isEmpty()) {
@@ -103,14 +103,14 @@ final class EvalCurve extends EvalCommand.Common implements Callable<Integer> {
         int memory = 0;
         for (int i = 0; i < kept.size(); i++) {
             if (i % every != every - 1 && i != kept.size() - 1) continue;
-            Checkpoint c = kept.get(i);
+            int[] c = kept.get(i);
             net = RunModels.load(files.get(i), student, data.channels());
             Embeddings mem = memory(evalSize);
             Embeddings q = queries();
             memory = mem.size();
             queries = q;
             KnnResult r = Evaluation.knn(mem, q, new KnnOptions(new int[]{k}, t, KnnOptions.DEFAULT_CHUNK_SIZE), null);
-            Point p = new Point(c.epoch(), c.iteration(), minutes.get(c.iteration()), r.forK(k).top1());
+            Point p = new Point(c[0], c[1], minutes.get((long) c[1]), r.forK(k).top1());
             points.add(p);
             System.err.printf(Locale.ROOT, "after epoch %d (iteration %d, %.1f min): k-NN top-1 %.2f%%%n", p.epoch(), p.iteration(),
                     p.minutes(), 100 * p.top1());
