@@ -109,7 +109,7 @@ public final class CheckpointStore {
         List<Path> moved = new ArrayList<>();
         for (Path f : list()) {
             String n = f.getFileName().toString();
-            if (Long.parseLong(n.substring(5, 14)) > iteration) {
+            if (iteration(f) > iteration) {
                 Path to = f.resolveSibling(n + ".superseded");
                 Files.move(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 moved.add(to);
@@ -135,6 +135,11 @@ public final class CheckpointStore {
             throw new IOException("checkpoint pointer " + latest + " names \"" + name + "\", which does not exist");
         }
         return Optional.of(f);
+    }
+
+    /** The iteration of a checkpoint file of {@link #list()}, read from its name {@code ckpt-<iteration>.zip}. */
+    public static long iteration(Path file) {
+        return Long.parseLong(file.getFileName().toString().substring(5, 14));
     }
 
     /** All complete checkpoint files, oldest first. */

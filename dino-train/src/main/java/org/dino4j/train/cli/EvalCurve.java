@@ -10,7 +10,6 @@ import org.dino4j.eval.features.Embeddings;
 import org.dino4j.eval.knn.KnnOptions;
 import org.dino4j.eval.knn.KnnResult;
 import org.dino4j.eval.plot.Charts;
-import org.dino4j.train.checkpoint.Checkpoint;
 import org.dino4j.train.checkpoint.CheckpointStore;
 import org.dino4j.train.monitor.MetricsLog;
 import org.dino4j.train.run.RunDirectory;
@@ -80,15 +79,11 @@ final class EvalCurve extends EvalCommand.Common implements Callable<Integer> {
             throw new IllegalArgumentException("--checkpoint must be a run directory for dino eval curve, got " + checkpoint);
         }
         RunDirectory rd = new RunDirectory(checkpoint);
-        Map<Long, Double> minutes = epochMinutes(rd.metrics(), RunModels.config(checkpoint).data().batchSize());
-        List<Path> files = new ArrayList<>();
-        List<int[]> kept = new ArrayList<>(); // {epochs done, iteration} only: a checkpoint's arrays are loaded when evaluated
+        Map<Long, EpochEnd> ends = epochEnds(rd.metrics(), RunModels.config(checkpoint).data().batchSize());
+        // the end-of-epoch checkpoints, found by the iteration in their names: only those evaluated are read
+        List<Path> kept = new ArrayList<>();
         for (Path f : new CheckpointStore(rd.checkpoints(), 1).list()) {
-            Checkpoint c = CheckpointStore.load(f);
-            if (minutes.containsKey(c.iteration())) {
-                files.add(f);
-                kept.add(new int[]{c.epoch(), Math.toIntExact(c.iteration())});
-            }
+            if (ends.containsKey(CheckpointStore.iteration(f))) kept.add(f);
         }
         if (kept.isEmpty()) {
             throw new IllegalArgumentException("run directory " + rd.root() + " keeps no end-of-epoch checkpoint with an epoch line in "
@@ -103,14 +98,15 @@ final class EvalCurve extends EvalCommand.Common implements Callable<Integer> {
         int memory = 0;
         for (int i = 0; i < kept.size(); i++) {
             if (i % every != every - 1 && i != kept.size() - 1) continue;
-            int[] c = kept.get(i);
-            net = RunModels.load(files.get(i), student, data.channels());
+            long iteration = CheckpointStore.iteration(kept.get(i));
+            EpochEnd end = ends.get(iteration);
+            net = RunModels.load(kept.get(i), student, data.channels());
             Embeddings mem = memory(evalSize);
             Embeddings q = queries();
             memory = mem.size();
             queries = q;
             KnnResult r = Evaluation.knn(mem, q, new KnnOptions(new int[]{k}, t, KnnOptions.DEFAULT_CHUNK_SIZE), null);
-            Point p = new Point(c[0], c[1], minutes.get((long) c[1]), r.forK(k).top1());
+            Point p = new Point(end.epochsDone(), iteration, end.minutes(), r.forK(k).top1());
             points.add(p);
             System.err.printf(Locale.ROOT, "after epoch %d (iteration %d, %.1f min): k-NN top-1 %.2f%%%n", p.epoch(), p.iteration(),
                     p.minutes(), 100 * p.top1());
@@ -121,13 +117,16 @@ final class EvalCurve extends EvalCommand.Common implements Callable<Integer> {
         return 0;
     }
 
+    /** The end of an epoch: the epochs done and the training minutes up to it. */
+    record EpochEnd(int epochsDone, double minutes) {}
+
     /**
-     * Training minutes at the end of each epoch, keyed by the epoch's last iteration: the running sum of
+     * The end of each epoch, keyed by the epoch's last iteration; its minutes are the running sum of
      * (iterations of the epoch) × batch / (its images per second) over the {@code epoch} lines of the metrics log.
      */
-    static Map<Long, Double> epochMinutes(Path metrics, int batch) throws IOException {
+    static Map<Long, EpochEnd> epochEnds(Path metrics, int batch) throws IOException {
         if (!Files.isRegularFile(metrics)) throw new IllegalArgumentException("run directory has no metrics log " + metrics);
-        Map<Long, Double> out = new TreeMap<>();
+        Map<Long, EpochEnd> out = new TreeMap<>();
         long prev = 0;
         double seconds = 0;
         for (JsonNode row : MetricsLog.read(metrics)) {
@@ -137,7 +136,7 @@ final class EvalCurve extends EvalCommand.Common implements Callable<Integer> {
             if (!(ips > 0)) throw new IllegalArgumentException(metrics + ": epoch line at iteration " + iter + " has images_per_sec " + ips);
             seconds += (iter - prev) * (double) batch / ips;
             prev = iter;
-            out.put(iter, seconds / 60);
+            out.put(iter, new EpochEnd(row.get("epoch").asInt() + 1, seconds / 60));
         }
         return out;
     }

@@ -100,7 +100,8 @@ class EvalCurveTest {
                 "{\"type\":\"iter\",\"iter\":0,\"loss\":1}",
                 "{\"type\":\"epoch\",\"epoch\":0,\"iter\":10,\"images_per_sec\":80}",
                 "{\"type\":\"epoch\",\"epoch\":1,\"iter\":20,\"images_per_sec\":40}") + "\n");
-        Map<Long, Double> min = EvalCurve.epochMinutes(m, 8);
-        assertEquals(Map.of(10L, 1.0 / 60, 20L, 3.0 / 60), min); // 10*8/80 = 1 s, then + 10*8/40 = 2 s
+        Map<Long, EvalCurve.EpochEnd> ends = EvalCurve.epochEnds(m, 8);
+        assertEquals(Map.of(10L, new EvalCurve.EpochEnd(1, 1.0 / 60), 20L, new EvalCurve.EpochEnd(2, 3.0 / 60)), ends);
+        // 10*8/80 = 1 s, then + 10*8/40 = 2 s
     }
 }
