@@ -46,7 +46,7 @@ class ImagesDefaultRecipeTest {
         assertEquals(0.0, c.data().crops().rotationDegrees(), "no rotation unless asked");
         assertTrue(c.run().adaptToData());
         assertEquals(preset.model(), c.model());
-        // 120 images: 120 / 8 = 15 → batch 8, 15 steps per epoch; 40 epochs = 600 steps → λ₀ = 1 − 100/600 → 0.9 (bound)
+        // 120 images: 120 / 8 = 15 → batch 8, 15 steps per epoch; 60 epochs = 900 steps → λ₀ = 1 − 100/900 → 0.9 (bound)
         assertEquals(8, c.data().batchSize());
         assertEquals(0.9, c.teacher().momentumTeacher(), 1e-12);
         assertEquals(1, c.data().channels(), "grey pictures stay grey");

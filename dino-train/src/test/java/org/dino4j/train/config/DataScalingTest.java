@@ -47,13 +47,17 @@ class DataScalingTest {
     void shortRunsOnSmallSetsGetAboutMinStepsSteps() {
         DinoConfig c = Presets.get("images");
         assertEquals(64, c.data().batchSize());
-        assertEquals(40, c.run().epochs());
-        // 1,400 images × 40 epochs = 56,000 images seen: / 3,000 = 18 → batch 16, 87 steps · 40 = 3,480 steps
+        assertEquals(60, c.run().epochs());
+        // 1,400 images × 60 epochs = 84,000 images seen: / 3,000 = 28 → batch 16, 87 steps · 60 = 5,220 steps
         DataScaling.Result r = DataScaling.adapt(c, 1400, Set.of());
         assertEquals(16, r.config().data().batchSize());
         assertEquals(c.optim().lr() * 4, r.config().optim().lr(), 1e-12);
-        assertEquals(0.9713, r.config().teacher().momentumTeacher(), 1e-12);
-        // 5,000 images × 40 epochs: 66 → 64, the preset's batch: nothing about the batch or the rate changes
+        assertEquals(0.9808, r.config().teacher().momentumTeacher(), 1e-12);
+        // 2,000 images × 60 epochs: 40 → batch 32, the rate × 2
+        DataScaling.Result mid = DataScaling.adapt(c, 2000, Set.of());
+        assertEquals(32, mid.config().data().batchSize());
+        assertEquals(c.optim().lr() * 2, mid.config().optim().lr(), 1e-12);
+        // 5,000 images × 60 epochs: 100 → 64, the preset's batch: nothing about the batch or the rate changes
         DataScaling.Result big = DataScaling.adapt(c, 5000, Set.of());
         assertEquals(64, big.config().data().batchSize());
         assertEquals(c.optim().lr(), big.config().optim().lr());
