@@ -16,8 +16,8 @@ import java.util.Set;
  *   <li>{@code data.batchSize}: at most N / {@value #MIN_BATCHES_PER_EPOCH} (so that a tiny set still gets several
  *       steps per epoch) and at most epochs · N / {@value #MIN_STEPS} (so that a short run on a small set still has
  *       about {@value #MIN_STEPS} steps: DINO's teacher improves by following the student step after step, and on
- *       1,000–5,000 images 40 epochs of 64 are only 600–3,000 steps), rounded down to a power of two, at least
- *       {@value #MIN_BATCH} (and at least {@value #MIN_STEPS_BATCH} for the second bound);</li>
+ *       1,000–2,000 images the images preset's 60 epochs of 64 are only 900–1,860 steps), rounded down to a power of two,
+ *       at least {@value #MIN_BATCH} (and at least {@value #MIN_STEPS_BATCH} for the second bound);</li>
  *   <li>{@code optim.lr} (per 256 images), when the batch was lowered from B to b: multiplied by B / b, so the step
  *       keeps the learning rate the preset gives batch B. The linear scaling rule would divide the per-step rate by
  *       B / b, and the extra steps would then teach the student no more than the fewer steps did (measured,
