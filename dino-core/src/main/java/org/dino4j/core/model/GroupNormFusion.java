@@ -1,7 +1,6 @@
 package org.dino4j.core.model;
 
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.dino4j.core.DinoRuntime;
@@ -15,32 +14,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * GroupNorm (Wu &amp; He 2018, Eq. 1–2), optionally followed by ReLU, as one fused kernel for execution plans:
- * x {@code [B, C, H, W]} (NCHW, FLOAT), γ and β {@code [1, C, 1, 1]} → y = relu?((x − μ_g)/√(σ²_g + ε)·γ_c + β_c),
+ * x {@code [B, H, W, C]} (NHWC, FLOAT), γ and β {@code [1, C, 1, 1]} → y = relu?((x − μ_g)/√(σ²_g + ε)·γ_c + β_c),
  * with {@link SmallResNet}'s statistics: μ_g = E[x] and σ²_g = max(E[x²] − μ_g², 0) over the group's channels and
- * pixels (one contiguous block in NCHW).
+ * pixels.
  *
- * <p>Forward: one pass for the group's Σx and Σx², one for y = x·a + b with a = γ·rstd, b = β − μ·a per channel.
- * Backward, per group and while the group is in cache: the per-channel sums Σ dz·x and Σ dz (dz = dy where the
- * pre-activation is positive), then dx = dz·a + k₁ + x·k₂ with the group's k₁, k₂ — where SameDiff's graph of the
- * same function makes a dozen full-size passes. Sums are accumulated in float lanes and combined in double (SIMD),
- * or in double (plain Java).
+ * <p>Forward, per sample: one pass for the per-channel Σx and Σx² (consecutive elements in the SIMD lanes, the
+ * per-channel parameters tiled to {@link SimdLayers#period} so that any channel count vectorises), the group moments
+ * from those, then one pass for y = x·a + b with a = γ·rstd, b = β − μ·a per channel. Backward, per sample: one pass for
+ * the per-channel sums Σ dz·x and Σ dz (dz = dy where the pre-activation is positive), then dx = dz·a + k₁ + x·k₂ with
+ * each group's k₁, k₂ — where SameDiff's graph of the same function makes a dozen full-size passes. Sums are
+ * accumulated in float per block of {@link SimdLayers#BLOCK} pixels and added in double (SIMD), or in double (plain
+ * Java).
  *
  * <p>Work is split over samples; the parameter gradients are summed over samples in order, so results do not depend
  * on the number of threads.
  */
 final class GroupNormFusion extends FusedRegion {
-    /**
-     * Planes of fewer pixels (e.g. 3×3 and 6×6 maps of local crops) are processed as heap copies of the whole group,
-     * element by element: a plane shorter than a few SIMD vectors would otherwise run mostly in scalar tails.
-     */
-    static final int SMALL_PLANE = 48;
-
     private final int groups;
     private final double eps;
     private final boolean relu;
 
     /**
-     * @param x name of the GroupNorm input {@code [B, C, H, W]}
+     * @param x name of the GroupNorm input {@code [B, H, W, C]}
      * @param gain name of γ {@code [1, C, 1, 1]}
      * @param bias name of β {@code [1, C, 1, 1]}
      * @param y name of the output (after the ReLU when {@code relu})
@@ -55,42 +50,43 @@ final class GroupNormFusion extends FusedRegion {
         this.relu = relu;
     }
 
-
-
     @Override
     public Instance bind(INDArray[] in, INDArray[] out) {
         INDArray x = in[0];
         if (x.rank() != 4 || x.dataType() != DataType.FLOAT || !HostArrays.hostKernels()
                 || !HostArrays.isCContiguous(x) || !HostArrays.isCContiguous(out[0])) {
-            throw new UnsupportedOperationException("GroupNorm fusion needs FLOAT 'c' NCHW host arrays, got "
+            throw new UnsupportedOperationException("GroupNorm fusion needs FLOAT 'c' NHWC host arrays, got "
                     + x.dataType() + " " + Arrays.toString(x.shape()) + " order " + x.ordering());
         }
         return new Bound(x, in[1], in[2], out[0]);
     }
 
-    /** One group on the heap: x, y (or dy, dx), dz, dz·x, and the per-channel scale and shift expanded per element. */
-    private static final class Heap {
-        final float[] x;
-        final float[] y;
-        final float[] dz;
-        final float[] dzx;
-        final float[] a;
-        final float[] b;
+    /**
+     * Per-thread scratch: per-channel double sums, the input gradient's per-channel k₁, k₂, and for the SIMD kernels
+     * the block accumulators and the sample's scale, shift, k₁ and k₂ tiled to the kernels' period
+     * ({@link SimdLayers#period}).
+     */
+    private static final class Scratch {
+        final double[] s1;
+        final double[] s2;
+        final float[] k1;
+        final float[] k2;
+        final float[] acc;
+        final float[] at;
+        final float[] bt;
+        final float[] k1t;
+        final float[] k2t;
 
-        Heap(int n) {
-            x = new float[n];
-            y = new float[n];
-            dz = new float[n];
-            dzx = new float[n];
-            a = new float[n];
-            b = new float[n];
-        }
-
-        void expand(float[] scale, float[] shift, int first, int count, int hw) {
-            for (int j = 0; j < count; j++) {
-                java.util.Arrays.fill(a, j * hw, (j + 1) * hw, scale[first + j]);
-                java.util.Arrays.fill(b, j * hw, (j + 1) * hw, shift[first + j]);
-            }
+        Scratch(int c, int period) {
+            s1 = new double[c];
+            s2 = new double[c];
+            k1 = new float[c];
+            k2 = new float[c];
+            acc = new float[2 * period];
+            at = new float[period];
+            bt = new float[period];
+            k1t = new float[period];
+            k2t = new float[period];
         }
     }
 
@@ -101,10 +97,6 @@ final class GroupNormFusion extends FusedRegion {
         private final int hw;
         private final int cpg;
         private final ByteBuffer xb;
-        private final FloatBuffer xf;
-        private final FloatBuffer yf;
-        private FloatBuffer dyf;
-        private FloatBuffer dxf;
         private final int xo;
         private final ByteBuffer yb;
         private final int yo;
@@ -119,9 +111,9 @@ final class GroupNormFusion extends FusedRegion {
         private final float[] sh;
         private final double[] ga;
         private final double[] gb;
-        private final double[][] scratch;
-        /** Per-thread heap copies of one group for planes smaller than {@link #SMALL_PLANE}. */
-        private final ThreadLocal<Heap> heap;
+        private final Scratch[] scratch;
+        /** Elements after which the SIMD kernels' per-channel parameters repeat. */
+        private final int period;
         private final Parallel pool;
         private final Parallel.RangeTask forwardTask = this::forwardRange;
         private ByteBuffer dyb;
@@ -133,17 +125,15 @@ final class GroupNormFusion extends FusedRegion {
         Bound(INDArray x, INDArray gain, INDArray bias, INDArray y) {
             long[] s = x.shape();
             this.b = Math.toIntExact(s[0]);
-            this.c = Math.toIntExact(s[1]);
-            this.hw = Math.toIntExact(s[2] * s[3]);
+            this.hw = Math.toIntExact(s[1] * s[2]);
+            this.c = Math.toIntExact(s[3]);
             if (c % groups != 0) {
                 throw new IllegalArgumentException("channels " + c + " not divisible by groups " + groups);
             }
             this.cpg = c / groups;
             this.xb = HostArrays.bytes(x);
-            this.xf = xb.asFloatBuffer();
             this.xo = HostArrays.base(x);
             this.yb = HostArrays.bytes(y);
-            this.yf = yb.asFloatBuffer();
             this.yo = HostArrays.base(y);
             this.gain = gain;
             this.bias = bias;
@@ -157,9 +147,11 @@ final class GroupNormFusion extends FusedRegion {
             this.ga = new double[b * c];
             this.gb = new double[b * c];
             int threads = Math.max(1, DinoRuntime.threads());
-            this.scratch = new double[threads][2];
-            int groupSize = cpg * hw;
-            this.heap = ThreadLocal.withInitial(() -> new Heap(groupSize));
+            this.period = SimdLayers.period(c, Simd.floatLanes());
+            this.scratch = new Scratch[threads];
+            for (int i = 0; i < threads; i++) {
+                scratch[i] = new Scratch(c, period);
+            }
             this.pool = KernelPools.get(threads);
         }
 
@@ -173,14 +165,20 @@ final class GroupNormFusion extends FusedRegion {
         }
 
         private void forwardRange(int worker, int from, int to) {
-            double[] out = scratch[worker];
+            Scratch t = scratch[worker];
             double count = (double) cpg * hw;
             for (int n = from; n < to; n++) {
+                int base = n * hw * c;
+                moments(xo + base, t);
                 for (int gi = 0; gi < groups; gi++) {
-                    int first = n * c + gi * cpg; // first channel plane of the group; the group is contiguous
-                    sums(xb, xo + first * hw, cpg * hw, out);
-                    double mu = out[0] / count;
-                    double v = out[1] / count - mu * mu;
+                    double s1 = 0;
+                    double s2 = 0;
+                    for (int ci = gi * cpg; ci < (gi + 1) * cpg; ci++) {
+                        s1 += t.s1[ci];
+                        s2 += t.s2[ci];
+                    }
+                    double mu = s1 / count;
+                    double v = s2 / count - mu * mu;
                     int k = n * groups + gi;
                     mean[k] = mu;
                     varPositive[k] = v > 0;
@@ -191,8 +189,8 @@ final class GroupNormFusion extends FusedRegion {
                         a[n * c + ci] = ai;
                         sh[n * c + ci] = (float) (be[ci] - mu * ai);
                     }
-                    affine(first, cpg);
                 }
+                affine(base, n * c, t);
             }
         }
 
@@ -204,10 +202,8 @@ final class GroupNormFusion extends FusedRegion {
                 throw new UnsupportedOperationException("GroupNorm fusion needs 'c' gradient arrays");
             }
             dyb = HostArrays.bytes(dy);
-            dyf = dyb.asFloatBuffer();
             dyo = HostArrays.base(dy);
             dxb = dx == null ? null : HostArrays.bytes(dx);
-            dxf = dxb == null ? null : dxb.asFloatBuffer();
             dxo = dx == null ? 0 : HostArrays.base(dx);
             return () -> backward(inputGrads);
         }
@@ -233,12 +229,13 @@ final class GroupNormFusion extends FusedRegion {
         }
 
         private void backwardRange(int worker, int from, int to) {
+            Scratch t = scratch[worker];
             double count = (double) cpg * hw;
             for (int n = from; n < to; n++) {
+                int base = n * hw * c;
+                maskedSums(base, n * c, t);
                 for (int gi = 0; gi < groups; gi++) {
                     int k = n * groups + gi;
-                    int first = n * c + gi * cpg;
-                    masked(first, cpg);
                     double mu = mean[k];
                     double r = rstd[k];
                     double dr = 0;
@@ -253,113 +250,92 @@ final class GroupNormFusion extends FusedRegion {
                         dex2 = dr * -0.5 * r * r * r;
                         dmu -= 2 * mu * dex2;
                     }
-                    if (dxb != null) {
-                        inputGrad(first, cpg, (float) (dmu / count), (float) (2 * dex2 / count));
-                    }
+                    java.util.Arrays.fill(t.k1, gi * cpg, (gi + 1) * cpg, (float) (dmu / count));
+                    java.util.Arrays.fill(t.k2, gi * cpg, (gi + 1) * cpg, (float) (2 * dex2 / count));
+                }
+                if (dxb != null) {
+                    inputGrad(base, n * c, t);
                 }
             }
         }
 
-        // ---------------------------------------------------------------- plane kernels (SIMD or plain Java)
+        // ---------------------------------------------------------------- per-sample kernels (SIMD or plain Java)
 
-        private void sums(ByteBuffer x, int off, int n, double[] out) {
+        /** t.s1[ch] = Σ x, t.s2[ch] = Σ x² over the sample's pixels, from element {@code off}. */
+        private void moments(int off, Scratch t) {
             if (Simd.enabled()) {
-                SimdLayers.sumAndSquares(x, off, n, out);
+                SimdLayers.channelMoments(xb, off, hw * c, c, period, t.acc, t.s1, t.s2);
                 return;
             }
-            double s1 = 0;
-            double s2 = 0;
-            for (int i = 0; i < n; i++) {
-                float v = x.getFloat((off + i) << 2);
-                s1 += v;
-                s2 += v * v;
-            }
-            out[0] = s1;
-            out[1] = s2;
-        }
-
-        /** y = relu?(x·a + b) over the {@code count} channel planes from plane {@code first}. */
-        private void affine(int first, int count) {
-            if (Simd.enabled() && hw < SMALL_PLANE) {
-                Heap h = heap.get();
-                int n = count * hw;
-                xf.get(xo + first * hw, h.x, 0, n);
-                h.expand(a, sh, first, count, hw);
-                SimdLayers.affineExpanded(h.x, h.a, h.b, h.y, n, relu);
-                yf.put(yo + first * hw, h.y, 0, n);
-                return;
-            }
-            if (Simd.enabled()) {
-                SimdLayers.affineChannels(xb, xo + first * hw, yb, yo + first * hw, hw, count, a, sh, first, relu);
-                return;
-            }
-            for (int j = first; j < first + count; j++) {
-                for (int i = j * hw; i < (j + 1) * hw; i++) {
-                    float v = xb.getFloat((xo + i) << 2) * a[j] + sh[j];
-                    yb.putFloat((yo + i) << 2, relu ? Math.max(v, 0f) : v);
+            java.util.Arrays.fill(t.s1, 0);
+            java.util.Arrays.fill(t.s2, 0);
+            for (int p = 0; p < hw; p++) {
+                for (int ch = 0; ch < c; ch++) {
+                    float v = xb.getFloat((off + p * c + ch) << 2);
+                    t.s1[ch] += v;
+                    t.s2[ch] += (double) v * v;
                 }
             }
         }
 
-        /** ga = Σ dz·x, gb = Σ dz per channel plane (small planes: dz kept on the heap for {@link #inputGrad}). */
-        private void masked(int first, int count) {
-            if (Simd.enabled() && hw < SMALL_PLANE) {
-                Heap h = heap.get();
-                int n = count * hw;
-                xf.get(xo + first * hw, h.x, 0, n);
-                dyf.get(dyo + first * hw, h.y, 0, n);
-                h.expand(a, sh, first, count, hw);
-                SimdLayers.maskedGradient(h.x, h.y, h.a, h.b, h.dz, h.dzx, n, relu);
-                for (int j = 0; j < count; j++) {
-                    double p = 0;
-                    double q = 0;
-                    for (int i = j * hw; i < (j + 1) * hw; i++) {
-                        p += h.dzx[i];
-                        q += h.dz[i];
-                    }
-                    ga[first + j] = p;
-                    gb[first + j] = q;
-                }
-                return;
-            }
-            if (Simd.enabled()) {
-                SimdLayers.maskedSumsChannels(dyb, dyo + first * hw, xb, xo + first * hw, hw, count, a, sh, first, relu, ga, gb);
-                return;
-            }
-            for (int j = first; j < first + count; j++) {
-                double p = 0;
-                double q = 0;
-                for (int i = j * hw; i < (j + 1) * hw; i++) {
-                    float xv = xb.getFloat((xo + i) << 2);
-                    float dz = relu && !(xv * a[j] + sh[j] > 0f) ? 0f : dyb.getFloat((dyo + i) << 2);
-                    p += dz * xv;
-                    q += dz;
-                }
-                ga[j] = p;
-                gb[j] = q;
+        /** The sample's scale and shift (from {@code ao}) tiled to the period. */
+        private void tile(int ao, Scratch t) {
+            for (int i = 0; i < period; i++) {
+                t.at[i] = a[ao + i % c];
+                t.bt[i] = sh[ao + i % c];
             }
         }
 
-        /** dx = dz·a + k1 + x·k2 per channel plane (small planes: x and dz from {@link #masked}'s heap copies). */
-        private void inputGrad(int first, int count, float k1, float k2) {
-            if (Simd.enabled() && hw < SMALL_PLANE) {
-                Heap h = heap.get(); // x, the expanded scale and dz from masked()
-                int n = count * hw;
-                SimdLayers.inputGradientExpanded(h.dz, h.x, h.a, k1, k2, h.y, n);
-                dxf.put(dxo + first * hw, h.y, 0, n);
-                return;
-            }
+        /** y = relu?(x·a + b) over the sample from element {@code base}, scale and shift from {@code ao}. */
+        private void affine(int base, int ao, Scratch t) {
             if (Simd.enabled()) {
-                SimdLayers.inputGradientChannels(dyb, dyo + first * hw, xb, xo + first * hw, dxb, dxo + first * hw, hw, count, a,
-                        sh, first, relu, k1, k2);
+                tile(ao, t);
+                SimdLayers.affine(xb, xo + base, yb, yo + base, hw * c, period, t.at, t.bt, relu);
                 return;
             }
-            for (int j = first; j < first + count; j++) {
-                for (int i = j * hw; i < (j + 1) * hw; i++) {
-                    float xv = xb.getFloat((xo + i) << 2);
-                    float dz = relu && !(xv * a[j] + sh[j] > 0f) ? 0f : dyb.getFloat((dyo + i) << 2);
-                    dxb.putFloat((dxo + i) << 2, dz * a[j] + k1 + xv * k2);
+            for (int e = 0; e < hw * c; e++) {
+                int ch = e % c;
+                float v = xb.getFloat((xo + base + e) << 2) * a[ao + ch] + sh[ao + ch];
+                yb.putFloat((yo + base + e) << 2, relu ? Math.max(v, 0f) : v);
+            }
+        }
+
+        /** ga = Σ dz·x, gb = Σ dz per channel of the sample (at {@code ao}). */
+        private void maskedSums(int base, int ao, Scratch t) {
+            if (Simd.enabled()) {
+                tile(ao, t);
+                SimdLayers.maskedSums(dyb, dyo + base, xb, xo + base, hw * c, c, period, t.at, t.bt, relu, t.acc, ga, gb,
+                        ao);
+                return;
+            }
+            java.util.Arrays.fill(ga, ao, ao + c, 0);
+            java.util.Arrays.fill(gb, ao, ao + c, 0);
+            for (int e = 0; e < hw * c; e++) {
+                int ch = e % c;
+                float xv = xb.getFloat((xo + base + e) << 2);
+                float dz = relu && !(xv * a[ao + ch] + sh[ao + ch] > 0f) ? 0f : dyb.getFloat((dyo + base + e) << 2);
+                ga[ao + ch] += (double) dz * xv;
+                gb[ao + ch] += dz;
+            }
+        }
+
+        /** dx = dz·a + k1 + x·k2 over the sample, k1 and k2 per channel. */
+        private void inputGrad(int base, int ao, Scratch t) {
+            if (Simd.enabled()) {
+                for (int i = 0; i < period; i++) {
+                    t.k1t[i] = t.k1[i % c];
+                    t.k2t[i] = t.k2[i % c];
                 }
+                // at and bt still hold this sample's tiles (maskedSums)
+                SimdLayers.inputGradient(dyb, dyo + base, xb, xo + base, dxb, dxo + base, hw * c, period, t.at, t.bt, relu,
+                        t.k1t, t.k2t);
+                return;
+            }
+            for (int e = 0; e < hw * c; e++) {
+                int ch = e % c;
+                float xv = xb.getFloat((xo + base + e) << 2);
+                float dz = relu && !(xv * a[ao + ch] + sh[ao + ch] > 0f) ? 0f : dyb.getFloat((dyo + base + e) << 2);
+                dxb.putFloat((dxo + base + e) << 2, dz * a[ao + ch] + t.k1[ch] + xv * t.k2[ch]);
             }
         }
     }

@@ -14,9 +14,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ResNet-style CNN with GroupNorm and global average pooling, see {@link SmallResNetConfig} for the layout.
- * Images {@code [B, C, H, W]} (NCHW) → features {@code [B, D]}, D = last stage's channels. Convolutions are
- * bias-free (each is followed by GroupNorm's affine), weights {@code [kH, kW, inC, outC]} He-normal
- * initialised (fan-in), GroupNorm gains 1 and biases 0.
+ * Images {@code [B, C, H, W]} (NCHW) → features {@code [B, D]}, D = last stage's channels. Inside, the feature maps
+ * are channels-last ({@code [B, H, W, C]}, NHWC): the images are transposed once in front of the stem (inside the
+ * stem's fused kernel when it runs), because ND4J's oneDNN convolution is 27–38% faster forward on NHWC arrays
+ * (docs/performance.md, {@code ConvLayoutBenchmark}). Convolutions are bias-free (each is followed by GroupNorm's
+ * affine), weights {@code [kH, kW, inC, outC]} He-normal initialised (fan-in), GroupNorm gains 1 and biases 0.
  *
  * <p>Parameter names (under the scope): {@code stem/conv_w}, {@code stem/gn_gain}, {@code stem/gn_bias},
  * {@code s<i>/down/...}, {@code s<i>/b<j>/conv1_w}, {@code .../gn1_gain}, ... .
@@ -102,31 +104,36 @@ public final class SmallResNet implements Backbone {
             in = c;
         }
         return images -> {
-            SDVariable h = unit(sd, stem, images, true, fusions, config.inChannels() <= StemConvFusion.MAX_IN_CHANNELS);
+            SDVariable h = unit(sd, stem, images, true, fusions, config.inChannels() <= StemConvFusion.MAX_IN_CHANNELS,
+                    true);
+            // from here on every feature map is [B, H, W, C]
             for (int i = 0; i < n; i++) {
-                h = unit(sd, down[i], h, true, fusions, false);
+                h = unit(sd, down[i], h, true, fusions, false, false);
                 for (int j = 0; j < b1[i].length; j++) {
-                    SDVariable r = unit(sd, b1[i][j], h, true, fusions, false);
-                    r = unit(sd, b2[i][j], r, false, fusions, false);
+                    SDVariable r = unit(sd, b1[i][j], h, true, fusions, false, false);
+                    r = unit(sd, b2[i][j], r, false, fusions, false, false);
                     h = sd.nn.relu(r.add(h), 0);
                 }
             }
-            return sd.mean(h, 2, 3);
+            return sd.mean(h, 1, 2);
         };
     }
 
     /**
-     * conv → GroupNorm (→ ReLU), the GroupNorm part declared as one fusable region, and the convolution too when
-     * {@code fuseConv} (the stem on images with few channels, {@link StemConvFusion}).
+     * conv → GroupNorm (→ ReLU) on NHWC maps, the GroupNorm part declared as one fusable region. The stem ({@code u}
+     * is {@code stem}) first transposes the NCHW images to NHWC; with {@code fuseConv} (images with few channels) the
+     * transpose and the convolution are declared as one region too ({@link StemConvFusion}).
      */
-    private SDVariable unit(SameDiff sd, ConvGn u, SDVariable x, boolean relu, Fusions fusions, boolean fuseConv) {
+    private SDVariable unit(SameDiff sd, ConvGn u, SDVariable x, boolean relu, Fusions fusions, boolean fuseConv,
+                            boolean stem) {
         SDVariable h;
+        SDVariable in = stem ? sd.permute(x, 0, 2, 3, 1) : x;
         if (fuseConv) {
             SDVariable w = sd.identity(u.w()); // per application, as γ and β below
-            h = conv(sd, w, u.stride(), x);
+            h = conv(sd, w, u.stride(), in);
             fusions.add(new StemConvFusion(x.name(), w.name(), h.name()));
         } else {
-            h = conv(sd, u.w(), u.stride(), x);
+            h = conv(sd, u.w(), u.stride(), in);
         }
         // per-application handles of the shared γ, β: their gradients are this region's contributions alone (summed
         // over the applications by SameDiff), which is what a fused kernel of this region computes
@@ -143,7 +150,7 @@ public final class SmallResNet implements Backbone {
 
     private static SDVariable conv(SameDiff sd, SDVariable w, int stride, SDVariable x) {
         Conv2DConfig cc = Conv2DConfig.builder().kH(3).kW(3).sH(stride).sW(stride)
-                .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build();
+                .paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NHWC).build();
         return sd.cnn.conv2d(x, w, cc);
     }
 
@@ -173,7 +180,7 @@ public final class SmallResNet implements Backbone {
     }
 
     /**
-     * GroupNorm (Wu &amp; He 2018, Eq. 1–2) of a conv3×3 output (SAME, stride s, no bias):
+     * GroupNorm (Wu &amp; He 2018, Eq. 1–2) of a conv3×3 output {@code [B, H, W, C]} (SAME, stride s, no bias):
      * y = (x−μ_g)/sqrt(σ²_g+ε)·γ_c + β_c, with the group moments μ_g = E_g[x] and σ²_g = E_g[x²] − μ_g².
      *
      * <p>Formulation (chosen for speed, see docs/performance.md): the per-channel spatial moments
@@ -183,11 +190,11 @@ public final class SmallResNet implements Backbone {
      * tensor sees only two spatial reductions (a mean and a squared norm) and one fused y = x·a + b (instead of
      * x−μ, (x−μ)², ·inv, ·γ, +β); the backward pass shrinks by the same factor. σ² is clamped at 0 (it can be a rounding error below 0).
      *
-     * <p>a and b reach full size as outer products {@code [B·C, 1] × [1, H·W]} with a ones row ({@link #spread}),
-     * then multiply/add element-wise: ND4J M2.1's broadcasting {@code multiply_bp} for a {@code [B, C, 1, 1]}
-     * operand took ~280 ms more than the same-shape product at B 512, 32 × 28² (its reduction over H, W is a slow
-     * generic path), while the matmul's backward is two BLAS matrix-vector products (docs/performance.md). Same
-     * values as the broadcast (the product with 1 is exact).
+     * <p>a and b reach full size as batched outer products {@code [B, H·W, 1] × [B, 1, C]} with a ones column
+     * ({@link #spread}), then multiply/add element-wise: ND4J M2.1's broadcasting {@code multiply_bp} for a
+     * {@code [B, C, 1, 1]} operand took ~280 ms more than the same-shape product at B 512, 32 × 28² (its reduction over
+     * H, W is a slow generic path), while the matmul's backward is BLAS products (docs/performance.md). Same values as
+     * the broadcast (the product with 1 is exact).
      *
      * <p>This formulation is the definition SameDiff's session runs and differentiates; execution plans run the
      * same function as one fused kernel ({@link GroupNormFusion}), declared by {@link #unit}.
@@ -195,21 +202,25 @@ public final class SmallResNet implements Backbone {
     private SDVariable groupNorm(SameDiff sd, SDVariable groupAvg, SDVariable h, SDVariable gain, SDVariable bias) {
         long c = groupAvg.getShape()[0];
         SDVariable shape = sd.shape(h);
-        SDVariable hw = shape.get(SDIndex.interval(2, 4)).prod(true, 0);          // [1]: H·W
-        SDVariable mu = sd.mean(h, 2, 3).mmul(groupAvg);                 // [B, C] group mean per channel
+        SDVariable hw = shape.get(SDIndex.interval(1, 3)).prod(true, 0);          // [1]: H·W
+        SDVariable mu = sd.mean(h, 1, 2).mmul(groupAvg);                 // [B, C] group mean per channel
         // E[x²] as a squared-norm reduction: no full-size x² in the forward, one full-size output in the backward
-        SDVariable sq = new SquaredNorm(sd, h, false, 2, 3).outputVariable();
+        SDVariable sq = new SquaredNorm(sd, h, false, 1, 2).outputVariable();
         SDVariable ex2 = sq.div(hw.castTo(h.dataType())).mmul(groupAvg); // [B, C] group E[x²]
         SDVariable var = sd.nn.relu(ex2.sub(mu.mul(mu)), 0);
         SDVariable a = sd.math.rsqrt(var.add(config.gnEps())).mul(sd.reshape(gain, 1, c));
         SDVariable b = sd.reshape(bias, 1, c).sub(mu.mul(a));
-        SDVariable ones = sd.fill(sd.concat(0, sd.constant(Nd4j.createFromArray(1L)), hw), h.dataType(), 1.0);
-        return h.mul(spread(sd, a, ones, shape)).add(spread(sd, b, ones, shape));
+        SDVariable ones = sd.fill(sd.concat(0, shape.get(SDIndex.interval(0, 1)), hw,
+                sd.constant(Nd4j.createFromArray(1L))), h.dataType(), 1.0);            // [B, H·W, 1]
+        return h.mul(spread(sd, a, ones, shape, c)).add(spread(sd, b, ones, shape, c));
     }
 
-    /** {@code v [B, C]} → {@code [B, C, H, W]} (= {@code shape}), v[b, c] repeated over H×W: v·1ᵀ as a matmul. */
-    private static SDVariable spread(SameDiff sd, SDVariable v, SDVariable ones, SDVariable shape) {
-        return sd.reshape(sd.reshape(v, -1, 1).mmul(ones), shape);
+    /**
+     * {@code v [B, C]} → {@code [B, H, W, C]} (= {@code shape}), v[b, c] repeated over H×W: 1·v[b] as a batched
+     * matmul.
+     */
+    private static SDVariable spread(SameDiff sd, SDVariable v, SDVariable ones, SDVariable shape, long c) {
+        return sd.reshape(ones.mmul(sd.reshape(v, -1, 1, c)), shape);
     }
 
     /**

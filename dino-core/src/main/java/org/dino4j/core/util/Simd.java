@@ -113,12 +113,10 @@ public final class Simd {
             int n = 8 * lanes + 3;
             float[] a = new float[4 * n + 64];
             float[] b = new float[4 * n + 64];
-            float[] w = new float[16];
+            float[] w = new float[9 * lanes];
             float[] c1 = new float[n];
-            float[] c2 = new float[n];
             int[] off = {0, 1, 2, 3, 4, 5, 6, 7, 8};
             double[] d = new double[16];
-            double[] d2 = new double[16];
             ByteBuffer x = ByteBuffer.allocateDirect(4 * (4 * n + 64)).order(ORDER);
             ByteBuffer y = ByteBuffer.allocateDirect(4 * (4 * n + 64)).order(ORDER);
             ByteBuffer z = ByteBuffer.allocateDirect(4 * (4 * n + 64)).order(ORDER);
@@ -130,17 +128,17 @@ public final class Simd {
             }
             for (int it = 0; it < 20_000; it++) {
                 boolean flag = (it & 1) == 0;
-                SimdLayers.Impl.sumAndSquares(x, 1, n, d);
-                SimdLayers.Impl.affineChannels(x, 0, z, 0, n / 2, 2, a, b, 0, flag);
-                SimdLayers.Impl.maskedSumsChannels(y, 0, x, 0, n / 2, 2, a, b, 0, flag, d, d2);
-                SimdLayers.Impl.inputGradientChannels(y, 0, x, 0, z, 0, n / 2, 2, a, b, 0, flag, 0.1f, 0.2f);
-                SimdLayers.Impl.affineExpanded(a, a, b, b, n, flag);
-                SimdLayers.Impl.maskedGradient(a, b, a, b, c1, c2, n, flag);
-                SimdLayers.Impl.inputGradientExpanded(a, b, a, 0.1f, 0.2f, b, n);
+                SimdLayers.Impl.moments(x, 1, n, 2 * lanes, c1);
+                SimdLayers.Impl.affineRelu(x, 0, z, 0, n, 2 * lanes, a, b);
+                SimdLayers.Impl.affineLinear(x, 0, z, 0, n, 2 * lanes, a, b);
+                SimdLayers.Impl.maskedSumsRelu(y, 0, x, 0, n, 2 * lanes, a, b, c1);
+                SimdLayers.Impl.maskedSumsLinear(y, 0, x, 0, n, 2 * lanes, c1);
+                SimdLayers.Impl.inputGradientRelu(y, 0, x, 0, z, 0, n, 2 * lanes, a, b, a, b);
+                SimdLayers.Impl.inputGradientLinear(y, 0, x, 0, z, 0, n, 2 * lanes, a, a, b);
                 SimdLayers.Impl.gelu(x, 0, z, 0, n);
                 SimdLayers.Impl.geluBackward(x, 0, y, 0, z, 0, n);
-                SimdLayers.Impl.convRow3x3(a, 0, 5, w, 1, b, 0, n, n / 2, flag);
-                SimdLayers.Impl.dot9(a, b, 0, off, n, d);
+                SimdLayers.Impl.stemConvRow(a, 0, off, 9, w, lanes, lanes, c1, 4);
+                SimdLayers.Impl.stemWeightGradientRow(a, 0, off, 9, c1, lanes, lanes, 4, b);
                 axpby(z, 0, y, 0, n, 0.9f, 0.1f);
                 SimdLoss.Impl.max(a, n);
                 System.arraycopy(a, 0, b, 0, n);

@@ -7,9 +7,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The fused layers' kernels on the Vector API: GroupNorm (+ ReLU) forward and backward over channel planes of ND4J
- * memory or over heap copies of small groups ({@code GroupNormFusion}), the tanh GELU and its gradient
- * ({@code GeluFusion}), and the stem's 3×3 convolution rows and weight-gradient dot products ({@code StemConvFusion}).
+ * The fused layers' kernels on the Vector API: GroupNorm (+ ReLU) forward and backward over channels-last pixels of
+ * ND4J memory ({@code GroupNormFusion}), the tanh GELU and its gradient ({@code GeluFusion}), and the stem's 3×3
+ * convolution rows and weight gradient ({@code StemConvFusion}). Channels-last kernels put the channels in the float
+ * lanes (a scalar loop takes the channels past the last whole vector), so each element is computed by the same
+ * expression as its scalar form.
  *
  * <p>Every method requires {@link Simd#enabled()}; the vector code lives in a nested class that is only linked by the
  * first call (see {@link Simd}). {@link ByteBuffer} arguments are in {@link ByteOrder#nativeOrder()}, offsets in
@@ -17,59 +19,119 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class SimdLayers {
 
+    /** Pixels accumulated in float before a block's sums are added in double. */
+    public static final int BLOCK = 256;
+
     private SimdLayers() {
     }
 
     /**
-     * Sums of one span of floats: {@code out[0] = Σ x_i}, {@code out[1] = Σ x_i²} for {@code i < n} (float lanes,
-     * the lane totals added in double). GroupNorm's per-(sample, channel) moments.
+     * GroupNorm's per-channel moments over channels-last pixels: {@code s1[ch] = Σ x[e]} and {@code s2[ch] = Σ x[e]²}
+     * over the elements {@code e < n} from {@code off} with {@code e mod c = ch}. The elements run in float lanes with
+     * a period of {@code period} elements (a multiple of both c and the lane count, {@link #period}), accumulated in
+     * float per block of about {@link #BLOCK} pixels ({@code acc}: at least {@code 2·period} floats), the blocks added
+     * in double.
      *
-     * @param x   native-order memory
-     * @param off first element (float index)
      * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
      */
-    public static void sumAndSquares(ByteBuffer x, int off, int n, double[] out) {
+    public static void channelMoments(ByteBuffer x, int off, int n, int c, int period, float[] acc, double[] s1,
+                                      double[] s2) {
         Simd.requireEnabled();
-        Impl.sumAndSquares(x, off, n, out);
+        java.util.Arrays.fill(s1, 0, c, 0);
+        java.util.Arrays.fill(s2, 0, c, 0);
+        int block = blockElements(c, period);
+        for (int e0 = 0; e0 < n; e0 += block) {
+            java.util.Arrays.fill(acc, 0, 2 * period, 0f);
+            Impl.moments(x, off + e0, Math.min(block, n - e0), period, acc);
+            for (int i = 0; i < period; i++) {
+                s1[i % c] += acc[i];
+                s2[i % c] += acc[period + i];
+            }
+        }
     }
 
     /**
-     * GroupNorm's affine step over {@code count} consecutive channel planes of {@code hw} floats: plane {@code c} gets
-     * {@code y = x·a[ao + c] + b[ao + c]}, then {@code max(·, 0)} when {@code relu} (a product and a sum in float, no
-     * fused multiply-add, as the scalar expression).
+     * GroupNorm's affine step over channels-last elements: {@code y[e] = x[e]·a[e mod period] + b[e mod period]} for
+     * {@code e < n}, then {@code max(·, 0)} when {@code relu} (a product and a sum in float, no fused multiply-add, as
+     * the scalar expression). {@code a} and {@code b} are the per-channel scale and shift tiled to the period
+     * ({@link #period}).
      *
      * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
      */
-    public static void affineChannels(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int hw, int count, float[] a,
-                                      float[] b, int ao, boolean relu) {
+    public static void affine(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, int period, float[] a, float[] b,
+                              boolean relu) {
         Simd.requireEnabled();
-        Impl.affineChannels(x, xOff, y, yOff, hw, count, a, b, ao, relu);
+        if (relu) {
+            Impl.affineRelu(x, xOff, y, yOff, n, period, a, b);
+        } else {
+            Impl.affineLinear(x, xOff, y, yOff, n, period, a, b);
+        }
     }
 
     /**
-     * The sums of GroupNorm's backward pass over {@code count} consecutive channel planes: with {@code dz = dy} where
-     * {@code x·a[ao + c] + b[ao + c] > 0} (or everywhere when {@code !relu}) and 0 elsewhere,
-     * {@code sx[ao + c] = Σ dz·x}, {@code sd[ao + c] = Σ dz} over plane c (float lanes, lane totals in double).
+     * The sums of GroupNorm's backward pass over channels-last elements: with {@code dz = dy} where
+     * {@code x·a + b > 0} (everywhere when {@code !relu}) and 0 elsewhere, {@code sx[so + ch] = Σ dz·x} and
+     * {@code sd[so + ch] = Σ dz} over the elements with {@code e mod c = ch} (a, b tiled to the period; float per
+     * block in {@code acc}, at least {@code 2·period} floats; blocks added in double).
      *
      * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
      */
-    public static void maskedSumsChannels(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int hw, int count,
-                                          float[] a, float[] b, int ao, boolean relu, double[] sx, double[] sd) {
+    public static void maskedSums(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, int c, int period,
+                                  float[] a, float[] b, boolean relu, float[] acc, double[] sx, double[] sd, int so) {
         Simd.requireEnabled();
-        Impl.maskedSumsChannels(dy, dyOff, x, xOff, hw, count, a, b, ao, relu, sx, sd);
+        java.util.Arrays.fill(sx, so, so + c, 0);
+        java.util.Arrays.fill(sd, so, so + c, 0);
+        int block = blockElements(c, period);
+        for (int e0 = 0; e0 < n; e0 += block) {
+            int m = Math.min(block, n - e0);
+            java.util.Arrays.fill(acc, 0, 2 * period, 0f);
+            if (relu) {
+                Impl.maskedSumsRelu(dy, dyOff + e0, x, xOff + e0, m, period, a, b, acc);
+            } else {
+                Impl.maskedSumsLinear(dy, dyOff + e0, x, xOff + e0, m, period, acc);
+            }
+            for (int i = 0; i < period; i++) {
+                sx[so + i % c] += acc[i];
+                sd[so + i % c] += acc[period + i];
+            }
+        }
     }
 
     /**
-     * GroupNorm's input gradient over {@code count} consecutive channel planes: {@code dx = dz·a[ao + c] + k1 + x·k2},
-     * dz as in {@link #maskedSumsChannels}.
+     * GroupNorm's input gradient over channels-last elements: {@code dx[e] = dz·a[q] + k1[q] + x·k2[q]} with
+     * {@code q = e mod period}, dz as in {@link #maskedSums} (every array tiled to the period).
      *
      * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
      */
-    public static void inputGradientChannels(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff,
-                                             int hw, int count, float[] a, float[] b, int ao, boolean relu, float k1,
-                                             float k2) {
+    public static void inputGradient(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff, int n,
+                                     int period, float[] a, float[] b, boolean relu, float[] k1, float[] k2) {
         Simd.requireEnabled();
-        Impl.inputGradientChannels(dy, dyOff, x, xOff, dx, dxOff, hw, count, a, b, ao, relu, k1, k2);
+        if (relu) {
+            Impl.inputGradientRelu(dy, dyOff, x, xOff, dx, dxOff, n, period, a, b, k1, k2);
+        } else {
+            Impl.inputGradientLinear(dy, dyOff, x, xOff, dx, dxOff, n, period, a, k1, k2);
+        }
+    }
+
+    /**
+     * The period of the channels-last kernels for {@code c} channels: the least common multiple of c and
+     * {@code lanes}, so that every vector of {@code lanes} elements starting at a multiple of {@code lanes} meets the
+     * channels' parameters at the same offset of a tiled parameter array.
+     */
+    public static int period(int c, int lanes) {
+        int g = c;
+        int h = lanes;
+        while (h != 0) {
+            int t = g % h;
+            g = h;
+            h = t;
+        }
+        return c / g * lanes;
+    }
+
+    /** Elements per float block: about {@link #BLOCK} pixels, a multiple of the period. */
+    private static int blockElements(int c, int period) {
+        return period * Math.max(1, (int) ((long) BLOCK * c / period));
     }
 
     /**
@@ -95,63 +157,34 @@ public final class SimdLayers {
     }
 
     /**
-     * One output row of a 3×3 convolution with one input channel, for every output channel: with {@code p} a
-     * zero-padded input plane of row length {@code pw} and {@code r} the first of the row's three padded input rows,
-     * {@code out[o·oStride + oOff + j] (+)= Σ_{u,v} w[o·9 + u·3 + v]·p[r + u·pw + v + j]} for {@code j < width},
-     * {@code o < co} (accumulating when {@code accumulate}). The nine input windows are loaded once per vector and
-     * reused for every output channel (fused multiply-adds). Whole vectors only: up to one vector past {@code width} is
-     * read from {@code p} and written to {@code out} (callers leave that much slack).
+     * One output row of the stem's 3×3 convolution, channels-last: with {@code p} holding zero-padded input planes,
+     * {@code r} the offset of the row's first padded input row and {@code off[k]} the offset of input value k of an
+     * output pixel's window, {@code out[j·co + o] = Σ_k w[k·cp + o]·p[r + off[k] + j]} for {@code k < n},
+     * {@code j < width}, {@code o < co}, summed in order of k with fused multiply-adds, the output channels in float
+     * lanes. {@code cp} is co rounded up to whole vectors (w holds zeros past co); the lanes past co of pixel j land on
+     * pixel j + 1's place and are overwritten by it, so {@code out} needs {@code width·co + cp} floats. For a 3×3 kernel
+     * over Ci planes, k = t·Ci + c runs over taps t = 3u + v, then input channels c (ND4J's {@code [3, 3, Ci, Co]} order).
      *
      * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
      */
-    public static void convRow3x3(float[] p, int r, int pw, float[] w, int co, float[] out, int oOff, int oStride,
-                                  int width, boolean accumulate) {
+    public static void stemConvRow(float[] p, int r, int[] off, int n, float[] w, int co, int cp, float[] out,
+                                   int width) {
         Simd.requireEnabled();
-        Impl.convRow3x3(p, r, pw, w, co, out, oOff, oStride, width, accumulate);
+        Impl.stemConvRow(p, r, off, n, w, co, cp, out, width);
     }
 
     /**
-     * Nine dot products against shifted windows of a plane: {@code out[t] = Σ_k g[k]·p[base + off[t] + k]},
-     * {@code k < n}, each accumulated in float lanes with fused multiply-adds, the lane totals added in double.
+     * The stem's weight gradient from one output row, accumulated in float:
+     * {@code acc[k·cp + o] += Σ_j p[r + off[k] + j]·dy[j·co + o]} ({@code j} in order, fused multiply-adds; layout as
+     * in {@link #stemConvRow}, with {@code n} = 9·Ci: {@code dy} needs {@code width·co + cp} floats, the lanes past co
+     * accumulate values that are never read). Each input channel's nine tap sums stay in registers over the row.
      *
      * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
      */
-    public static void dot9(float[] g, float[] p, int base, int[] off, int n, double[] out) {
+    public static void stemWeightGradientRow(float[] p, int r, int[] off, int n, float[] dy, int co, int cp, int width,
+                                             float[] acc) {
         Simd.requireEnabled();
-        Impl.dot9(g, p, base, off, n, out);
-    }
-
-    /**
-     * GroupNorm's steps on a heap copy of one group whose scale and shift are expanded per element (small planes):
-     * {@code y[i] = relu?(x[i]·a[i] + b[i])} for {@code i < n}.
-     *
-     * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
-     */
-    public static void affineExpanded(float[] x, float[] a, float[] b, float[] y, int n, boolean relu) {
-        Simd.requireEnabled();
-        Impl.affineExpanded(x, a, b, y, n, relu);
-    }
-
-    /**
-     * {@code dz[i] = dy[i]} where {@code x[i]·a[i] + b[i] > 0} (everywhere when {@code !relu}), else 0; and
-     * {@code dzx[i] = dz[i]·x[i]}, for {@code i < n} (heap arrays, per-element scale and shift).
-     *
-     * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
-     */
-    public static void maskedGradient(float[] x, float[] dy, float[] a, float[] b, float[] dz, float[] dzx, int n,
-                                      boolean relu) {
-        Simd.requireEnabled();
-        Impl.maskedGradient(x, dy, a, b, dz, dzx, n, relu);
-    }
-
-    /**
-     * {@code dx[i] = dz[i]·a[i] + k1 + x[i]·k2} for {@code i < n} (heap arrays, per-element scale).
-     *
-     * @throws IllegalStateException if SIMD is not {@link Simd#enabled()}
-     */
-    public static void inputGradientExpanded(float[] dz, float[] x, float[] a, float k1, float k2, float[] dx, int n) {
-        Simd.requireEnabled();
-        Impl.inputGradientExpanded(dz, x, a, k1, k2, dx, n);
+        Impl.stemWeightGradientRow(p, r, off, n, dy, co, cp, width, acc);
     }
 
     /** The Vector API code; linked only once SIMD is enabled, by the first call of a method above (or Simd's warm-up). */
@@ -159,105 +192,157 @@ public final class SimdLayers {
         static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
         static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
-        static void sumAndSquares(ByteBuffer x, int off, int n, double[] out) {
+        static void moments(ByteBuffer x, int off, int n, int period, float[] acc) {
             int lanes = SPECIES.length();
-            FloatVector s1 = FloatVector.zero(SPECIES);
-            FloatVector s2 = FloatVector.zero(SPECIES);
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (off + i) << 2, ORDER);
-                s1 = s1.add(v);
-                s2 = s2.add(v.mul(v));
+            int nv = n - n % lanes;
+            int q = 0;
+            for (int e = 0; e < nv; e += lanes) {
+                FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (off + e) << 2, ORDER);
+                FloatVector.fromArray(SPECIES, acc, q).add(v).intoArray(acc, q);
+                FloatVector.fromArray(SPECIES, acc, period + q).add(v.mul(v)).intoArray(acc, period + q);
+                q += lanes;
+                if (q == period) {
+                    q = 0;
+                }
             }
-            double a = s1.reduceLanes(VectorOperators.ADD);
-            double b = s2.reduceLanes(VectorOperators.ADD);
-            for (; i < n; i++) {
-                float v = x.getFloat((off + i) << 2);
-                a += v;
-                b += v * v;
+            for (int e = nv; e < n; e++) {
+                float v = x.getFloat((off + e) << 2);
+                acc[e % period] += v;
+                acc[period + e % period] += v * v;
             }
-            out[0] = a;
-            out[1] = b;
         }
 
-        static void affineChannels(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int hw, int count, float[] a,
-                                   float[] b, int ao, boolean relu) {
+        static void affineRelu(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, int period, float[] a, float[] b) {
             int lanes = SPECIES.length();
+            int nv = n - n % lanes;
             FloatVector zero = FloatVector.zero(SPECIES);
-            for (int c = 0; c < count; c++) {
-                float ac = a[ao + c];
-                float bc = b[ao + c];
-                int xs = xOff + c * hw;
-                int ys = yOff + c * hw;
-                int i = 0;
-                for (; i <= hw - lanes; i += lanes) {
-                    FloatVector v = FloatVector.fromByteBuffer(SPECIES, x, (xs + i) << 2, ORDER).mul(ac).add(bc);
-                    (relu ? v.max(zero) : v).intoByteBuffer(y, (ys + i) << 2, ORDER);
+            int q = 0;
+            for (int e = 0; e < nv; e += lanes) {
+                FloatVector.fromByteBuffer(SPECIES, x, (xOff + e) << 2, ORDER).mul(FloatVector.fromArray(SPECIES, a, q))
+                        .add(FloatVector.fromArray(SPECIES, b, q)).max(zero).intoByteBuffer(y, (yOff + e) << 2, ORDER);
+                q += lanes;
+                if (q == period) {
+                    q = 0;
                 }
-                for (; i < hw; i++) {
-                    float v = x.getFloat((xs + i) << 2) * ac + bc;
-                    y.putFloat((ys + i) << 2, relu ? Math.max(v, 0f) : v);
-                }
+            }
+            for (int e = nv; e < n; e++) {
+                float v = x.getFloat((xOff + e) << 2) * a[e % period] + b[e % period];
+                y.putFloat((yOff + e) << 2, Math.max(v, 0f));
             }
         }
 
-        static void maskedSumsChannels(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int hw, int count, float[] a,
-                                       float[] b, int ao, boolean relu, double[] sx, double[] sd) {
+        static void affineLinear(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, int period, float[] a,
+                                 float[] b) {
             int lanes = SPECIES.length();
-            for (int c = 0; c < count; c++) {
-                float ac = a[ao + c];
-                float bc = b[ao + c];
-                int xs = xOff + c * hw;
-                int ds = dyOff + c * hw;
-                FloatVector vx = FloatVector.zero(SPECIES);
-                FloatVector vd = FloatVector.zero(SPECIES);
-                int i = 0;
-                for (; i <= hw - lanes; i += lanes) {
-                    FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xs + i) << 2, ORDER);
-                    FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (ds + i) << 2, ORDER);
-                    if (relu) {
-                        dz = dz.blend(0f, xv.mul(ac).add(bc).compare(VectorOperators.GT, 0f).not());
-                    }
-                    vx = vx.add(dz.mul(xv));
-                    vd = vd.add(dz);
+            int nv = n - n % lanes;
+            int q = 0;
+            for (int e = 0; e < nv; e += lanes) {
+                FloatVector.fromByteBuffer(SPECIES, x, (xOff + e) << 2, ORDER).mul(FloatVector.fromArray(SPECIES, a, q))
+                        .add(FloatVector.fromArray(SPECIES, b, q)).intoByteBuffer(y, (yOff + e) << 2, ORDER);
+                q += lanes;
+                if (q == period) {
+                    q = 0;
                 }
-                double p = i == 0 ? 0 : vx.reduceLanes(VectorOperators.ADD);
-                double q = i == 0 ? 0 : vd.reduceLanes(VectorOperators.ADD);
-                for (; i < hw; i++) {
-                    float xv = x.getFloat((xs + i) << 2);
-                    float dz = relu && !(xv * ac + bc > 0f) ? 0f : dy.getFloat((ds + i) << 2);
-                    p += dz * xv;
-                    q += dz;
-                }
-                sx[ao + c] = p;
-                sd[ao + c] = q;
+            }
+            for (int e = nv; e < n; e++) {
+                y.putFloat((yOff + e) << 2, x.getFloat((xOff + e) << 2) * a[e % period] + b[e % period]);
             }
         }
 
-        static void inputGradientChannels(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff,
-                                          int hw, int count, float[] a, float[] b, int ao, boolean relu, float k1,
-                                          float k2) {
+        static void maskedSumsRelu(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, int period, float[] a,
+                                   float[] b, float[] acc) {
             int lanes = SPECIES.length();
-            for (int c = 0; c < count; c++) {
-                float ac = a[ao + c];
-                float bc = b[ao + c];
-                int xs = xOff + c * hw;
-                int ds = dyOff + c * hw;
-                int os = dxOff + c * hw;
-                int i = 0;
-                for (; i <= hw - lanes; i += lanes) {
-                    FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xs + i) << 2, ORDER);
-                    FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (ds + i) << 2, ORDER);
-                    if (relu) {
-                        dz = dz.blend(0f, xv.mul(ac).add(bc).compare(VectorOperators.GT, 0f).not());
-                    }
-                    dz.mul(ac).add(k1).add(xv.mul(k2)).intoByteBuffer(dx, (os + i) << 2, ORDER);
+            int nv = n - n % lanes;
+            int q = 0;
+            for (int e = 0; e < nv; e += lanes) {
+                FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xOff + e) << 2, ORDER);
+                FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + e) << 2, ORDER)
+                        .blend(0f, xv.mul(FloatVector.fromArray(SPECIES, a, q)).add(FloatVector.fromArray(SPECIES, b, q))
+                                .compare(VectorOperators.GT, 0f).not());
+                FloatVector.fromArray(SPECIES, acc, q).add(dz.mul(xv)).intoArray(acc, q);
+                FloatVector.fromArray(SPECIES, acc, period + q).add(dz).intoArray(acc, period + q);
+                q += lanes;
+                if (q == period) {
+                    q = 0;
                 }
-                for (; i < hw; i++) {
-                    float xv = x.getFloat((xs + i) << 2);
-                    float dz = relu && !(xv * ac + bc > 0f) ? 0f : dy.getFloat((ds + i) << 2);
-                    dx.putFloat((os + i) << 2, dz * ac + k1 + xv * k2);
+            }
+            for (int e = nv; e < n; e++) {
+                int i = e % period;
+                float xv = x.getFloat((xOff + e) << 2);
+                float dz = !(xv * a[i] + b[i] > 0f) ? 0f : dy.getFloat((dyOff + e) << 2);
+                acc[i] += dz * xv;
+                acc[period + i] += dz;
+            }
+        }
+
+        static void maskedSumsLinear(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, int period, float[] acc) {
+            int lanes = SPECIES.length();
+            int nv = n - n % lanes;
+            int q = 0;
+            for (int e = 0; e < nv; e += lanes) {
+                FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xOff + e) << 2, ORDER);
+                FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + e) << 2, ORDER);
+                FloatVector.fromArray(SPECIES, acc, q).add(dz.mul(xv)).intoArray(acc, q);
+                FloatVector.fromArray(SPECIES, acc, period + q).add(dz).intoArray(acc, period + q);
+                q += lanes;
+                if (q == period) {
+                    q = 0;
                 }
+            }
+            for (int e = nv; e < n; e++) {
+                int i = e % period;
+                float xv = x.getFloat((xOff + e) << 2);
+                float dz = dy.getFloat((dyOff + e) << 2);
+                acc[i] += dz * xv;
+                acc[period + i] += dz;
+            }
+        }
+
+        static void inputGradientRelu(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff, int n,
+                                      int period, float[] a, float[] b, float[] k1, float[] k2) {
+            int lanes = SPECIES.length();
+            int nv = n - n % lanes;
+            int q = 0;
+            for (int e = 0; e < nv; e += lanes) {
+                FloatVector av = FloatVector.fromArray(SPECIES, a, q);
+                FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xOff + e) << 2, ORDER);
+                FloatVector dz = FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + e) << 2, ORDER)
+                        .blend(0f, xv.mul(av).add(FloatVector.fromArray(SPECIES, b, q)).compare(VectorOperators.GT, 0f).not());
+                dz.mul(av).add(FloatVector.fromArray(SPECIES, k1, q)).add(xv.mul(FloatVector.fromArray(SPECIES, k2, q)))
+                        .intoByteBuffer(dx, (dxOff + e) << 2, ORDER);
+                q += lanes;
+                if (q == period) {
+                    q = 0;
+                }
+            }
+            for (int e = nv; e < n; e++) {
+                int i = e % period;
+                float xv = x.getFloat((xOff + e) << 2);
+                float dz = !(xv * a[i] + b[i] > 0f) ? 0f : dy.getFloat((dyOff + e) << 2);
+                dx.putFloat((dxOff + e) << 2, dz * a[i] + k1[i] + xv * k2[i]);
+            }
+        }
+
+        static void inputGradientLinear(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, ByteBuffer dx, int dxOff,
+                                        int n, int period, float[] a, float[] k1, float[] k2) {
+            int lanes = SPECIES.length();
+            int nv = n - n % lanes;
+            int q = 0;
+            for (int e = 0; e < nv; e += lanes) {
+                FloatVector xv = FloatVector.fromByteBuffer(SPECIES, x, (xOff + e) << 2, ORDER);
+                FloatVector.fromByteBuffer(SPECIES, dy, (dyOff + e) << 2, ORDER).mul(FloatVector.fromArray(SPECIES, a, q))
+                        .add(FloatVector.fromArray(SPECIES, k1, q)).add(xv.mul(FloatVector.fromArray(SPECIES, k2, q)))
+                        .intoByteBuffer(dx, (dxOff + e) << 2, ORDER);
+                q += lanes;
+                if (q == period) {
+                    q = 0;
+                }
+            }
+            for (int e = nv; e < n; e++) {
+                int i = e % period;
+                float xv = x.getFloat((xOff + e) << 2);
+                float dz = dy.getFloat((dyOff + e) << 2);
+                dx.putFloat((dxOff + e) << 2, dz * a[i] + k1[i] + xv * k2[i]);
             }
         }
 
@@ -299,136 +384,107 @@ public final class SimdLayers {
             }
         }
 
-        static void convRow3x3(float[] p, int r, int pw, float[] w, int co, float[] out, int oOff, int oStride,
-                               int width, boolean accumulate) {
+        static void stemConvRow(float[] p, int r, int[] off, int n, float[] w, int co, int cp, float[] out,
+                                int width) {
+            if (n == 9) {
+                stemConvRowOneChannel(p, r, off, w, co, cp, out, width);
+                return;
+            }
             int lanes = SPECIES.length();
-            for (int j = 0; j < width; j += lanes) {
+            for (int j = 0; j < width; j++) {
                 int q = r + j;
-                FloatVector v0 = FloatVector.fromArray(SPECIES, p, q);
-                FloatVector v1 = FloatVector.fromArray(SPECIES, p, q + 1);
-                FloatVector v2 = FloatVector.fromArray(SPECIES, p, q + 2);
-                FloatVector v3 = FloatVector.fromArray(SPECIES, p, q + pw);
-                FloatVector v4 = FloatVector.fromArray(SPECIES, p, q + pw + 1);
-                FloatVector v5 = FloatVector.fromArray(SPECIES, p, q + pw + 2);
-                FloatVector v6 = FloatVector.fromArray(SPECIES, p, q + 2 * pw);
-                FloatVector v7 = FloatVector.fromArray(SPECIES, p, q + 2 * pw + 1);
-                FloatVector v8 = FloatVector.fromArray(SPECIES, p, q + 2 * pw + 2);
-                for (int o = 0; o < co; o++) {
-                    int wo = o * 9;
-                    FloatVector a = v0.mul(w[wo]);
-                    a = v1.fma(FloatVector.broadcast(SPECIES, w[wo + 1]), a);
-                    a = v2.fma(FloatVector.broadcast(SPECIES, w[wo + 2]), a);
-                    a = v3.fma(FloatVector.broadcast(SPECIES, w[wo + 3]), a);
-                    a = v4.fma(FloatVector.broadcast(SPECIES, w[wo + 4]), a);
-                    a = v5.fma(FloatVector.broadcast(SPECIES, w[wo + 5]), a);
-                    a = v6.fma(FloatVector.broadcast(SPECIES, w[wo + 6]), a);
-                    a = v7.fma(FloatVector.broadcast(SPECIES, w[wo + 7]), a);
-                    a = v8.fma(FloatVector.broadcast(SPECIES, w[wo + 8]), a);
-                    int at = o * oStride + oOff + j;
-                    if (accumulate) {
-                        a = a.add(FloatVector.fromArray(SPECIES, out, at));
+                for (int o = 0; o < cp; o += lanes) {
+                    // one flat loop over the window: a vector carried through nested loops is boxed by C2
+                    FloatVector acc = FloatVector.zero(SPECIES);
+                    for (int k = 0; k < n; k++) {
+                        acc = FloatVector.fromArray(SPECIES, w, k * cp + o)
+                                .fma(FloatVector.broadcast(SPECIES, p[q + off[k]]), acc);
                     }
-                    a.intoArray(out, at);
+                    acc.intoArray(out, j * co + o);
                 }
             }
         }
 
-        static void dot9(float[] g, float[] p, int base, int[] off, int n, double[] out) {
+        /** {@link #stemConvRow} for one input channel: the nine weight vectors of a lane group stay in registers. */
+        private static void stemConvRowOneChannel(float[] p, int r, int[] off, float[] w, int co, int cp, float[] out,
+                                                  int width) {
             int lanes = SPECIES.length();
-            FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0,
-                    s8 = s0;
-            int b0 = base + off[0], b1 = base + off[1], b2 = base + off[2], b3 = base + off[3], b4 = base + off[4],
-                    b5 = base + off[5], b6 = base + off[6], b7 = base + off[7], b8 = base + off[8];
-            int k = 0;
-            for (; k <= n - lanes; k += lanes) {
-                FloatVector gv = FloatVector.fromArray(SPECIES, g, k);
-                s0 = gv.fma(FloatVector.fromArray(SPECIES, p, b0 + k), s0);
-                s1 = gv.fma(FloatVector.fromArray(SPECIES, p, b1 + k), s1);
-                s2 = gv.fma(FloatVector.fromArray(SPECIES, p, b2 + k), s2);
-                s3 = gv.fma(FloatVector.fromArray(SPECIES, p, b3 + k), s3);
-                s4 = gv.fma(FloatVector.fromArray(SPECIES, p, b4 + k), s4);
-                s5 = gv.fma(FloatVector.fromArray(SPECIES, p, b5 + k), s5);
-                s6 = gv.fma(FloatVector.fromArray(SPECIES, p, b6 + k), s6);
-                s7 = gv.fma(FloatVector.fromArray(SPECIES, p, b7 + k), s7);
-                s8 = gv.fma(FloatVector.fromArray(SPECIES, p, b8 + k), s8);
-            }
-            out[0] = s0.reduceLanes(VectorOperators.ADD);
-            out[1] = s1.reduceLanes(VectorOperators.ADD);
-            out[2] = s2.reduceLanes(VectorOperators.ADD);
-            out[3] = s3.reduceLanes(VectorOperators.ADD);
-            out[4] = s4.reduceLanes(VectorOperators.ADD);
-            out[5] = s5.reduceLanes(VectorOperators.ADD);
-            out[6] = s6.reduceLanes(VectorOperators.ADD);
-            out[7] = s7.reduceLanes(VectorOperators.ADD);
-            out[8] = s8.reduceLanes(VectorOperators.ADD);
-            for (; k < n; k++) {
-                float gv = g[k];
-                for (int t = 0; t < 9; t++) {
-                    out[t] += gv * p[base + off[t] + k];
+            int q0 = r + off[0], q1 = r + off[1], q2 = r + off[2], q3 = r + off[3], q4 = r + off[4], q5 = r + off[5],
+                    q6 = r + off[6], q7 = r + off[7], q8 = r + off[8];
+            // lane groups from the last: only the last group can be partial, and its lanes past co land on the next
+            // pixel's first group, written after it; within a group, pixels in order (a single partial group's spare
+            // lanes are overwritten by the next pixel)
+            for (int o = cp - lanes; o >= 0; o -= lanes) {
+                FloatVector w0 = FloatVector.fromArray(SPECIES, w, o);
+                FloatVector w1 = FloatVector.fromArray(SPECIES, w, cp + o);
+                FloatVector w2 = FloatVector.fromArray(SPECIES, w, 2 * cp + o);
+                FloatVector w3 = FloatVector.fromArray(SPECIES, w, 3 * cp + o);
+                FloatVector w4 = FloatVector.fromArray(SPECIES, w, 4 * cp + o);
+                FloatVector w5 = FloatVector.fromArray(SPECIES, w, 5 * cp + o);
+                FloatVector w6 = FloatVector.fromArray(SPECIES, w, 6 * cp + o);
+                FloatVector w7 = FloatVector.fromArray(SPECIES, w, 7 * cp + o);
+                FloatVector w8 = FloatVector.fromArray(SPECIES, w, 8 * cp + o);
+                for (int j = 0; j < width; j++) {
+                    FloatVector acc = w0.fma(FloatVector.broadcast(SPECIES, p[q0 + j]), FloatVector.zero(SPECIES));
+                    acc = w1.fma(FloatVector.broadcast(SPECIES, p[q1 + j]), acc);
+                    acc = w2.fma(FloatVector.broadcast(SPECIES, p[q2 + j]), acc);
+                    acc = w3.fma(FloatVector.broadcast(SPECIES, p[q3 + j]), acc);
+                    acc = w4.fma(FloatVector.broadcast(SPECIES, p[q4 + j]), acc);
+                    acc = w5.fma(FloatVector.broadcast(SPECIES, p[q5 + j]), acc);
+                    acc = w6.fma(FloatVector.broadcast(SPECIES, p[q6 + j]), acc);
+                    acc = w7.fma(FloatVector.broadcast(SPECIES, p[q7 + j]), acc);
+                    acc = w8.fma(FloatVector.broadcast(SPECIES, p[q8 + j]), acc);
+                    acc.intoArray(out, j * co + o);
                 }
             }
         }
 
-        static void affineExpanded(float[] x, float[] a, float[] b, float[] y, int n, boolean relu) {
+        static void stemWeightGradientRow(float[] p, int r, int[] off, int n, float[] dy, int co, int cp, int width,
+                                          float[] acc) {
+            if (n % 9 != 0) {
+                throw new IllegalArgumentException("window of " + n + " values is not 9 taps per input channel");
+            }
+            int ci = n / 9;
             int lanes = SPECIES.length();
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector v = FloatVector.fromArray(SPECIES, x, i).mul(FloatVector.fromArray(SPECIES, a, i))
-                        .add(FloatVector.fromArray(SPECIES, b, i));
-                (relu ? v.max(0f) : v).intoArray(y, i);
-            }
-            for (; i < n; i++) {
-                float v = x[i] * a[i] + b[i];
-                y[i] = relu ? Math.max(v, 0f) : v;
-            }
-        }
-
-        static void maskedGradient(float[] x, float[] dy, float[] a, float[] b, float[] dz, float[] dzx, int n,
-                                   boolean relu) {
-            // one loop per case, each in its own method: no vector reassigned under a condition (a merge that C2
-            // may leave boxed), and each loop compiled with its own profile
-            int i = relu ? maskedGradientRelu(x, dy, a, b, dz, dzx, n) : maskedGradientLinear(x, dy, dz, dzx, n);
-            for (; i < n; i++) {
-                float d = relu && !(x[i] * a[i] + b[i] > 0f) ? 0f : dy[i];
-                dz[i] = d;
-                dzx[i] = d * x[i];
-            }
-        }
-
-        private static int maskedGradientRelu(float[] x, float[] dy, float[] a, float[] b, float[] dz, float[] dzx,
-                                              int n) {
-            int lanes = SPECIES.length();
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector xv = FloatVector.fromArray(SPECIES, x, i);
-                FloatVector d = FloatVector.fromArray(SPECIES, dy, i).blend(0f, xv.mul(FloatVector.fromArray(SPECIES, a, i))
-                        .add(FloatVector.fromArray(SPECIES, b, i)).compare(VectorOperators.GT, 0f).not());
-                d.intoArray(dz, i);
-                d.mul(xv).intoArray(dzx, i);
-            }
-            return i;
-        }
-
-        private static int maskedGradientLinear(float[] x, float[] dy, float[] dz, float[] dzx, int n) {
-            int lanes = SPECIES.length();
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector d = FloatVector.fromArray(SPECIES, dy, i);
-                d.intoArray(dz, i);
-                d.mul(FloatVector.fromArray(SPECIES, x, i)).intoArray(dzx, i);
-            }
-            return i;
-        }
-
-        static void inputGradientExpanded(float[] dz, float[] x, float[] a, float k1, float k2, float[] dx, int n) {
-            int lanes = SPECIES.length();
-            int i = 0;
-            for (; i <= n - lanes; i += lanes) {
-                FloatVector.fromArray(SPECIES, dz, i).mul(FloatVector.fromArray(SPECIES, a, i)).add(k1)
-                        .add(FloatVector.fromArray(SPECIES, x, i).mul(k2)).intoArray(dx, i);
-            }
-            for (; i < n; i++) {
-                dx[i] = dz[i] * a[i] + k1 + x[i] * k2;
+            for (int o = 0; o < cp; o += lanes) {
+                for (int c = 0; c < ci; c++) {
+                    // the nine taps of one input channel in registers over the row (one loop carries them)
+                    int a0 = c * cp + o;
+                    int step = ci * cp;
+                    FloatVector s0 = FloatVector.fromArray(SPECIES, acc, a0);
+                    FloatVector s1 = FloatVector.fromArray(SPECIES, acc, a0 + step);
+                    FloatVector s2 = FloatVector.fromArray(SPECIES, acc, a0 + 2 * step);
+                    FloatVector s3 = FloatVector.fromArray(SPECIES, acc, a0 + 3 * step);
+                    FloatVector s4 = FloatVector.fromArray(SPECIES, acc, a0 + 4 * step);
+                    FloatVector s5 = FloatVector.fromArray(SPECIES, acc, a0 + 5 * step);
+                    FloatVector s6 = FloatVector.fromArray(SPECIES, acc, a0 + 6 * step);
+                    FloatVector s7 = FloatVector.fromArray(SPECIES, acc, a0 + 7 * step);
+                    FloatVector s8 = FloatVector.fromArray(SPECIES, acc, a0 + 8 * step);
+                    int q0 = r + off[c], q1 = r + off[ci + c], q2 = r + off[2 * ci + c], q3 = r + off[3 * ci + c],
+                            q4 = r + off[4 * ci + c], q5 = r + off[5 * ci + c], q6 = r + off[6 * ci + c],
+                            q7 = r + off[7 * ci + c], q8 = r + off[8 * ci + c];
+                    for (int j = 0; j < width; j++) {
+                        FloatVector g = FloatVector.fromArray(SPECIES, dy, j * co + o);
+                        s0 = g.fma(FloatVector.broadcast(SPECIES, p[q0 + j]), s0);
+                        s1 = g.fma(FloatVector.broadcast(SPECIES, p[q1 + j]), s1);
+                        s2 = g.fma(FloatVector.broadcast(SPECIES, p[q2 + j]), s2);
+                        s3 = g.fma(FloatVector.broadcast(SPECIES, p[q3 + j]), s3);
+                        s4 = g.fma(FloatVector.broadcast(SPECIES, p[q4 + j]), s4);
+                        s5 = g.fma(FloatVector.broadcast(SPECIES, p[q5 + j]), s5);
+                        s6 = g.fma(FloatVector.broadcast(SPECIES, p[q6 + j]), s6);
+                        s7 = g.fma(FloatVector.broadcast(SPECIES, p[q7 + j]), s7);
+                        s8 = g.fma(FloatVector.broadcast(SPECIES, p[q8 + j]), s8);
+                    }
+                    s0.intoArray(acc, a0);
+                    s1.intoArray(acc, a0 + step);
+                    s2.intoArray(acc, a0 + 2 * step);
+                    s3.intoArray(acc, a0 + 3 * step);
+                    s4.intoArray(acc, a0 + 4 * step);
+                    s5.intoArray(acc, a0 + 5 * step);
+                    s6.intoArray(acc, a0 + 6 * step);
+                    s7.intoArray(acc, a0 + 7 * step);
+                    s8.intoArray(acc, a0 + 8 * step);
+                }
             }
         }
     }

@@ -43,83 +43,76 @@ class SimdLayersTest {
         return v;
     }
 
+    /** Channels-last GroupNorm kernels at channel counts below, at and above the lanes, across float blocks. */
     @Test
-    void groupNormChannelKernelsMatchTheScalarExpressions() {
-        int count = 3;
+    void groupNormKernelsMatchTheScalarExpressions() {
         int off = 2;
-        for (int hw : lengths()) {
-            int n = off + count * hw;
-            float[] xs = gaussian(n);
-            float[] dys = gaussian(n);
-            float[] a = gaussian(count + 1);
-            float[] b = gaussian(count + 1);
-            ByteBuffer x = direct(xs);
-            ByteBuffer dy = direct(dys);
-            for (boolean relu : new boolean[] {false, true}) {
-                ByteBuffer y = direct(new float[n]);
-                SimdLayers.affineChannels(x, off, y, off, hw, count, a, b, 1, relu);
-                double[] sx = new double[count + 1];
-                double[] sd = new double[count + 1];
-                SimdLayers.maskedSumsChannels(dy, off, x, off, hw, count, a, b, 1, relu, sx, sd);
-                ByteBuffer dx = direct(new float[n]);
-                SimdLayers.inputGradientChannels(dy, off, x, off, dx, off, hw, count, a, b, 1, relu, 0.25f, -0.5f);
-                for (int c = 0; c < count; c++) {
-                    float ac = a[1 + c];
-                    float bc = b[1 + c];
-                    double px = 0;
-                    double pd = 0;
-                    double scale = 0;
-                    for (int i = 0; i < hw; i++) {
-                        int e = off + c * hw + i;
-                        float v = xs[e] * ac + bc;
-                        String at = "hw=" + hw + " relu=" + relu + " c=" + c + " i=" + i;
-                        assertEquals(relu ? Math.max(v, 0f) : v, y.getFloat(4 * e), 0f, "affine " + at);
-                        float dz = relu && !(v > 0f) ? 0f : dys[e];
-                        px += (double) dz * xs[e];
-                        pd += dz;
-                        scale += Math.abs((double) dz * xs[e]) + Math.abs(dz);
-                        assertEquals(dz * ac + 0.25f + xs[e] * -0.5f, dx.getFloat(4 * e), 0f, "input gradient " + at);
-                    }
-                    assertEquals(px, sx[1 + c], 1e-6 * (scale + 1), "Σ dz·x hw=" + hw + " c=" + c);
-                    assertEquals(pd, sd[1 + c], 1e-6 * (scale + 1), "Σ dz hw=" + hw + " c=" + c);
+        for (int c : new int[] {1, 3, lanes / 2, lanes - 1, lanes, lanes + 1, 2 * lanes, 50}) {
+            int period = SimdLayers.period(c, lanes);
+            assertEquals(0, period % c, "period of c=" + c);
+            assertEquals(0, period % lanes, "period of c=" + c);
+            for (int pixels : new int[] {1, 7, SimdLayers.BLOCK + 5}) {
+                int n = off + pixels * c;
+                float[] xs = gaussian(n);
+                float[] dys = gaussian(n);
+                float[] a = gaussian(c);
+                float[] b = gaussian(c);
+                float[] k1 = gaussian(c);
+                float[] k2 = gaussian(c);
+                float[][] tiled = new float[4][period];
+                for (int i = 0; i < period; i++) {
+                    tiled[0][i] = a[i % c];
+                    tiled[1][i] = b[i % c];
+                    tiled[2][i] = k1[i % c];
+                    tiled[3][i] = k2[i % c];
                 }
-            }
-            double[] out = new double[2];
-            SimdLayers.sumAndSquares(x, off, count * hw, out);
-            double s1 = 0;
-            double s2 = 0;
-            for (int i = off; i < n; i++) {
-                s1 += xs[i];
-                s2 += (double) xs[i] * xs[i];
-            }
-            assertEquals(s1, out[0], 1e-5 * (n + s2), "Σ x hw=" + hw);
-            assertEquals(s2, out[1], 1e-6 * s2, "Σ x² hw=" + hw);
-        }
-    }
-
-    @Test
-    void groupNormExpandedKernelsMatchTheScalarExpressionsBitForBit() {
-        for (int n : lengths()) {
-            float[] x = gaussian(n);
-            float[] dy = gaussian(n);
-            float[] a = gaussian(n);
-            float[] b = gaussian(n);
-            for (boolean relu : new boolean[] {false, true}) {
-                float[] y = new float[n];
-                float[] dz = new float[n];
-                float[] dzx = new float[n];
-                float[] dx = new float[n];
-                SimdLayers.affineExpanded(x, a, b, y, n, relu);
-                SimdLayers.maskedGradient(x, dy, a, b, dz, dzx, n, relu);
-                SimdLayers.inputGradientExpanded(dz, x, a, 0.1f, 0.3f, dx, n);
-                for (int i = 0; i < n; i++) {
-                    float v = x[i] * a[i] + b[i];
-                    float d = relu && !(v > 0f) ? 0f : dy[i];
-                    String at = "n=" + n + " relu=" + relu + " i=" + i;
-                    assertEquals(relu ? Math.max(v, 0f) : v, y[i], 0f, "affine " + at);
-                    assertEquals(d, dz[i], 0f, "dz " + at);
-                    assertEquals(d * x[i], dzx[i], 0f, "dz·x " + at);
-                    assertEquals(d * a[i] + 0.1f + x[i] * 0.3f, dx[i], 0f, "dx " + at);
+                float[] acc = new float[2 * period];
+                ByteBuffer x = direct(xs);
+                ByteBuffer dy = direct(dys);
+                String shape = "c=" + c + " pixels=" + pixels;
+                double[] m1 = new double[c];
+                double[] m2 = new double[c];
+                SimdLayers.channelMoments(x, off, pixels * c, c, period, acc, m1, m2);
+                for (int ch = 0; ch < c; ch++) {
+                    double s1 = 0;
+                    double s2 = 0;
+                    for (int p = 0; p < pixels; p++) {
+                        double v = xs[off + p * c + ch];
+                        s1 += v;
+                        s2 += v * v;
+                    }
+                    assertEquals(s1, m1[ch], 1e-5 * (pixels + s2), "Σ x " + shape + " ch=" + ch);
+                    assertEquals(s2, m2[ch], 1e-6 * s2, "Σ x² " + shape + " ch=" + ch);
+                }
+                for (boolean relu : new boolean[] {false, true}) {
+                    ByteBuffer y = direct(new float[n]);
+                    SimdLayers.affine(x, off, y, off, pixels * c, period, tiled[0], tiled[1], relu);
+                    double[] sx = new double[c + 1];
+                    double[] sd = new double[c + 1];
+                    SimdLayers.maskedSums(dy, off, x, off, pixels * c, c, period, tiled[0], tiled[1], relu, acc, sx, sd, 1);
+                    ByteBuffer dx = direct(new float[n]);
+                    SimdLayers.inputGradient(dy, off, x, off, dx, off, pixels * c, period, tiled[0], tiled[1], relu,
+                            tiled[2], tiled[3]);
+                    for (int ch = 0; ch < c; ch++) {
+                        double px = 0;
+                        double pd = 0;
+                        double scale = 0;
+                        for (int p = 0; p < pixels; p++) {
+                            int e = off + p * c + ch;
+                            float v = xs[e] * a[ch] + b[ch];
+                            String at = shape + " relu=" + relu + " ch=" + ch + " p=" + p;
+                            assertEquals(relu ? Math.max(v, 0f) : v, y.getFloat(4 * e), 0f, "affine " + at);
+                            float dz = relu && !(v > 0f) ? 0f : dys[e];
+                            px += (double) dz * xs[e];
+                            pd += dz;
+                            scale += Math.abs((double) dz * xs[e]) + Math.abs(dz);
+                            assertEquals(dz * a[ch] + k1[ch] + xs[e] * k2[ch], dx.getFloat(4 * e), 0f, "input gradient " + at);
+                        }
+                        assertEquals(px, sx[1 + ch], 1e-6 * (scale + 1), "Σ dz·x " + shape + " ch=" + ch);
+                        assertEquals(pd, sd[1 + ch], 1e-6 * (scale + 1), "Σ dz " + shape + " ch=" + ch);
+                    }
+                    assertEquals(0f, y.getFloat(0), 0f, "nothing written before the offset");
+                    assertEquals(0f, dx.getFloat(4), 0f, "nothing written before the offset");
                 }
             }
         }
@@ -150,46 +143,65 @@ class SimdLayersTest {
         }
     }
 
+    /** The stem's rows at output channel counts below, at and above the lanes (padded weights, overlapping stores). */
     @Test
-    void convolutionRowsAndTapDotsMatchFloat64Loops() {
-        int co = 3;
-        for (int width : lengths()) {
-            int pw = width + 2 + lanes; // a padded row plus the vector's slack
-            float[] p = gaussian(4 * pw + lanes);
-            float[] w = gaussian(9 * co);
-            int stride = width + 2 * lanes;
-            for (boolean accumulate : new boolean[] {false, true}) {
-                float[] out = new float[co * stride + lanes];
-                java.util.Arrays.fill(out, 0.5f);
-                SimdLayers.convRow3x3(p, 1, pw, w, co, out, 1, stride, width, accumulate);
+    void stemConvolutionRowsAndWeightGradientsMatchTheScalarFmaOrderAndFloat64() {
+        for (int ci : new int[] {1, 3}) {
+            for (int co : lengths()) {
+                int cp = (co + lanes - 1) / lanes * lanes;
+                int width = 5;
+                int pw = width + 2;
+                int plane = 3 * pw + 1;
+                int[] tap = {0, 1, 2, pw, pw + 1, pw + 2, 2 * pw, 2 * pw + 1, 2 * pw + 2};
+                int[] window = new int[9 * ci];
+                for (int t = 0; t < 9; t++) {
+                    for (int c = 0; c < ci; c++) {
+                        window[t * ci + c] = c * plane + tap[t];
+                    }
+                }
+                float[] p = gaussian(ci * plane);
+                float[] w = new float[9 * ci * cp];
+                for (int k = 0; k < 9 * ci; k++) {
+                    for (int o = 0; o < co; o++) {
+                        w[k * cp + o] = (float) rnd.nextGaussian();
+                    }
+                }
+                float[] y = new float[width * co + cp];
+                SimdLayers.stemConvRow(p, 0, window, 9 * ci, w, co, cp, y, width);
+                float[] dys = gaussian(width * co + cp);
+                float[] acc = gaussian(9 * ci * cp);
+                float[] acc0 = acc.clone();
+                SimdLayers.stemWeightGradientRow(p, 0, window, 9 * ci, dys, co, cp, width, acc);
                 for (int o = 0; o < co; o++) {
                     for (int j = 0; j < width; j++) {
-                        double s = accumulate ? 0.5 : 0;
-                        for (int u = 0; u < 3; u++) {
-                            for (int v = 0; v < 3; v++) {
-                                s += (double) w[o * 9 + u * 3 + v] * p[1 + u * pw + v + j];
-                            }
+                        float f = 0f;
+                        double d = 0;
+                        for (int k = 0; k < 9 * ci; k++) {
+                            float pv = p[window[k] + j];
+                            f = Math.fma(w[k * cp + o], pv, f);
+                            d += (double) w[k * cp + o] * pv;
                         }
-                        assertEquals(s, out[o * stride + 1 + j], 1e-5 * (1 + Math.abs(s)),
-                                "width=" + width + " accumulate=" + accumulate + " o=" + o + " j=" + j);
+                        String at = "ci=" + ci + " co=" + co + " o=" + o + " j=" + j;
+                        assertEquals(f, y[j * co + o], 0f, "convolution, fma order " + at);
+                        assertEquals(d, y[j * co + o], 1e-5 * (1 + Math.abs(d)), "convolution " + at);
+                    }
+                    for (int k = 0; k < 9 * ci; k++) {
+                        float f = acc0[k * cp + o];
+                        double d = acc0[k * cp + o];
+                        for (int j = 0; j < width; j++) {
+                            float g = dys[j * co + o];
+                            f = Math.fma(g, p[window[k] + j], f);
+                            d += (double) g * p[window[k] + j];
+                        }
+                        String at = "ci=" + ci + " co=" + co + " o=" + o + " k=" + k;
+                        assertEquals(f, acc[k * cp + o], 0f, "weight gradient, fma order " + at);
+                        assertEquals(d, acc[k * cp + o], 1e-5 * (1 + Math.abs(d)), "weight gradient " + at);
                     }
                 }
             }
-            float[] g = gaussian(width);
-            int[] tapOffset = {0, 1, 2, pw, pw + 1, pw + 2, 2 * pw, 2 * pw + 1, 2 * pw + 2};
-            double[] dots = new double[9];
-            SimdLayers.dot9(g, p, 1, tapOffset, width, dots);
-            for (int t = 0; t < 9; t++) {
-                double s = 0;
-                double scale = 0;
-                for (int k = 0; k < width; k++) {
-                    s += (double) g[k] * p[1 + tapOffset[t] + k];
-                    scale += Math.abs((double) g[k] * p[1 + tapOffset[t] + k]);
-                }
-                assertEquals(s, dots[t], 1e-6 * (1 + scale), "dot9 width=" + width + " tap " + t);
-            }
         }
     }
+
     /**
      * Once C2 has compiled them, the kernels allocate nothing per call: a vector operation that JDK 17 does not
      * intrinsify (mask logic, for one) falls back to Java objects per lane group, which at a real batch is tens of
@@ -197,31 +209,29 @@ class SimdLayersTest {
      */
     @Test
     void everyKernelAllocatesNothingOnceCompiled() {
-        int hw = 49;
-        int count = 8;
-        int n = count * hw;
+        int pixels = 49;
+        int c = 2 * lanes;
+        int n = pixels * c;
         float[] xs = gaussian(n);
         float[] dys = gaussian(n);
-        float[] a = gaussian(n);
-        float[] b = gaussian(n);
+        float[] a = gaussian(c);
+        float[] b = gaussian(c);
+        float[] acc = new float[2 * c];
         ByteBuffer x = direct(xs);
         ByteBuffer dy = direct(dys);
         ByteBuffer y = direct(new float[n]);
         ByteBuffer dx = direct(new float[n]);
-        float[] fy = new float[n];
-        float[] dz = new float[n];
-        float[] dzx = new float[n];
-        float[] fdx = new float[n];
-        double[] sx = new double[count];
-        double[] sd = new double[count];
+        double[] sx = new double[c];
+        double[] sd = new double[c];
         double[] two = new double[2];
         int width = 28;
-        int pw = width + 2 + lanes;
-        float[] p = gaussian(4 * pw + lanes);
-        float[] w = gaussian(9 * 4);
-        float[] out = new float[4 * (width + 2 * lanes) + lanes];
+        int pw = width + 2;
+        int plane = 30 * pw;
+        float[] p = gaussian(plane);
+        float[] w = gaussian(9 * c);
+        float[] wAcc = new float[9 * c];
+        float[] rowOut = new float[width * c + c];
         int[] taps = {0, 1, 2, pw, pw + 1, pw + 2, 2 * pw, 2 * pw + 1, 2 * pw + 2};
-        double[] dots = new double[9];
         int k = 1024;
         float[] row = gaussian(k);
         float[] center = gaussian(k);
@@ -239,25 +249,17 @@ class SimdLayersTest {
             System.arraycopy(row, 0, work, 0, k);
             SimdLoss.gradRow(work, k, 0.5, 0.25, targets, 0, -1);
         });
-        kernels.put("sumAndSquares", () -> SimdLayers.sumAndSquares(x, 0, n, two));
-        kernels.put("affineChannels", () -> SimdLayers.affineChannels(x, 0, y, 0, hw, count, a, b, 0, true));
-        kernels.put("maskedSumsChannels", () -> SimdLayers.maskedSumsChannels(dy, 0, x, 0, hw, count, a, b, 0, true, sx, sd));
-        kernels.put("inputGradientChannels",
-                () -> SimdLayers.inputGradientChannels(dy, 0, x, 0, dx, 0, hw, count, a, b, 0, true, 0.25f, -0.5f));
+        kernels.put("channelMoments", () -> SimdLayers.channelMoments(x, 0, n, c, c, acc, sx, sd));
+        kernels.put("affine", () -> SimdLayers.affine(x, 0, y, 0, n, c, a, b, true));
+        kernels.put("maskedSums", () -> SimdLayers.maskedSums(dy, 0, x, 0, n, c, c, a, b, true, acc, sx, sd, 0));
+        kernels.put("inputGradient", () -> SimdLayers.inputGradient(dy, 0, x, 0, dx, 0, n, c, a, b, true, a, b));
         kernels.put("gelu", () -> SimdLayers.gelu(x, 0, y, 0, n));
         kernels.put("geluBackward", () -> SimdLayers.geluBackward(x, 0, dy, 0, dx, 0, n));
-        kernels.put("convRow3x3", () -> SimdLayers.convRow3x3(p, 1, pw, w, 4, out, 1, width + 2 * lanes, width, true));
-        kernels.put("dot9", () -> SimdLayers.dot9(xs, p, 1, taps, width, dots));
-        kernels.put("affineExpanded", () -> SimdLayers.affineExpanded(xs, a, b, fy, n, true));
-        kernels.put("maskedGradient", () -> SimdLayers.maskedGradient(xs, dys, a, b, dz, dzx, n, true));
-        kernels.put("inputGradientExpanded", () -> SimdLayers.inputGradientExpanded(dz, xs, a, 0.1f, 0.3f, fdx, n));
-        kernels.put("affineChannels without ReLU", () -> SimdLayers.affineChannels(x, 0, y, 0, hw, count, a, b, 0, false));
-        kernels.put("maskedSumsChannels without ReLU",
-                () -> SimdLayers.maskedSumsChannels(dy, 0, x, 0, hw, count, a, b, 0, false, sx, sd));
-        kernels.put("inputGradientChannels without ReLU",
-                () -> SimdLayers.inputGradientChannels(dy, 0, x, 0, dx, 0, hw, count, a, b, 0, false, 0.25f, -0.5f));
-        kernels.put("affineExpanded without ReLU", () -> SimdLayers.affineExpanded(xs, a, b, fy, n, false));
-        kernels.put("maskedGradient without ReLU", () -> SimdLayers.maskedGradient(xs, dys, a, b, dz, dzx, n, false));
+        kernels.put("stemConvRow", () -> SimdLayers.stemConvRow(p, pw, taps, 9, w, c, c, rowOut, width));
+        kernels.put("stemWeightGradientRow", () -> SimdLayers.stemWeightGradientRow(p, pw, taps, 9, dys, c, c, width, wAcc));
+        kernels.put("affine without ReLU", () -> SimdLayers.affine(x, 0, y, 0, n, c, a, b, false));
+        kernels.put("maskedSums without ReLU", () -> SimdLayers.maskedSums(dy, 0, x, 0, n, c, c, a, b, false, acc, sx, sd, 0));
+        kernels.put("inputGradient without ReLU", () -> SimdLayers.inputGradient(dy, 0, x, 0, dx, 0, n, c, a, b, false, a, b));
         StringBuilder failures = new StringBuilder();
         for (java.util.Map.Entry<String, Runnable> kernel : kernels.entrySet()) {
             long perCall = CompiledAllocation.perCall(kernel.getValue(), 64);

@@ -32,7 +32,7 @@ class SimdTest {
             float[] f = new float[4];
             assertThrows(IllegalStateException.class, () -> Simd.axpbyInPlace(buf, 0, buf, 0, 4, 1f, 0f));
             assertThrows(IllegalStateException.class, () -> SimdLoss.max(f, 4));
-            assertThrows(IllegalStateException.class, () -> SimdLayers.affineExpanded(f, f, f, f, 4, true));
+            assertThrows(IllegalStateException.class, () -> SimdLayers.affine(buf, 0, buf, 0, 4, 4, f, f, true));
             return;
         }
         assertEquals(KernelOptions.SimdMode.AUTO, KernelOptions.inForce().simd());
