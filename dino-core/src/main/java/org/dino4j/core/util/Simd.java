@@ -129,8 +129,7 @@ public final class Simd {
             for (int it = 0; it < 20_000; it++) {
                 boolean flag = (it & 1) == 0;
                 SimdLayers.Impl.moments(x, 1, n, 2 * lanes, c1);
-                SimdLayers.Impl.affineRelu(x, 0, z, 0, n, 2 * lanes, a, b);
-                SimdLayers.Impl.affineLinear(x, 0, z, 0, n, 2 * lanes, a, b);
+                SimdLayers.Impl.affine(x, 0, z, 0, n, 2 * lanes, a, b, flag ? 0f : Float.NEGATIVE_INFINITY);
                 SimdLayers.Impl.maskedSumsRelu(y, 0, x, 0, n, 2 * lanes, a, b, c1);
                 SimdLayers.Impl.maskedSumsLinear(y, 0, x, 0, n, 2 * lanes, c1);
                 SimdLayers.Impl.inputGradientRelu(y, 0, x, 0, z, 0, n, 2 * lanes, a, b, a, b);

@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The fused layers' kernels on the Vector API: GroupNorm (+ ReLU) forward and backward over channels-last pixels of
  * ND4J memory ({@code GroupNormFusion}), the tanh GELU and its gradient ({@code GeluFusion}), and the stem's 3×3
- * convolution rows and weight gradient ({@code StemConvFusion}). Channels-last kernels put the channels in the float
- * lanes (a scalar loop takes the channels past the last whole vector), so each element is computed by the same
- * expression as its scalar form.
+ * convolution rows and weight gradient ({@code StemConvFusion}). The GroupNorm kernels run over consecutive
+ * channels-last elements with the per-channel parameters tiled to a period ({@link #period}); the stem kernels put an
+ * output pixel's channels in the lanes, rounded up to whole vectors. Either way each element is computed by the same
+ * expression as its scalar form (a scalar loop takes the elements past the last whole vector).
  *
  * <p>Every method requires {@link Simd#enabled()}; the vector code lives in a nested class that is only linked by the
  * first call (see {@link Simd}). {@link ByteBuffer} arguments are in {@link ByteOrder#nativeOrder()}, offsets in
@@ -43,10 +44,7 @@ public final class SimdLayers {
         for (int e0 = 0; e0 < n; e0 += block) {
             java.util.Arrays.fill(acc, 0, 2 * period, 0f);
             Impl.moments(x, off + e0, Math.min(block, n - e0), period, acc);
-            for (int i = 0; i < period; i++) {
-                s1[i % c] += acc[i];
-                s2[i % c] += acc[period + i];
-            }
+            addFolded(acc, period, c, s1, s2, 0);
         }
     }
 
@@ -61,11 +59,8 @@ public final class SimdLayers {
     public static void affine(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, int period, float[] a, float[] b,
                               boolean relu) {
         Simd.requireEnabled();
-        if (relu) {
-            Impl.affineRelu(x, xOff, y, yOff, n, period, a, b);
-        } else {
-            Impl.affineLinear(x, xOff, y, yOff, n, period, a, b);
-        }
+        // max(v, −∞) is v for every float (NaN and −0 included): one loop serves both cases without a branch
+        Impl.affine(x, xOff, y, yOff, n, period, a, b, relu ? 0f : Float.NEGATIVE_INFINITY);
     }
 
     /**
@@ -90,10 +85,7 @@ public final class SimdLayers {
             } else {
                 Impl.maskedSumsLinear(dy, dyOff + e0, x, xOff + e0, m, period, acc);
             }
-            for (int i = 0; i < period; i++) {
-                sx[so + i % c] += acc[i];
-                sd[so + i % c] += acc[period + i];
-            }
+            addFolded(acc, period, c, sx, sd, so);
         }
     }
 
@@ -127,6 +119,14 @@ public final class SimdLayers {
             h = t;
         }
         return c / g * lanes;
+    }
+
+    /** A block's two float accumulators of one period each, folded onto the channels: {@code s[so + i mod c] += acc[i]}. */
+    private static void addFolded(float[] acc, int period, int c, double[] s1, double[] s2, int so) {
+        for (int i = 0; i < period; i++) {
+            s1[so + i % c] += acc[i];
+            s2[so + i % c] += acc[period + i];
+        }
     }
 
     /** Elements per float block: about {@link #BLOCK} pixels, a multiple of the period. */
@@ -212,14 +212,15 @@ public final class SimdLayers {
             }
         }
 
-        static void affineRelu(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, int period, float[] a, float[] b) {
+        static void affine(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, int period, float[] a, float[] b,
+                           float floor) {
             int lanes = SPECIES.length();
             int nv = n - n % lanes;
-            FloatVector zero = FloatVector.zero(SPECIES);
+            FloatVector lo = FloatVector.broadcast(SPECIES, floor);
             int q = 0;
             for (int e = 0; e < nv; e += lanes) {
                 FloatVector.fromByteBuffer(SPECIES, x, (xOff + e) << 2, ORDER).mul(FloatVector.fromArray(SPECIES, a, q))
-                        .add(FloatVector.fromArray(SPECIES, b, q)).max(zero).intoByteBuffer(y, (yOff + e) << 2, ORDER);
+                        .add(FloatVector.fromArray(SPECIES, b, q)).max(lo).intoByteBuffer(y, (yOff + e) << 2, ORDER);
                 q += lanes;
                 if (q == period) {
                     q = 0;
@@ -227,27 +228,12 @@ public final class SimdLayers {
             }
             for (int e = nv; e < n; e++) {
                 float v = x.getFloat((xOff + e) << 2) * a[e % period] + b[e % period];
-                y.putFloat((yOff + e) << 2, Math.max(v, 0f));
+                y.putFloat((yOff + e) << 2, Math.max(v, floor));
             }
         }
 
-        static void affineLinear(ByteBuffer x, int xOff, ByteBuffer y, int yOff, int n, int period, float[] a,
-                                 float[] b) {
-            int lanes = SPECIES.length();
-            int nv = n - n % lanes;
-            int q = 0;
-            for (int e = 0; e < nv; e += lanes) {
-                FloatVector.fromByteBuffer(SPECIES, x, (xOff + e) << 2, ORDER).mul(FloatVector.fromArray(SPECIES, a, q))
-                        .add(FloatVector.fromArray(SPECIES, b, q)).intoByteBuffer(y, (yOff + e) << 2, ORDER);
-                q += lanes;
-                if (q == period) {
-                    q = 0;
-                }
-            }
-            for (int e = nv; e < n; e++) {
-                y.putFloat((yOff + e) << 2, x.getFloat((xOff + e) << 2) * a[e % period] + b[e % period]);
-            }
-        }
+        // the ReLU and linear backward kernels stay separate loops: a mask that is true "everywhere" would be
+        // x·a + b > −∞, false where that is NaN, and a vector reassigned under a condition may be left boxed by C2
 
         static void maskedSumsRelu(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, int period, float[] a,
                                    float[] b, float[] acc) {
