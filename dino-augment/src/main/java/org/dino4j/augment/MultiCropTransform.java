@@ -14,8 +14,8 @@ import java.util.Random;
  * rotation angle (only when {@link MultiCropConfig#rotationDegrees()} &gt; 0), flip, jitter, grayscale, blur,
  * solarization.
  *
- * <p>Thread-safe: every thread gets its own scratch buffers (a {@link ThreadLocal}: image, view, blur
- * kernel/line and the batch staging arrays), nothing else is mutable. Per batch, only the returned
+ * <p>Thread-safe: every thread gets its own scratch buffers (a {@link ThreadLocal}: image, view, the blur's
+ * kernel and plane, and the batch staging arrays), nothing else is mutable. Per batch, only the returned
  * off-heap arrays (and one {@link Random} per image) are allocated.
  */
 public final class MultiCropTransform {
@@ -43,8 +43,7 @@ public final class MultiCropTransform {
         this.mean = cfg.normalization().meanFor(channels);
         this.std = cfg.normalization().stdFor(channels);
         int maxSide = Math.max(Math.max(height, width), Math.max(cfg.globalSize(), cfg.localSize()));
-        int kernel = 2 * (int) Math.ceil(3 * cfg.blurSigmaMax()) + 1;
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(channels * height * width, maxSide, kernel));
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(channels * height * width, maxSide, cfg.blurSigmaMax()));
     }
 
     /** A transform for the shape of {@code ds}'s images. */
@@ -104,9 +103,9 @@ public final class MultiCropTransform {
     }
 
     /**
-     * Builds one batch from dataset images: image {@code indices[b]} is augmented with
-     * {@code new Random(Seeds.derive(seed, epoch, indices[b]))}, so the result depends only on
-     * (seed, epoch, indices).
+     * Builds one batch from dataset images: image {@code indices[b]} is augmented with the values of
+     * {@code new Random(Seeds.derive(seed, epoch, indices[b]))} (drawn from a {@link LocalRandom}: the same
+     * sequence without the locking), so the result depends only on (seed, epoch, indices).
      */
     public MultiCropBatch batch(ImageDataset ds, int[] indices, long seed, long epoch) {
         if (ds.channels() != channels || ds.height() != height || ds.width() != width)
@@ -126,7 +125,7 @@ public final class MultiCropTransform {
             int idx = indices[b];
             ds.imageInto(idx, img);
             labels[b] = ds.label(idx);
-            applyInto(img, new Random(Seeds.derive(seed, epoch, idx)), b, bsz, g, l);
+            applyInto(img, new LocalRandom(Seeds.derive(seed, epoch, idx)), b, bsz, g, l);
         }
         int gs = cfg.globalSize(), ls = cfg.localSize();
         return new MultiCropBatch(
@@ -152,7 +151,7 @@ public final class MultiCropTransform {
         if (channels == 3 && rng.nextDouble() < cfg.grayscaleP()) ViewOps.toGrayscale(v, plane);
         if (rng.nextDouble() < spec.blurP()) {
             double sigma = cfg.blurSigmaMin() + (cfg.blurSigmaMax() - cfg.blurSigmaMin()) * rng.nextDouble();
-            ViewOps.gaussianBlur(v, channels, size, size, sigma, s.kernel, s.line);
+            ViewOps.gaussianBlur(v, channels, size, size, sigma, s.blur);
         }
         if (rng.nextDouble() < spec.solarizeP()) ViewOps.solarize(v, n);
         ViewOps.normalize(v, channels, plane, mean, std);
@@ -160,14 +159,14 @@ public final class MultiCropTransform {
     }
 
     private static final class Scratch {
-        final float[] image, view, line, kernel;
+        final float[] image, view;
+        final ViewOps.BlurScratch blur;
         float[] globals, locals;
 
-        Scratch(int imageLen, int maxSide, int kernelLen) {
+        Scratch(int imageLen, int maxSide, double maxSigma) {
             image = new float[imageLen];
             view = new float[3 * maxSide * maxSide];
-            line = new float[maxSide + kernelLen]; // a row or column and its reflected borders (gaussianBlur)
-            kernel = new float[kernelLen];
+            blur = new ViewOps.BlurScratch(maxSide, maxSigma);
         }
     }
 }

@@ -217,8 +217,7 @@ class MultiCropTransformTest {
         if (ch == 3 && rng.nextDouble() < cfg.grayscaleP()) ViewOps.toGrayscale(v, plane);
         if (rng.nextDouble() < spec.blurP()) {
             double sigma = cfg.blurSigmaMin() + (cfg.blurSigmaMax() - cfg.blurSigmaMin()) * rng.nextDouble();
-            ViewOps.gaussianBlur(v, ch, size, size, sigma, new float[2 * (int) Math.ceil(3 * sigma) + 1],
-                    new float[size * size + 64]);
+            ViewOps.gaussianBlur(v, ch, size, size, sigma, new ViewOps.BlurScratch(size, sigma));
         }
         if (rng.nextDouble() < spec.solarizeP()) ViewOps.solarize(v, v.length);
         ViewOps.normalize(v, ch, plane, cfg.normalization().meanFor(ch), cfg.normalization().stdFor(ch));

@@ -41,8 +41,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  *
  * Options: {@code --nets peer,proto}, {@code --threads 1,2}, {@code --steps 10}, {@code --warmup 3},
- * {@code --python /usr/bin/python3}, {@code --script dino-bench/python/dino_step.py}, {@code --json FILE} (all
- * results as one JSON array).
+ * {@code --rounds 2}, {@code --python /usr/bin/python3}, {@code --script dino-bench/python/dino_step.py},
+ * {@code --json FILE} (all results as one JSON array); for the whole loop ({@link WholeLoop}, at the largest thread
+ * count) {@code --loop-steps 20} steps per round and side, {@code --loop-rounds} rounds (default: {@code --rounds};
+ * a round's loop/step ratio moves by ±0.05 on a shared 2-core machine, so a median of 9 rounds is steadier than of
+ * 3), or {@code --no-loop}.
  */
 public final class SideBySide {
 
@@ -74,6 +77,7 @@ public final class SideBySide {
         Path json = null;
         boolean loop = true;
         int loopSteps = 20;
+        Integer loopRounds = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--no-loop")) {
                 loop = false;
@@ -90,8 +94,9 @@ public final class SideBySide {
                 case "--script" -> script = Path.of(require(args[i], v));
                 case "--json" -> json = Path.of(require(args[i], v));
                 case "--loop-steps" -> loopSteps = Integer.parseInt(require(args[i], v));
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--nets, --threads, --steps, --warmup, --rounds, --python, --script, --json, --loop-steps, --no-loop)");
+                case "--loop-rounds" -> loopRounds = Integer.parseInt(require(args[i], v));
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (--nets, --threads, --steps,"
+                        + " --warmup, --rounds, --python, --script, --json, --loop-steps, --loop-rounds, --no-loop)");
             }
             i++;
         }
@@ -110,7 +115,8 @@ public final class SideBySide {
             int t = threads.stream().mapToInt(Integer::intValue).max().orElse(1);
             for (String net : nets) {
                 BenchEnv.setUp("SideBySide loop net=" + net, t);
-                loops.add(WholeLoop.measure(net, t, loopSteps, rounds, warmup, torch == null ? python : null, script));
+                loops.add(WholeLoop.measure(net, t, loopSteps, loopRounds == null ? rounds : loopRounds, warmup,
+                        torch == null ? python : null, script));
             }
         }
         System.out.println();

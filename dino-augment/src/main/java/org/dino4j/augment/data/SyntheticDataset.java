@@ -1,5 +1,6 @@
 package org.dino4j.augment.data;
 
+import org.dino4j.augment.LocalRandom;
 import org.dino4j.augment.Seeds;
 
 import java.util.Random;
@@ -7,7 +8,8 @@ import java.util.Random;
 /**
  * The built-in dataset: procedurally drawn images of {@value #NUM_CLASSES} shape classes, generated on
  * demand from (seed, index) — nothing on disk, any size, deterministic. Image i has label
- * {@code i mod 10} (exact class balance) and is drawn with {@code new Random(Seeds.derive(seed, 0x5EED, i))}.
+ * {@code i mod 10} (exact class balance) and is drawn with the values of {@code new Random(Seeds.derive(seed, 0x5EED, i))}
+ * (taken from a {@link LocalRandom}, the same sequence without the locking).
  *
  * <p>Each image: a background of random base level plus a linear gradient in a random direction, a shape
  * of the image's class drawn anti-aliased (signed distance → coverage) with random centre, scale,
@@ -94,7 +96,7 @@ public final class SyntheticDataset implements ImageDataset {
     @Override
     public void imageInto(int i, float[] dst) {
         ImageDataset.checkIndex(i, size);
-        render(label(i), new Random(Seeds.derive(seed, STREAM, i)), channels, height, width, dst);
+        render(label(i), new LocalRandom(Seeds.derive(seed, STREAM, i)), channels, height, width, dst);
     }
 
     /**
@@ -185,13 +187,21 @@ public final class SyntheticDataset implements ImageDataset {
     }
 
     /** Signed distance to an equilateral triangle of circumradius r centred at 0 (approximate outside). */
-    private static double triangle(double x, double y, double r) {
+    static double triangle(double x, double y, double r) {
         double d = -Double.MAX_VALUE;
-        for (int k = 0; k < 3; k++) {
-            double a = Math.PI / 2 + k * 2 * Math.PI / 3 + Math.PI / 3; // outward normal of edge k
-            d = Math.max(d, x * Math.cos(a) + y * Math.sin(a) - r / 2);
-        }
+        for (int k = 0; k < 3; k++) d = Math.max(d, x * TRIANGLE_COS[k] + y * TRIANGLE_SIN[k] - r / 2);
         return d;
+    }
+
+    // The edges' outward normals, at angle π/2 + k·2π/3 + π/3, computed once instead of per pixel (the same values).
+    private static final double[] TRIANGLE_COS = new double[3], TRIANGLE_SIN = new double[3];
+
+    static {
+        for (int k = 0; k < 3; k++) {
+            double a = Math.PI / 2 + k * 2 * Math.PI / 3 + Math.PI / 3;
+            TRIANGLE_COS[k] = Math.cos(a);
+            TRIANGLE_SIN[k] = Math.sin(a);
+        }
     }
 
     /** Distance to the Archimedean spiral ρ = 0.9·φ/(2.5·2π), φ ∈ [0, 2.5·2π]. */
@@ -205,8 +215,10 @@ public final class SyntheticDataset implements ImageDataset {
             if (p > turns * 2 * Math.PI) break;
             best = Math.min(best, Math.abs(rho - a * p));
         }
-        double endX = 0.9 * Math.cos(turns * 2 * Math.PI), endY = 0.9 * Math.sin(turns * 2 * Math.PI);
-        if (rho > 0.9) best = Math.min(best, Math.hypot(x - endX, y - endY));
+        if (rho > 0.9) best = Math.min(best, Math.hypot(x - SPIRAL_END_X, y - SPIRAL_END_Y));
         return best;
     }
+
+    // The spiral's outer end, at φ = 2.5·2π.
+    private static final double SPIRAL_END_X = 0.9 * Math.cos(2.5 * 2 * Math.PI), SPIRAL_END_Y = 0.9 * Math.sin(2.5 * 2 * Math.PI);
 }

@@ -1,5 +1,6 @@
 package org.dino4j.augment.transform;
 
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -316,25 +317,46 @@ public final class ViewOps {
     }
 
     /**
-     * Separable Gaussian blur with standard deviation {@code sigma} pixels (DINO draws σ ~ U(0.1, 2) and
-     * uses PIL's GaussianBlur(radius=σ)); kernel radius {@code ceil(3σ)}, border handled by reflection
-     * (edge pixel not repeated), kernel normalised to sum 1.
-     *
-     * @param kernel scratch of length &ge; {@code 2*ceil(3σ)+1}
-     * @param line   scratch of length &ge; {@code max(h, w) + 2*ceil(3σ)} (a row or column with its reflected borders)
-     * @throws IllegalArgumentException if a scratch array is too short
+     * The work arrays of {@link #gaussianBlur} for images of sides up to {@code maxSide} and σ up to
+     * {@code maxSigma}: made once (per thread) and reused, so that a blur allocates nothing.
      */
-    public static void gaussianBlur(float[] img, int channels, int h, int w, double sigma,
-                                    float[] kernel, float[] line) {
+    public static final class BlurScratch {
+        private final int maxSide, maxRadius;
+        private final float[] kernel, padded, sums;
+
+        /**
+         * @param maxSide  the largest image side (height or width) to blur, &ge; 1
+         * @param maxSigma the largest σ in pixels, &gt; 0
+         */
+        public BlurScratch(int maxSide, double maxSigma) {
+            if (maxSide < 1) throw new IllegalArgumentException("maxSide must be >= 1, got " + maxSide);
+            if (!(maxSigma > 0 && Double.isFinite(maxSigma)))
+                throw new IllegalArgumentException("maxSigma must be > 0 and finite, got " + maxSigma);
+            this.maxSide = maxSide;
+            this.maxRadius = (int) Math.ceil(3 * maxSigma);
+            int paddedSide = maxSide + 2 * maxRadius;
+            kernel = new float[2 * maxRadius + 1];
+            padded = new float[maxSide * paddedSide];
+            sums = new float[maxSide * paddedSide];
+        }
+    }
+
+    /**
+     * Separable Gaussian blur with standard deviation {@code sigma} pixels (DINO draws σ ~ U(0.1, 2) and
+     * uses PIL's GaussianBlur(radius=σ)); kernel radius r = {@code ceil(3σ)}, border handled by reflection
+     * (edge pixel not repeated), kernel normalised to sum 1. Each output is the float sum of its taps in kernel
+     * order, {@code acc = 0; acc += kernel[k]·x[k]} for k = 0 … 2r (horizontal pass, then vertical).
+     *
+     * @param scratch work arrays made for at least {@code max(h, w)} and {@code sigma}
+     * @throws IllegalArgumentException if the scratch was made for smaller images or a smaller σ
+     */
+    public static void gaussianBlur(float[] img, int channels, int h, int w, double sigma, BlurScratch scratch) {
         int radius = (int) Math.ceil(3 * sigma);
-        if (kernel.length < 2 * radius + 1) {
-            throw new IllegalArgumentException("kernel must hold 2*ceil(3*sigma)+1 = " + (2 * radius + 1)
-                    + " floats for sigma " + sigma + ", got " + kernel.length);
+        if (Math.max(h, w) > scratch.maxSide || radius > scratch.maxRadius) {
+            throw new IllegalArgumentException("the blur scratch holds sides up to " + scratch.maxSide + " and radius ceil(3*sigma) up to "
+                    + scratch.maxRadius + ", got a " + h + "x" + w + " image and sigma " + sigma + " (radius " + radius + ")");
         }
-        if (line.length < Math.max(h, w) + 2 * radius) {
-            throw new IllegalArgumentException("line must hold max(h, w) + 2*ceil(3*sigma) = " + (Math.max(h, w) + 2 * radius)
-                    + " floats for a " + h + "x" + w + " image and sigma " + sigma + ", got " + line.length);
-        }
+        float[] kernel = scratch.kernel, padded = scratch.padded, sums = scratch.sums;
         double sum = 0;
         for (int k = -radius; k <= radius; k++) {
             double v = Math.exp(-(k * (double) k) / (2 * sigma * sigma));
@@ -342,27 +364,30 @@ public final class ViewOps {
             sum += v;
         }
         for (int k = 0; k <= 2 * radius; k++) kernel[k] /= (float) sum;
-        int taps = 2 * radius + 1;
-        // each row (column) is copied once with its reflected borders, so the taps read line[x .. x + 2r] directly
-        // (an index reflection per tap, with its integer division, took most of the blur's time)
+        int taps = 2 * radius + 1, stride = w + 2 * radius, plane = h * w;
+        // Each pass first copies the plane with its reflected borders (rows padded to w + 2r columns, then the rows
+        // padded to h + 2r), so that tap k of every output is the padded array shifted by k (columns) or k rows: the
+        // taps are then whole-plane loops a[i] += kernel[k]·b[i + shift] over two distinct arrays, which C2
+        // vectorises, while every output still adds its taps in kernel order (the bits of a per-output loop).
         for (int c = 0; c < channels; c++) {
-            int base = c * h * w;
-            for (int y = 0; y < h; y++) { // horizontal pass
-                int row = base + y * w;
-                for (int j = 0; j < w + 2 * radius; j++) line[j] = img[row + reflect(j - radius, w)];
-                for (int x = 0; x < w; x++) {
-                    float acc = 0;
-                    for (int k = 0; k < taps; k++) acc += kernel[k] * line[x + k];
-                    img[row + x] = acc;
-                }
+            int base = c * plane;
+            for (int y = 0; y < h; y++) { // horizontal pass: img rows, bordered, → padded; sums[y·stride + x]
+                for (int j = 0; j < stride; j++) padded[y * stride + j] = img[base + y * w + reflect(j - radius, w)];
             }
-            for (int x = 0; x < w; x++) { // vertical pass
-                for (int j = 0; j < h + 2 * radius; j++) line[j] = img[base + reflect(j - radius, h) * w + x];
-                for (int y = 0; y < h; y++) {
-                    float acc = 0;
-                    for (int k = 0; k < taps; k++) acc += kernel[k] * line[y + k];
-                    img[base + y * w + x] = acc;
-                }
+            int n = h * stride - 2 * radius; // the last row's border columns have no output
+            Arrays.fill(sums, 0, n, 0f);
+            for (int k = 0; k < taps; k++) {
+                float kk = kernel[k];
+                for (int i = 0; i < n; i++) sums[i] += kk * padded[i + k];
+            }
+            for (int t = 0; t < h + 2 * radius; t++) { // vertical pass: rows of sums, bordered, → padded; img
+                System.arraycopy(sums, reflect(t - radius, h) * stride, padded, t * w, w);
+            }
+            Arrays.fill(img, base, base + plane, 0f);
+            for (int k = 0; k < taps; k++) {
+                float kk = kernel[k];
+                int shift = k * w;
+                for (int i = 0; i < plane; i++) img[base + i] += kk * padded[i + shift];
             }
         }
     }

@@ -1,8 +1,10 @@
 package org.dino4j.augment.data;
 
+import org.dino4j.augment.Seeds;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -84,5 +86,33 @@ class SyntheticDatasetTest {
         assertEquals(0, rec.getRecord().get(1).toInt());
         var again = rr.loadFromMetaData(rec.getMetaData());
         assertEquals(rec.getRecord(), again.getRecord());
+    }
+
+    /** The dataset draws with LocalRandom; the documented definition is java.util.Random's values: the same images. */
+    @Test
+    void imagesAreThoseOfJavaUtilRandom() {
+        for (int[] spec : new int[][]{{40, 28, 28, 1, 5}, {20, 20, 24, 3, 9}}) { // size, H, W, C, seed
+            SyntheticDataset ds = new SyntheticDataset(spec[0], spec[1], spec[2], spec[3], spec[4]);
+            for (int i = 0; i < ds.size(); i++) {
+                float[] ref = new float[spec[3] * spec[1] * spec[2]];
+                SyntheticDataset.render(ds.label(i), new Random(Seeds.derive(spec[4], 0x5EED, i)), spec[3], spec[1], spec[2], ref);
+                assertArrayEquals(ref, ds.image(i), 0f, "image " + i);
+            }
+        }
+    }
+
+    /** The triangle's edge normals, computed once, give the distance of the per-pixel formula bit for bit. */
+    @Test
+    void triangleDistanceOfThePerPixelFormula() {
+        Random r = new Random(4);
+        for (int n = 0; n < 10_000; n++) {
+            double x = 4 * r.nextDouble() - 2, y = 4 * r.nextDouble() - 2, rad = 0.85;
+            double d = -Double.MAX_VALUE;
+            for (int k = 0; k < 3; k++) {
+                double a = Math.PI / 2 + k * 2 * Math.PI / 3 + Math.PI / 3;
+                d = Math.max(d, x * Math.cos(a) + y * Math.sin(a) - rad / 2);
+            }
+            assertEquals(d, SyntheticDataset.triangle(x, y, rad), 0.0);
+        }
     }
 }

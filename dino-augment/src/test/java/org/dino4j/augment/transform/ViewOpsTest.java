@@ -150,13 +150,13 @@ class ViewOpsTest {
         float[] img = new float[c * h * w];
         for (int i = 0; i < img.length; i++) img[i] = i % 7 == 0 ? 0f : r.nextFloat(); // exact zeros too
         float[] out = img.clone();
-        ViewOps.gaussianBlur(out, c, h, w, 0.1, new float[64], new float[h * w]);
+        ViewOps.gaussianBlur(out, c, h, w, 0.1, new ViewOps.BlurScratch(28, 0.1));
         for (int i = 0; i < img.length; i++) {
             assertEquals(img[i], out[i], 1e-20, "pixel " + i);
             if (img[i] != 0f) assertEquals(img[i], out[i], 0.0, "pixel " + i + " (non-zero pixels keep every bit)");
         }
         float[] blurred = img.clone();
-        ViewOps.gaussianBlur(blurred, c, h, w, 0.5, new float[64], new float[h * w]);
+        ViewOps.gaussianBlur(blurred, c, h, w, 0.5, new ViewOps.BlurScratch(28, 0.5));
         assertTrue(Math.abs(blurred[30] - img[30]) > 1e-3, "σ 0.5 does blur"); // the check can fail
     }
 
@@ -168,7 +168,7 @@ class ViewOpsTest {
         for (int i = 0; i < img.length; i++) img[i] = r.nextFloat();
         for (double sigma : new double[]{0.1, 0.7, 2.0}) {
             float[] out = img.clone();
-            ViewOps.gaussianBlur(out, c, h, w, sigma, new float[64], new float[h * w + 13]);
+            ViewOps.gaussianBlur(out, c, h, w, sigma, new ViewOps.BlurScratch(11, 2.0));
             int rad = (int) Math.ceil(3 * sigma);
             double norm = 0;
             for (int k = -rad; k <= rad; k++) norm += Math.exp(-k * k / (2 * sigma * sigma));
@@ -187,21 +187,26 @@ class ViewOpsTest {
     @Test
     void gaussianBlurHasTheBitsOfThePerTapReflection() {
         Random r = new Random(11);
+        ViewOps.BlurScratch scratch = new ViewOps.BlurScratch(28, 2.0); // reused from large to small images
         for (int[] hw : new int[][]{{28, 28}, {12, 12}, {5, 9}, {1, 7}}) {
             for (double sigma : new double[]{0.1, 0.6, 1.3, 2.0}) {
                 int c = 3, h = hw[0], w = hw[1];
                 float[] img = new float[c * h * w];
                 for (int k = 0; k < img.length; k++) img[k] = r.nextFloat();
                 float[] fast = img.clone();
-                ViewOps.gaussianBlur(fast, c, h, w, sigma, new float[13], new float[h * w + 13]);
+                ViewOps.gaussianBlur(fast, c, h, w, sigma, scratch);
                 float[] slow = img.clone();
                 perTapReflection(slow, c, h, w, sigma);
                 assertArrayEquals(slow, fast, 0f, h + "x" + w + " sigma " + sigma);
             }
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ViewOps.gaussianBlur(new float[28 * 28], 1, 28, 28, 2.0, new float[13], new float[28]));
-        assertTrue(e.getMessage().startsWith("line must hold"), e.getMessage());
+                () -> ViewOps.gaussianBlur(new float[28 * 28], 1, 28, 28, 2.0, new ViewOps.BlurScratch(28, 1.6)));
+        assertEquals("the blur scratch holds sides up to 28 and radius ceil(3*sigma) up to 5, got a 28x28 image and sigma 2.0"
+                + " (radius 6)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ViewOps.gaussianBlur(new float[12 * 30], 1, 12, 30, 1.0, new ViewOps.BlurScratch(28, 2.0)));
+        assertTrue(e.getMessage().contains("got a 12x30 image"), e.getMessage());
     }
 
     private static void perTapReflection(float[] img, int channels, int h, int w, double sigma) {
