@@ -44,7 +44,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code --rounds 2}, {@code --python /usr/bin/python3}, {@code --script dino-bench/python/dino_step.py},
  * {@code --json FILE} (all results as one JSON array); for the whole loop ({@link WholeLoop}, at the largest thread
  * count) {@code --loop-steps 20} steps per round and side, {@code --loop-rounds} rounds (default: {@code --rounds};
- * a round's loop/step ratio moves by ±0.05 on a shared 2-core machine, so a median of 9 rounds is steadier than of
+ * a round's loop/step ratio moves by ±0.1 on a 2-vCPU machine, so a median of 9 rounds is steadier than of
  * 3), or {@code --no-loop}.
  */
 public final class SideBySide {

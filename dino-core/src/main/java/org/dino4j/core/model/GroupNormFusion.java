@@ -250,8 +250,8 @@ final class GroupNormFusion extends FusedRegion {
                         dex2 = dr * -0.5 * r * r * r;
                         dmu -= 2 * mu * dex2;
                     }
-                    java.util.Arrays.fill(t.k1, gi * cpg, (gi + 1) * cpg, (float) (dmu / count));
-                    java.util.Arrays.fill(t.k2, gi * cpg, (gi + 1) * cpg, (float) (2 * dex2 / count));
+                    Arrays.fill(t.k1, gi * cpg, (gi + 1) * cpg, (float) (dmu / count));
+                    Arrays.fill(t.k2, gi * cpg, (gi + 1) * cpg, (float) (2 * dex2 / count));
                 }
                 if (dxb != null) {
                     inputGrad(base, n * c, t);
@@ -267,8 +267,8 @@ final class GroupNormFusion extends FusedRegion {
                 SimdLayers.channelMoments(xb, off, hw * c, c, period, t.acc, t.s1, t.s2);
                 return;
             }
-            java.util.Arrays.fill(t.s1, 0);
-            java.util.Arrays.fill(t.s2, 0);
+            Arrays.fill(t.s1, 0);
+            Arrays.fill(t.s2, 0);
             for (int p = 0; p < hw; p++) {
                 for (int ch = 0; ch < c; ch++) {
                     float v = xb.getFloat((off + p * c + ch) << 2);
@@ -278,18 +278,21 @@ final class GroupNormFusion extends FusedRegion {
             }
         }
 
-        /** The sample's scale and shift (from {@code ao}) tiled to the period. */
-        private void tile(int ao, Scratch t) {
+        /**
+         * {@code tiled[i] = perChannel[off + i mod C]} for i &lt; period: per-channel values laid out as the SIMD
+         * kernels read them.
+         */
+        private void tile(float[] perChannel, int off, float[] tiled) {
             for (int i = 0; i < period; i++) {
-                t.at[i] = a[ao + i % c];
-                t.bt[i] = sh[ao + i % c];
+                tiled[i] = perChannel[off + i % c];
             }
         }
 
         /** y = relu?(x·a + b) over the sample from element {@code base}, scale and shift from {@code ao}. */
         private void affine(int base, int ao, Scratch t) {
             if (Simd.enabled()) {
-                tile(ao, t);
+                tile(a, ao, t.at);
+                tile(sh, ao, t.bt);
                 SimdLayers.affine(xb, xo + base, yb, yo + base, hw * c, period, t.at, t.bt, relu);
                 return;
             }
@@ -303,13 +306,14 @@ final class GroupNormFusion extends FusedRegion {
         /** ga = Σ dz·x, gb = Σ dz per channel of the sample (at {@code ao}). */
         private void maskedSums(int base, int ao, Scratch t) {
             if (Simd.enabled()) {
-                tile(ao, t);
+                tile(a, ao, t.at);
+                tile(sh, ao, t.bt);
                 SimdLayers.maskedSums(dyb, dyo + base, xb, xo + base, hw * c, c, period, t.at, t.bt, relu, t.acc, ga, gb,
                         ao);
                 return;
             }
-            java.util.Arrays.fill(ga, ao, ao + c, 0);
-            java.util.Arrays.fill(gb, ao, ao + c, 0);
+            Arrays.fill(ga, ao, ao + c, 0);
+            Arrays.fill(gb, ao, ao + c, 0);
             for (int e = 0; e < hw * c; e++) {
                 int ch = e % c;
                 float xv = xb.getFloat((xo + base + e) << 2);
@@ -322,10 +326,8 @@ final class GroupNormFusion extends FusedRegion {
         /** dx = dz·a + k1 + x·k2 over the sample, k1 and k2 per channel. */
         private void inputGrad(int base, int ao, Scratch t) {
             if (Simd.enabled()) {
-                for (int i = 0; i < period; i++) {
-                    t.k1t[i] = t.k1[i % c];
-                    t.k2t[i] = t.k2[i % c];
-                }
+                tile(t.k1, 0, t.k1t);
+                tile(t.k2, 0, t.k2t);
                 // at and bt still hold this sample's tiles (maskedSums)
                 SimdLayers.inputGradient(dyb, dyo + base, xb, xo + base, dxb, dxo + base, hw * c, period, t.at, t.bt, relu,
                         t.k1t, t.k2t);

@@ -209,11 +209,11 @@ final class StemConvFusion extends FusedRegion {
             int per = 9 * ci * co;
             for (int n = from; n < to; n++) {
                 pad(n, p);
-                java.util.Arrays.fill(dwPerSample, n * per, (n + 1) * per, 0);
+                Arrays.fill(dwPerSample, n * per, (n + 1) * per, 0);
                 // float sums over blocks of rows (about SimdLayers.BLOCK pixels), added in double per block
                 int rowsPerBlock = Math.max(1, SimdLayers.BLOCK / wd);
                 for (int i0 = 0; i0 < h; i0 += rowsPerBlock) {
-                    java.util.Arrays.fill(g, 0f);
+                    Arrays.fill(g, 0f);
                     for (int i = i0; i < Math.min(h, i0 + rowsPerBlock); i++) {
                         dyf.get(dyo + ((n * h + i) * wd) * co, row, 0, wd * co);
                         if (Simd.enabled()) {

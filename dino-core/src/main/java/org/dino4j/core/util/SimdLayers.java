@@ -2,6 +2,7 @@ package org.dino4j.core.util;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -38,11 +39,11 @@ public final class SimdLayers {
     public static void channelMoments(ByteBuffer x, int off, int n, int c, int period, float[] acc, double[] s1,
                                       double[] s2) {
         Simd.requireEnabled();
-        java.util.Arrays.fill(s1, 0, c, 0);
-        java.util.Arrays.fill(s2, 0, c, 0);
+        Arrays.fill(s1, 0, c, 0);
+        Arrays.fill(s2, 0, c, 0);
         int block = blockElements(c, period);
         for (int e0 = 0; e0 < n; e0 += block) {
-            java.util.Arrays.fill(acc, 0, 2 * period, 0f);
+            Arrays.fill(acc, 0, 2 * period, 0f);
             Impl.moments(x, off + e0, Math.min(block, n - e0), period, acc);
             addFolded(acc, period, c, s1, s2, 0);
         }
@@ -74,12 +75,12 @@ public final class SimdLayers {
     public static void maskedSums(ByteBuffer dy, int dyOff, ByteBuffer x, int xOff, int n, int c, int period,
                                   float[] a, float[] b, boolean relu, float[] acc, double[] sx, double[] sd, int so) {
         Simd.requireEnabled();
-        java.util.Arrays.fill(sx, so, so + c, 0);
-        java.util.Arrays.fill(sd, so, so + c, 0);
+        Arrays.fill(sx, so, so + c, 0);
+        Arrays.fill(sd, so, so + c, 0);
         int block = blockElements(c, period);
         for (int e0 = 0; e0 < n; e0 += block) {
             int m = Math.min(block, n - e0);
-            java.util.Arrays.fill(acc, 0, 2 * period, 0f);
+            Arrays.fill(acc, 0, 2 * period, 0f);
             if (relu) {
                 Impl.maskedSumsRelu(dy, dyOff + e0, x, xOff + e0, m, period, a, b, acc);
             } else {
