@@ -13,11 +13,11 @@ import org.nd4j.linalg.api.ops.impl.reduce.floating.SquaredNorm;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * ResNet-style CNN with GroupNorm and global average pooling, see {@link SmallResNetConfig} for the layout.
- * Images {@code [B, C, H, W]} (NCHW) → features {@code [B, D]}, D = last stage's channels. Inside, the feature maps
- * are channels-last ({@code [B, H, W, C]}, NHWC): the images are transposed once in front of the stem (inside the
- * stem's fused kernel when it runs), because ND4J's oneDNN convolution is 27–38% faster forward on NHWC arrays
- * (docs/performance.md, {@code ConvLayoutBenchmark}). Convolutions are bias-free (each is followed by GroupNorm's
+ * ResNet-style CNN with GroupNorm and average pooling (global, or to a g×g grid), see {@link SmallResNetConfig} for
+ * the layout. Images {@code [B, C, H, W]} (NCHW) → features {@code [B, D]}, D = g² × the last stage's channels.
+ * Inside, the feature maps are channels-last ({@code [B, H, W, C]}, NHWC): the images are transposed once in front of
+ * the stem (inside the stem's fused kernel when it runs), because ND4J's oneDNN convolution is 27–38% faster forward
+ * on NHWC arrays (docs/performance.md, {@code ConvLayoutBenchmark}). Convolutions are bias-free (each is followed by GroupNorm's
  * affine), weights {@code [kH, kW, inC, outC]} He-normal initialised (fan-in), GroupNorm gains 1 and biases 0.
  *
  * <p>Parameter names (under the scope): {@code stem/conv_w}, {@code stem/gn_gain}, {@code stem/gn_bias},
@@ -115,8 +115,51 @@ public final class SmallResNet implements Backbone {
                     h = sd.nn.relu(r.add(h), 0);
                 }
             }
-            return sd.mean(h, 1, 2);
+            return config.poolGrid() == 1 ? sd.mean(h, 1, 2) : gridPool(sd, h, config.poolGrid());
         };
+    }
+
+    /**
+     * Average pooling of the last maps {@code [B, H, W, C]} to a g×g grid, flattened cell by cell (cells row-major,
+     * channels last): {@code [B, g²·C]}, cell (i, j) the mean of rows ⌊iH/g⌋ … ⌈(i+1)H/g⌉ − 1 and the same columns
+     * of W — PyTorch's {@code AdaptiveAvgPool2d(g)} followed by a flatten of the NHWC cells. The bins are computed
+     * from the map's shape when the graph runs (the graph's images have no fixed size), so every crop size gives
+     * the same D; on maps smaller than g the cells overlap, as PyTorch's do. Why a grid: global average pooling
+     * forgets where in the image a pattern is, and on small centred images (a 28-px garment's sleeves and collar)
+     * that layout separates classes.
+     */
+    private static SDVariable gridPool(SameDiff sd, SDVariable h, int g) {
+        SDVariable shape = sd.shape(h);
+        SDVariable[][] rows = bins(sd, shape.get(SDIndex.interval(1, 2)), g);
+        SDVariable[][] cols = bins(sd, shape.get(SDIndex.interval(2, 3)), g);
+        SDVariable zero = sd.constant(Nd4j.createFromArray(0L));
+        SDVariable rest = sd.constant(Nd4j.createFromArray(-1L));   // a slice size of -1: to the end of the axis
+        SDVariable[] cells = new SDVariable[g * g];
+        for (int i = 0; i < g; i++) {
+            for (int j = 0; j < g; j++) {
+                SDVariable begin = sd.concat(0, zero, rows[0][i], cols[0][j], zero);
+                SDVariable size = sd.concat(0, rest, rows[1][i], cols[1][j], rest);
+                cells[i * g + j] = sd.mean(sd.slice(h, begin, size), 1, 2);
+            }
+        }
+        return sd.concat(1, cells);
+    }
+
+    /**
+     * The g adaptive bins of an axis of length n ({@code [1]}, long): starts ⌊i·n/g⌋ and lengths
+     * ⌈(i+1)·n/g⌉ − ⌊i·n/g⌋, each {@code [1]} long (computed in float: exact for any realistic n, the quotients
+     * being at least 1/g away from the next integer unless they are one).
+     */
+    private static SDVariable[][] bins(SameDiff sd, SDVariable n, int g) {
+        SDVariable nf = n.castTo(DataType.FLOAT);
+        SDVariable[][] b = new SDVariable[2][g];
+        for (int i = 0; i < g; i++) {
+            SDVariable start = sd.math.floor(nf.mul((double) i).div((double) g));
+            SDVariable end = sd.math.ceil(nf.mul((double) (i + 1)).div((double) g));
+            b[0][i] = start.castTo(DataType.LONG);
+            b[1][i] = end.sub(start).castTo(DataType.LONG);
+        }
+        return b;
     }
 
     /**
@@ -230,13 +273,21 @@ public final class SmallResNet implements Backbone {
      *
      * @param stem channels of the stem convolution; &gt; 0 and divisible by {@code groups}
      * @param widths channels of the stages (each stage starts with a stride-2 convolution: the stem keeps the resolution, every stage halves it); non-empty, each
-     *        &gt; 0 and divisible by {@code groups}; the feature dimension D is the last one
+     *        &gt; 0 and divisible by {@code groups}; the feature dimension D is the last one times poolGrid²
      * @param blocksPerStage residual blocks per stage; &gt;= 0 (0 = a plain CNN)
      * @param groups GroupNorm groups; &gt; 0
+     * @param poolGrid side g of the average-pooling grid over the last maps, D = g² × the last width; &gt; 0 (1, the
+     *        default when the key is missing: global average pooling)
      */
-    public record Options(int stem, java.util.List<Integer> widths, int blocksPerStage, int groups) {
+    public record Options(int stem, java.util.List<Integer> widths, int blocksPerStage, int groups, Integer poolGrid) {
         /** Validates every field (messages name the field). */
         public Options {
+            if (poolGrid == null) {
+                poolGrid = 1;
+            }
+            if (poolGrid <= 0) {
+                throw new IllegalArgumentException("poolGrid must be > 0, got " + poolGrid);
+            }
             if (groups <= 0) {
                 throw new IllegalArgumentException("groups must be > 0, got " + groups);
             }
@@ -258,10 +309,23 @@ public final class SmallResNet implements Backbone {
             }
         }
 
-        /** @return e.g. {@code stem 16 [16, 32, 64] 0 blocks/stage 8 groups} */
+        /**
+         * Global average pooling ({@code poolGrid} 1).
+         *
+         * @param stem stem channels
+         * @param widths stage channels
+         * @param blocksPerStage residual blocks per stage
+         * @param groups GroupNorm groups
+         */
+        public Options(int stem, java.util.List<Integer> widths, int blocksPerStage, int groups) {
+            this(stem, widths, blocksPerStage, groups, 1);
+        }
+
+        /** @return e.g. {@code stem 16 [16, 32, 64] 0 blocks/stage 8 groups} (and {@code , 2x2 pooling grid}) */
         @Override
         public String toString() {
-            return "stem " + stem + " " + widths + " " + blocksPerStage + " blocks/stage " + groups + " groups";
+            return "stem " + stem + " " + widths + " " + blocksPerStage + " blocks/stage " + groups + " groups"
+                    + (poolGrid == 1 ? "" : ", " + poolGrid + "x" + poolGrid + " pooling grid");
         }
 
         /**
@@ -270,11 +334,15 @@ public final class SmallResNet implements Backbone {
          */
         public SmallResNetConfig toConfig(int inChannels) {
             return SmallResNetConfig.builder().inChannels(inChannels).stemChannels(stem).stageChannels(widths)
-                    .blocksPerStage(blocksPerStage).groups(groups).minInputSize(1 << widths.size()).build();
+                    .blocksPerStage(blocksPerStage).groups(groups).minInputSize(1 << widths.size()).poolGrid(poolGrid)
+                    .build();
         }
     }
 
-    /** Registry entry {@code small-resnet}; default options: stem 32, widths 32-64-128, one block per stage, 8 groups. */
+    /**
+     * Registry entry {@code small-resnet}; default options: stem 32, widths 32-64-128, one block per stage, 8 groups,
+     * global average pooling.
+     */
     public static final class Factory implements BackboneFactory<Options> {
         @Override
         public String name() {

@@ -10,19 +10,23 @@ import java.util.List;
  * <p>Layout: stem conv3×3 ({@code stemChannels}) → GN → ReLU; then for each stage i a transition conv3×3
  * with stride 2 to {@code stageChannels[i]} → GN → ReLU, followed by
  * {@code blocksPerStage} basic residual blocks (conv3×3–GN–ReLU–conv3×3–GN, identity shortcut, ReLU);
- * finally global average pooling → features {@code [B, stageChannels.last]}.
+ * finally average pooling of the last maps {@code [B, H, W, C]} to a {@code poolGrid}×{@code poolGrid} grid →
+ * features {@code [B, poolGrid²·C]} (1: global average pooling, D = C; g: each of the g² cells averages its part
+ * of the map, PyTorch's {@code AdaptiveAvgPool2d(g)} bins, so any H, W gives the same D).
  *
  * @param inChannels input channels C (1 for MNIST-like data, 3 for RGB); &gt;= 1
  * @param stemChannels output channels of the stem convolution; &gt;= 1, divisible by {@code groups}
  * @param stageChannels channels of each stage (non-empty, each &gt;= 1 and divisible by {@code groups});
- *        the last one is the feature dimension D
+ *        the feature dimension D is the last one times {@code poolGrid²}
  * @param blocksPerStage residual blocks after each stage's transition conv; &gt;= 0 (0 = plain CNN)
  * @param groups GroupNorm groups; &gt;= 1
  * @param gnEps GroupNorm epsilon added to the variance; &gt; 0 (PyTorch default 1e-5)
  * @param minInputSize smallest accepted input height/width; &gt;= 1
+ * @param poolGrid side g of the pooling grid over the last stage's maps; &gt;= 1 (1 = global average pooling; 0, the
+ *        value a model file written before this field existed reads back as, means 1)
  */
 public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> stageChannels, int blocksPerStage,
-                                int groups, double gnEps, int minInputSize) implements Serializable {
+                                int groups, double gnEps, int minInputSize, int poolGrid) implements Serializable {
 
     /** Validates every field (IllegalArgumentException naming the field and value). */
     public SmallResNetConfig {
@@ -55,6 +59,28 @@ public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> 
         if (minInputSize < 1) {
             throw new IllegalArgumentException("minInputSize must be >= 1, got " + minInputSize);
         }
+        if (poolGrid == 0) {
+            poolGrid = 1;
+        }
+        if (poolGrid < 1) {
+            throw new IllegalArgumentException("poolGrid must be >= 1, got " + poolGrid);
+        }
+    }
+
+    /**
+     * The architecture with global average pooling ({@code poolGrid} 1).
+     *
+     * @param inChannels input channels
+     * @param stemChannels stem channels
+     * @param stageChannels stage channels
+     * @param blocksPerStage residual blocks per stage
+     * @param groups GroupNorm groups
+     * @param gnEps GroupNorm epsilon
+     * @param minInputSize smallest input side
+     */
+    public SmallResNetConfig(int inChannels, int stemChannels, List<Integer> stageChannels, int blocksPerStage,
+                             int groups, double gnEps, int minInputSize) {
+        this(inChannels, stemChannels, stageChannels, blocksPerStage, groups, gnEps, minInputSize, 1);
     }
 
     /**
@@ -81,9 +107,9 @@ public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> 
                 .minInputSize(4).build();
     }
 
-    /** @return the feature dimension D (channels of the last stage) */
+    /** @return the feature dimension D = poolGrid² × the channels of the last stage */
     public int featureDim() {
-        return stageChannels.get(stageChannels.size() - 1);
+        return poolGrid * poolGrid * stageChannels.get(stageChannels.size() - 1);
     }
 
     /** @return a builder starting from {@link #small28}(1)'s values */
@@ -105,6 +131,7 @@ public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> 
         private int groups = 8;
         private double gnEps = 1e-5;
         private int minInputSize = 8;
+        private int poolGrid = 1;
 
         private Builder() {
         }
@@ -117,6 +144,7 @@ public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> 
             groups = r.groups;
             gnEps = r.gnEps;
             minInputSize = r.minInputSize;
+            poolGrid = r.poolGrid;
         }
 
         /** Sets {@link SmallResNetConfig#inChannels()}; returns this builder. */
@@ -161,9 +189,16 @@ public record SmallResNetConfig(int inChannels, int stemChannels, List<Integer> 
             return this;
         }
 
+        /** Sets {@link SmallResNetConfig#poolGrid()}; returns this builder. */
+        public Builder poolGrid(int v) {
+            poolGrid = v;
+            return this;
+        }
+
         /** Builds and validates the record (the record's constructor throws on a bad value, naming the field). */
         public SmallResNetConfig build() {
-            return new SmallResNetConfig(inChannels, stemChannels, stageChannels, blocksPerStage, groups, gnEps, minInputSize);
+            return new SmallResNetConfig(inChannels, stemChannels, stageChannels, blocksPerStage, groups, gnEps, minInputSize,
+                    poolGrid);
         }
     }
 }

@@ -62,5 +62,11 @@ class BackbonesTest {
         e = assertThrows(IllegalArgumentException.class, () -> VisionTransformer.Options.builder().heads(3).build());
         assertTrue(e.getMessage().startsWith("embedDim must be >= 1 and divisible by heads (3)"), e.getMessage());
         assertEquals("stem 16 [16, 32] 0 blocks/stage 8 groups", new SmallResNet.Options(16, List.of(16, 32), 0, 8).toString());
+        e = assertThrows(IllegalArgumentException.class, () -> new SmallResNet.Options(16, List.of(16), 0, 8, 0));
+        assertEquals("poolGrid must be > 0, got 0", e.getMessage());
+        SmallResNet.Options grid = new SmallResNet.Options(16, List.of(16, 32), 0, 8, 2);
+        assertEquals("stem 16 [16, 32] 0 blocks/stage 8 groups, 2x2 pooling grid", grid.toString());
+        assertEquals(128, new SmallResNet.Factory().create(grid, 1).featureDim());
+        assertEquals(1, new SmallResNet.Options(16, List.of(16), 0, 8, null).poolGrid(), "a missing key is global pooling");
     }
 }

@@ -354,7 +354,13 @@ class DinoModelTest {
      */
     @Test
     void flatGradientsMatchFiniteDifferences() {
-        DinoModel m = tiny(DataType.DOUBLE, 15);
+        flatGradientsMatchFiniteDifferences(tiny(DataType.DOUBLE, 15));
+        // a 2×2 pooling grid: 3×3 global and 2×2 local maps, overlapping bins (D = 4 × 8)
+        flatGradientsMatchFiniteDifferences(DinoModel.create(new SmallResNet(TINY.toBuilder().poolGrid(2).build()), HEAD,
+                DataType.DOUBLE, 15));
+    }
+
+    private static void flatGradientsMatchFiniteDifferences(DinoModel m) {
         Random r = new Random(16);
         INDArray g = images(r, DataType.DOUBLE, 4, 1, 12, 12);
         INDArray l = images(r, DataType.DOUBLE, 4, 1, 6, 6);

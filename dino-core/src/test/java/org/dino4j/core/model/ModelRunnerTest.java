@@ -88,6 +88,9 @@ class ModelRunnerTest {
             }
             compare(new SmallResNet(new SmallResNetConfig(3, 4, List.of(4, 8), 1, 2, 1e-5, 4)), 3, withLocal, true,
                     Execution.PLAN, 0);
+            // a 2×2 pooling grid: 7×7 global and 3×3 local maps, overlapping bins
+            compare(new SmallResNet(new SmallResNetConfig(1, 4, List.of(4, 8), 0, 2, 1e-5, 4, 2)), 1, withLocal, true,
+                    Execution.PLAN, 0);
             compare(vit(0), 1, withLocal, true, Execution.PLAN, 0);
         }
     }
@@ -98,6 +101,8 @@ class ModelRunnerTest {
             compare(new SmallResNet(SmallResNetConfig.tiny(1)), 1, withLocal, true, Execution.FUSED, 1e-5);
             // RGB stem, residual blocks (GroupNorm without ReLU), in-graph loss
             compare(new SmallResNet(new SmallResNetConfig(3, 4, List.of(4, 8), 1, 2, 1e-5, 4)), 3, withLocal, false,
+                    Execution.FUSED, 1e-5);
+            compare(new SmallResNet(new SmallResNetConfig(1, 4, List.of(4, 8), 0, 2, 1e-5, 4, 2)), 1, withLocal, true,
                     Execution.FUSED, 1e-5);
         }
     }

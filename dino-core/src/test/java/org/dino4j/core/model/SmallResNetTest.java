@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@link SmallResNet} against its layout written as float64 loops (conv3×3 SAME with stride 1 and 2 on odd sizes,
- * GroupNorm with the clamped group variance, ReLU, an identity residual block, global average pooling), and the
+ * GroupNorm with the clamped group variance, ReLU, an identity residual block, global average pooling and pooling to
+ * a grid of adaptive bins), and the
  * weight decay it declares.
  */
 class SmallResNetTest {
@@ -82,10 +83,31 @@ class SmallResNetTest {
 
     @Test
     void featuresMatchAFloat64Loop() {
+        int[] rows = features(CFG, 7, 5, 2);
+        assertEquals(2, rows[0], "7 → 4 → 2 rows");
+    }
+
+    /** Grids of 2 and 3 cells a side on 6×5 maps (overlapping column bins) and a grid larger than the 2×2 maps. */
+    @Test
+    void gridPoolingMatchesAFloat64LoopOfAdaptiveBins() {
+        SmallResNetConfig oneStage = new SmallResNetConfig(2, 4, List.of(6), 1, 2, 1e-5, 2, 2);
+        assertEquals(24, oneStage.featureDim());
+        int[] hw = features(oneStage, 11, 9, 2);
+        assertEquals(List.of(6, 5), List.of(hw[0], hw[1]), "11×9 → 6×5 maps");
+        features(new SmallResNetConfig(2, 4, List.of(6), 1, 2, 1e-5, 2, 3), 11, 9, 1);
+        hw = features(new SmallResNetConfig(2, 4, List.of(4, 6), 1, 2, 1e-5, 4, 3), 7, 5, 2);
+        assertEquals(List.of(2, 2), List.of(hw[0], hw[1]), "maps smaller than the grid");
+    }
+
+    /**
+     * The SameDiff features of {@code cfg} on {@code b} random images {@code h×w} against the float64 loop; returns the
+     * last maps' rows and columns.
+     */
+    private static int[] features(SmallResNetConfig cfg, int h, int w, int b) {
         SameDiff sd = SameDiff.create();
         GraphScope g = GraphScope.of(sd, "bb", DataType.DOUBLE, new Random(1));
         SDVariable images = sd.placeHolder("x", DataType.DOUBLE, -1, 2, -1, -1);
-        SDVariable f = new SmallResNet(CFG).define(g).apply(images);
+        SDVariable f = new SmallResNet(cfg).define(g).apply(images);
         Random r = new Random(2);
         for (String name : g.weightDecay().keySet()) { // GroupNorm's γ = 1, β = 0 would hide a bug in their use
             INDArray a = sd.getArrForVarName(name);
@@ -93,13 +115,14 @@ class SmallResNetTest {
                 a.putScalar(i, a.getDouble(i) + 0.2 * r.nextGaussian());
             }
         }
-        int b = 2, h = 7, w = 5;
         INDArray x = org.nd4j.linalg.factory.Nd4j.create(DataType.DOUBLE, b, 2, h, w);
         for (long i = 0; i < x.length(); i++) {
             x.putScalar(i, r.nextGaussian());
         }
         INDArray out = sd.output(Map.of("x", x), f.name()).get(f.name());
-        assertEquals(List.of((long) b, 6L), List.of(out.size(0), out.size(1)));
+        int d = cfg.featureDim();
+        assertEquals(List.of((long) b, (long) d), List.of(out.size(0), out.size(1)));
+        int[] hw = null;
         for (int n = 0; n < b; n++) {
             double[][][] a = new double[2][h][w];
             for (int c = 0; c < 2; c++) {
@@ -110,7 +133,7 @@ class SmallResNetTest {
                 }
             }
             a = unit(sd, "stem/", "", a, 1, true);
-            for (int st = 0; st < 2; st++) {
+            for (int st = 0; st < cfg.stageChannels().size(); st++) {
                 a = unit(sd, "s" + st + "/down/", "", a, 2, true);
                 double[][][] res = unit(sd, "s" + st + "/b0/", "2", unit(sd, "s" + st + "/b0/", "1", a, 1, true), 1, false);
                 for (int c = 0; c < a.length; c++) {
@@ -121,17 +144,28 @@ class SmallResNetTest {
                     }
                 }
             }
-            assertEquals(2, a[0].length, "7 → 4 → 2 rows");
-            for (int c = 0; c < 6; c++) {
-                double mean = 0;
-                for (double[] row : a[c]) {
-                    for (double v : row) {
-                        mean += v / (a[c].length * a[c][0].length);
+            hw = new int[] {a[0].length, a[0][0].length};
+            int g2 = cfg.poolGrid(), ch = a.length;
+            for (int gi = 0; gi < g2; gi++) {
+                for (int gj = 0; gj < g2; gj++) {
+                    // PyTorch's adaptive bins: rows floor(i*H/g) .. ceil((i+1)*H/g) - 1
+                    int r0 = gi * hw[0] / g2, r1 = ((gi + 1) * hw[0] + g2 - 1) / g2;
+                    int c0 = gj * hw[1] / g2, c1 = ((gj + 1) * hw[1] + g2 - 1) / g2;
+                    for (int c = 0; c < ch; c++) {
+                        double sum = 0;
+                        for (int i = r0; i < r1; i++) {
+                            for (int j = c0; j < c1; j++) {
+                                sum += a[c][i][j];
+                            }
+                        }
+                        int k = (gi * g2 + gj) * ch + c;
+                        assertEquals(sum / ((r1 - r0) * (c1 - c0)), out.getDouble(n, k), 1e-10,
+                                "feature " + k + " (cell " + gi + "," + gj + ", channel " + c + ") of image " + n);
                     }
                 }
-                assertEquals(mean, out.getDouble(n, c), 1e-10, "feature " + c + " of image " + n);
             }
         }
+        return hw;
     }
 
     @Test

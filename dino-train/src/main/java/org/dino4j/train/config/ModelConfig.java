@@ -18,6 +18,7 @@ import org.dino4j.core.model.DinoHeadConfig;
  *     widths: [16, 32, 64]
  *     blocksPerStage: 0
  *     groups: 8
+ *     poolGrid: 1                 # features: the last maps averaged over a poolGrid x poolGrid grid (1 = global)
  *   head:                         # dino-core's DinoHeadConfig, field for field
  *     hiddenDim: 256
  *     ...

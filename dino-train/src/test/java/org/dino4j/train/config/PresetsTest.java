@@ -2,6 +2,7 @@ package org.dino4j.train.config;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.dino4j.augment.MultiCropConfig;
+import org.dino4j.core.model.SmallResNet;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -78,7 +79,8 @@ class PresetsTest {
 
     /**
      * The fashion-mnist-hour preset is the resolved config of its recorded run (docs/results/fm-hour), run with one
-     * step thread beside another run (the thread count changes speed, not the recipe).
+     * step thread beside another run (the thread count changes speed, not the recipe); its global-pooling run
+     * (docs/results/fm-hour-gap) differs in the pooling grid only.
      */
     @Test
     void fashionMnistHourIsTheRecordedRunsConfig() throws IOException {
@@ -86,9 +88,16 @@ class PresetsTest {
         assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
         DinoConfig run = ConfigLoader.load("default", recorded, null);
         assertEquals(ConfigLoader.override(Presets.get("fashion-mnist-hour"), Map.of("run.threads", "1")), run);
-        // and it differs from fashion-mnist-long only in the teacher's temperatures, the centre and the run's length
+        // the recorded run with global pooling (docs/results/fm-hour-gap) is the preset with poolGrid 1
+        DinoConfig gap = ConfigLoader.load("default", Path.of("..", "docs", "results", "fm-hour-gap", "config.yaml"), null);
+        assertEquals(ConfigLoader.override(run, Map.of("model.small-resnet.poolGrid", "1")), gap);
+        // and it differs from fashion-mnist-long only in the pooling grid, the teacher's temperatures, the centre and
+        // the run's length
         DinoConfig longer = Presets.get("fashion-mnist-long"), hour = Presets.get("fashion-mnist-hour");
-        assertEquals(longer.model(), hour.model());
+        SmallResNet.Options cnn = longer.model().backboneOptions(SmallResNet.Options.class);
+        assertEquals(new SmallResNet.Options(cnn.stem(), cnn.widths(), cnn.blocksPerStage(), cnn.groups(), 2),
+                hour.model().backboneOptions(SmallResNet.Options.class));
+        assertEquals(longer.model().head(), hour.model().head());
         assertEquals(longer.data(), hour.data());
         assertEquals(longer.optim(), hour.optim());
         assertEquals(0.06, hour.teacher().teacherTemp());
