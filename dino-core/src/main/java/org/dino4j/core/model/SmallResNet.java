@@ -17,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * the layout. Images {@code [B, C, H, W]} (NCHW) → features {@code [B, D]}, D = g² × the last stage's channels.
  * Inside, the feature maps are channels-last ({@code [B, H, W, C]}, NHWC): the images are transposed once in front of
  * the stem (inside the stem's fused kernel when it runs), because ND4J's oneDNN convolution is 27–38% faster forward
- * on NHWC arrays (docs/performance.md, {@code ConvLayoutBenchmark}). Convolutions are bias-free (each is followed by GroupNorm's
- * affine), weights {@code [kH, kW, inC, outC]} He-normal initialised (fan-in), GroupNorm gains 1 and biases 0.
+ * on NHWC arrays (docs/performance.md, {@code ConvLayoutBenchmark}). Convolutions are bias-free (each is followed by
+ * GroupNorm's affine), weights {@code [kH, kW, inC, outC]} He-normal initialised (fan-in), GroupNorm gains 1 and biases 0.
  *
  * <p>Parameter names (under the scope): {@code stem/conv_w}, {@code stem/gn_gain}, {@code stem/gn_bias},
  * {@code s<i>/down/...}, {@code s<i>/b<j>/conv1_w}, {@code .../gn1_gain}, ... .

@@ -145,12 +145,12 @@ class SmallResNetTest {
                 }
             }
             hw = new int[] {a[0].length, a[0][0].length};
-            int g2 = cfg.poolGrid(), ch = a.length;
-            for (int gi = 0; gi < g2; gi++) {
-                for (int gj = 0; gj < g2; gj++) {
+            int grid = cfg.poolGrid(), ch = a.length;
+            for (int gi = 0; gi < grid; gi++) {
+                for (int gj = 0; gj < grid; gj++) {
                     // PyTorch's adaptive bins: rows floor(i*H/g) .. ceil((i+1)*H/g) - 1
-                    int r0 = gi * hw[0] / g2, r1 = ((gi + 1) * hw[0] + g2 - 1) / g2;
-                    int c0 = gj * hw[1] / g2, c1 = ((gj + 1) * hw[1] + g2 - 1) / g2;
+                    int r0 = gi * hw[0] / grid, r1 = ((gi + 1) * hw[0] + grid - 1) / grid;
+                    int c0 = gj * hw[1] / grid, c1 = ((gj + 1) * hw[1] + grid - 1) / grid;
                     for (int c = 0; c < ch; c++) {
                         double sum = 0;
                         for (int i = r0; i < r1; i++) {
@@ -158,7 +158,7 @@ class SmallResNetTest {
                                 sum += a[c][i][j];
                             }
                         }
-                        int k = (gi * g2 + gj) * ch + c;
+                        int k = (gi * grid + gj) * ch + c;
                         assertEquals(sum / ((r1 - r0) * (c1 - c0)), out.getDouble(n, k), 1e-10,
                                 "feature " + k + " (cell " + gi + "," + gj + ", channel " + c + ") of image " + n);
                     }
