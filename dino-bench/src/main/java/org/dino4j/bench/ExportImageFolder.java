@@ -19,7 +19,9 @@ import java.util.stream.IntStream;
  *   <li>{@code synthetic} / {@code synthetic-rgb} — TRAIN and TEST images of the built-in shapes, 28×28, grey or RGB,
  *       the training images from the synthetic training stream's seed and the test images from its query seed, or</li>
  *   <li>{@code font-digits} — the digits 0–9 drawn with the system's fonts ({@link FontDigits}), 28×28 grey: a small
- *       dataset none of the presets was tuned on.</li>
+ *       dataset none of the presets was tuned on, or</li>
+ *   <li>{@code uci-digits:FILE} — scanned handwritten digits, 8×8 scaled to 28×28 ({@link UciDigits}): the file's
+ *       first TRAIN rows for training and the next TEST rows as queries (1,400 + 397 of its 1,797).</li>
  * </ul>
  * Usage: {@code ExportImageFolder SOURCE TRAIN TEST OUT}, from dino-bench's jar (docs/training.md, "Your own
  * images").
@@ -29,7 +31,7 @@ public final class ExportImageFolder {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 4) {
-            System.err.println("usage: ExportImageFolder idx:DIR|synthetic|synthetic-rgb|font-digits TRAIN TEST OUT");
+            System.err.println("usage: ExportImageFolder idx:DIR|synthetic|synthetic-rgb|font-digits|uci-digits:FILE TRAIN TEST OUT");
             System.exit(2);
         }
         String src = args[0];
@@ -57,8 +59,15 @@ public final class ExportImageFolder {
             test = new FontDigits(nTest, 2);
             ti = IntStream.range(0, nTrain).toArray();
             qi = IntStream.range(0, nTest).toArray();
+        } else if (src.startsWith("uci-digits:")) {
+            Path file = Path.of(src.substring("uci-digits:".length()));
+            train = new UciDigits(file, 0, nTrain);
+            test = new UciDigits(file, nTrain, nTest);
+            ti = IntStream.range(0, nTrain).toArray();
+            qi = IntStream.range(0, nTest).toArray();
         } else {
-            System.err.println("ExportImageFolder: SOURCE must be idx:DIR, synthetic, synthetic-rgb or font-digits, got " + src);
+            System.err.println("ExportImageFolder: SOURCE must be idx:DIR, synthetic, synthetic-rgb, font-digits or "
+                    + "uci-digits:FILE, got " + src);
             System.exit(2);
             return;
         }

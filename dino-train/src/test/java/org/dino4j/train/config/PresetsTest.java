@@ -79,27 +79,31 @@ class PresetsTest {
 
     /**
      * The fashion-mnist-hour preset is the resolved config of its recorded run (docs/results/fm-hour), run with one
-     * step thread beside another run (the thread count changes speed, not the recipe); its global-pooling run
-     * (docs/results/fm-hour-gap) differs in the pooling grid only.
+     * step thread beside another run (the thread count changes speed, not the recipe); the recorded 2x2-grid run
+     * (docs/results/fm-hour-g2) differs in the grid, the learning rate and the epochs, and the global-pooling run
+     * (docs/results/fm-hour-gap) from that one in the grid only.
      */
     @Test
     void fashionMnistHourIsTheRecordedRunsConfig() throws IOException {
-        Path recorded = Path.of("..", "docs", "results", "fm-hour", "config.yaml");
+        Path results = Path.of("..", "docs", "results");
+        Path recorded = results.resolve("fm-hour").resolve("config.yaml");
         assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
         DinoConfig run = ConfigLoader.load("default", recorded, null);
         assertEquals(ConfigLoader.override(Presets.get("fashion-mnist-hour"), Map.of("run.threads", "1")), run);
-        // the recorded run with global pooling (docs/results/fm-hour-gap) is the preset with poolGrid 1
-        DinoConfig gap = ConfigLoader.load("default", Path.of("..", "docs", "results", "fm-hour-gap", "config.yaml"), null);
-        assertEquals(ConfigLoader.override(run, Map.of("model.small-resnet.poolGrid", "1")), gap);
-        // and it differs from fashion-mnist-long only in the pooling grid, the teacher's temperatures, the centre and
-        // the run's length
+        DinoConfig g2 = ConfigLoader.load("default", results.resolve("fm-hour-g2").resolve("config.yaml"), null);
+        assertEquals(ConfigLoader.override(run, Map.of("model.small-resnet.poolGrid", "2", "optim.lr", "0.0025",
+                "run.epochs", "54")), g2);
+        DinoConfig gap = ConfigLoader.load("default", results.resolve("fm-hour-gap").resolve("config.yaml"), null);
+        assertEquals(ConfigLoader.override(g2, Map.of("model.small-resnet.poolGrid", "1")), gap);
+        // and it differs from fashion-mnist-long only in the pooling grid, the learning rate, the teacher's
+        // temperatures, the centre and the run's length
         DinoConfig longer = Presets.get("fashion-mnist-long"), hour = Presets.get("fashion-mnist-hour");
         SmallResNet.Options cnn = longer.model().backboneOptions(SmallResNet.Options.class);
-        assertEquals(new SmallResNet.Options(cnn.stem(), cnn.widths(), cnn.blocksPerStage(), cnn.groups(), 2),
+        assertEquals(new SmallResNet.Options(cnn.stem(), cnn.widths(), cnn.blocksPerStage(), cnn.groups(), 4),
                 hour.model().backboneOptions(SmallResNet.Options.class));
         assertEquals(longer.model().head(), hour.model().head());
         assertEquals(longer.data(), hour.data());
-        assertEquals(longer.optim(), hour.optim());
+        assertEquals(ConfigLoader.override(longer, Map.of("optim.lr", "0.005")).optim(), hour.optim());
         assertEquals(0.06, hour.teacher().teacherTemp());
         assertEquals(0.99, hour.teacher().centerMomentum());
     }
