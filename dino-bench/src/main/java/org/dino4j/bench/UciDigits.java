@@ -1,9 +1,12 @@
 package org.dino4j.bench;
 
 import org.dino4j.augment.data.ImageDataset;
+import org.dino4j.augment.transform.CropBox;
+import org.dino4j.augment.transform.ViewOps;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,12 +19,13 @@ import java.util.zip.GZIPInputStream;
  * The UCI "optical recognition of handwritten digits" images (not a test): 1,797 scanned handwritten digits averaged
  * down to 8×8 cells of 0–16, as shipped in scikit-learn's {@code digits.csv.gz} (Debian's {@code python3-sklearn}:
  * {@code /usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz}; one line per image, 64 values row by
- * row then the label). Rows {@code [from, from + size)} of the file, each scaled by bilinear interpolation (pixel
- * centres aligned, as PIL's and PyTorch's {@code align_corners=False}) to 28×28 grey in [0, 1]. Real, centred,
- * very blurred images that none of the presets was tuned on ({@link ExportImageFolder} writes them as a folder).
+ * row then the label). Rows {@code [from, from + size)} of the file, each scaled by bilinear interpolation
+ * ({@link ViewOps#resizeBilinear}: half-pixel centres, PyTorch's {@code align_corners=False}) to 28×28 grey in
+ * [0, 1]. Real, centred, very blurred images that none of the presets was tuned on ({@link ExportImageFolder} writes them as a folder).
  */
 final class UciDigits implements ImageDataset {
     private static final int CELLS = 8, SIDE = 28, MAX = 16;
+    private static final CropBox WHOLE = new CropBox(0, 0, CELLS, CELLS);
     private final float[][] cells;
     private final int[] labels;
 
@@ -33,9 +37,9 @@ final class UciDigits implements ImageDataset {
     UciDigits(Path file, int from, int size) throws IOException {
         List<float[]> rows = new ArrayList<>();
         List<Integer> ys = new ArrayList<>();
-        var in = Files.newInputStream(file);
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                file.toString().endsWith(".gz") ? new GZIPInputStream(in) : in, StandardCharsets.US_ASCII))) {
+        try (InputStream in = Files.newInputStream(file);
+             BufferedReader r = new BufferedReader(new InputStreamReader(
+                     file.toString().endsWith(".gz") ? new GZIPInputStream(in) : in, StandardCharsets.US_ASCII))) {
             String line;
             int n = 0;
             while ((line = r.readLine()) != null) {
@@ -74,20 +78,6 @@ final class UciDigits implements ImageDataset {
     @Override
     public void imageInto(int i, float[] dst) {
         ImageDataset.checkIndex(i, labels.length);
-        float[] c = cells[i];
-        double scale = (double) CELLS / SIDE;
-        for (int y = 0; y < SIDE; y++) {
-            double sy = Math.max(0, (y + 0.5) * scale - 0.5);
-            int y0 = Math.min((int) sy, CELLS - 1), y1 = Math.min(y0 + 1, CELLS - 1);
-            double fy = sy - y0;
-            for (int x = 0; x < SIDE; x++) {
-                double sx = Math.max(0, (x + 0.5) * scale - 0.5);
-                int x0 = Math.min((int) sx, CELLS - 1), x1 = Math.min(x0 + 1, CELLS - 1);
-                double fx = sx - x0;
-                double top = c[y0 * CELLS + x0] * (1 - fx) + c[y0 * CELLS + x1] * fx;
-                double bottom = c[y1 * CELLS + x0] * (1 - fx) + c[y1 * CELLS + x1] * fx;
-                dst[y * SIDE + x] = (float) (top * (1 - fy) + bottom * fy);
-            }
-        }
+        ViewOps.resizeBilinear(cells[i], 1, CELLS, CELLS, WHOLE, dst, SIDE, SIDE);
     }
 }
