@@ -78,10 +78,12 @@ class PresetsTest {
     }
 
     /**
-     * The fashion-mnist-hour preset is the resolved config of its recorded run (docs/results/fm-hour), run with one
-     * step thread beside another run (the thread count changes speed, not the recipe); the recorded 2x2-grid run
-     * (docs/results/fm-hour-g2) differs in the grid, the learning rate and the epochs, and the global-pooling run
-     * (docs/results/fm-hour-gap) from that one in the grid only.
+     * The fashion-mnist-hour preset is the resolved config of its recorded run (docs/results/fm-hour), run on 2
+     * threads where the preset takes all the machine's cores (the thread count changes speed, not the recipe), and of
+     * its second seed (docs/results/fm-hour-s1); the recorded 48-epoch run (docs/results/fm-hour-e48, one thread
+     * beside another run) differs in its length, the 2x2-grid run (docs/results/fm-hour-g2) from that one in the
+     * grid, the learning rate and the epochs, and the global-pooling run (docs/results/fm-hour-gap) from that one in
+     * the grid only.
      */
     @Test
     void fashionMnistHourIsTheRecordedRunsConfig() throws IOException {
@@ -89,14 +91,18 @@ class PresetsTest {
         Path recorded = results.resolve("fm-hour").resolve("config.yaml");
         assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
         DinoConfig run = ConfigLoader.load("default", recorded, null);
-        assertEquals(ConfigLoader.override(Presets.get("fashion-mnist-hour"), Map.of("run.threads", "1")), run);
+        assertEquals(ConfigLoader.override(Presets.get("fashion-mnist-hour"), Map.of("run.threads", "2")), run);
+        DinoConfig seed1 = ConfigLoader.load("default", results.resolve("fm-hour-s1").resolve("config.yaml"), null);
+        assertEquals(ConfigLoader.override(run, Map.of("run.seed", "1")), seed1);
+        DinoConfig e48 = ConfigLoader.load("default", results.resolve("fm-hour-e48").resolve("config.yaml"), null);
+        assertEquals(ConfigLoader.override(run, Map.of("run.epochs", "48", "run.threads", "1")), e48);
         DinoConfig g2 = ConfigLoader.load("default", results.resolve("fm-hour-g2").resolve("config.yaml"), null);
-        assertEquals(ConfigLoader.override(run, Map.of("model.small-resnet.poolGrid", "2", "optim.lr", "0.0025",
+        assertEquals(ConfigLoader.override(e48, Map.of("model.small-resnet.poolGrid", "2", "optim.lr", "0.0025",
                 "run.epochs", "54")), g2);
         DinoConfig gap = ConfigLoader.load("default", results.resolve("fm-hour-gap").resolve("config.yaml"), null);
         assertEquals(ConfigLoader.override(g2, Map.of("model.small-resnet.poolGrid", "1")), gap);
         // and it differs from fashion-mnist-long only in the pooling grid, the learning rate, the teacher's
-        // temperatures, the centre and the run's length
+        // temperatures, the centre, the run's length and its threads
         DinoConfig longer = Presets.get("fashion-mnist-long"), hour = Presets.get("fashion-mnist-hour");
         SmallResNet.Options cnn = longer.model().backboneOptions(SmallResNet.Options.class);
         assertEquals(new SmallResNet.Options(cnn.stem(), cnn.widths(), cnn.blocksPerStage(), cnn.groups(), 4),
@@ -106,6 +112,7 @@ class PresetsTest {
         assertEquals(ConfigLoader.override(longer, Map.of("optim.lr", "0.005")).optim(), hour.optim());
         assertEquals(0.06, hour.teacher().teacherTemp());
         assertEquals(0.99, hour.teacher().centerMomentum());
+        assertEquals(0, hour.run().threads(), "all the machine's cores");
     }
 
     /** The synthetic-long preset is the resolved config of the recorded 99.10% run (docs/results/synth-long-393k). */
