@@ -53,15 +53,18 @@ def backbone(net, norm, in_ch, groups):
 
 
 class DINOHead(nn.Module):
-    """The official DINOHead: MLP (GELU), l2-normalised bottleneck, weight-normalised last layer, g frozen at 1."""
+    """The official DINOHead: MLP (optional BatchNorm, GELU), l2-normalised bottleneck, weight-normalised last
+    layer, g fixed at 1 when ``norm_last_layer``."""
 
-    def __init__(self, in_dim, out_dim, hidden, bottleneck, nlayers=3):
+    def __init__(self, in_dim, out_dim, hidden, bottleneck, nlayers=3, use_bn=False, norm_last_layer=True):
         super().__init__()
         dims = [in_dim] + [hidden] * (nlayers - 1) + [bottleneck]
         mods = []
         for i in range(nlayers):
             mods.append(nn.Linear(dims[i], dims[i + 1]))
             if i < nlayers - 1:
+                if use_bn:
+                    mods.append(nn.BatchNorm1d(dims[i + 1]))
                 mods.append(nn.GELU())
         self.mlp = nn.Sequential(*mods)
         for m in self.mlp:
@@ -70,7 +73,8 @@ class DINOHead(nn.Module):
                 nn.init.zeros_(m.bias)
         self.last_layer = nn.utils.weight_norm(nn.Linear(bottleneck, out_dim, bias=False))
         self.last_layer.weight_g.data.fill_(1)
-        self.last_layer.weight_g.requires_grad = False
+        if norm_last_layer:
+            self.last_layer.weight_g.requires_grad = False
 
     def forward(self, x):
         x = F.normalize(self.mlp(x), dim=-1, p=2)

@@ -68,15 +68,7 @@ public final class MultiCropLoader implements AutoCloseable {
         int n = dataset.size();
         int[] o = new int[n];
         for (int i = 0; i < n; i++) o[i] = i;
-        if (cfg.shuffle()) {
-            Random r = new Random(Seeds.derive(cfg.seed(), epoch, Seeds.SHUFFLE_INDEX));
-            for (int i = n - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = o[i];
-                o[i] = o[j];
-                o[j] = t;
-            }
-        }
+        if (cfg.shuffle()) Seeds.shuffle(o, new Random(Seeds.derive(cfg.seed(), epoch, Seeds.SHUFFLE_INDEX)));
         return o;
     }
 

@@ -22,6 +22,19 @@ public final class Seeds {
         return mix64(h ^ (index * 0x9e3779b97f4a7c15L + 0x1b873593L));
     }
 
+    /**
+     * Shuffles {@code a} in place (Fisher–Yates from the last element down, one {@code rng.nextInt(i + 1)} per
+     * element), so the order depends only on the generator's seed.
+     */
+    public static void shuffle(int[] a, java.util.random.RandomGenerator rng) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
     /** Index used to derive the shuffle seed of an epoch (no image has a negative index). */
     static final long SHUFFLE_INDEX = -1L;
 }

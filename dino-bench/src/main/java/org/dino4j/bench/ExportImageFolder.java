@@ -1,5 +1,6 @@
 package org.dino4j.bench;
 
+import org.dino4j.augment.Seeds;
 import org.dino4j.augment.data.FolderWriter;
 import org.dino4j.augment.data.IdxDataset;
 import org.dino4j.augment.data.ImageDataset;
@@ -8,6 +9,8 @@ import org.dino4j.train.run.TrainData;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
@@ -21,17 +24,34 @@ import java.util.stream.IntStream;
  *   <li>{@code font-digits} — the digits 0–9 drawn with the system's fonts ({@link FontDigits}), 28×28 grey: a small
  *       dataset none of the presets was tuned on, or</li>
  *   <li>{@code uci-digits:FILE} — scanned handwritten digits, 8×8 scaled to 28×28 ({@link UciDigits}): the file's
- *       first TRAIN rows for training and the next TEST rows as queries (1,400 + 397 of its 1,797).</li>
+ *       first TRAIN rows for training and the next TEST rows as queries (1,400 + 397 of its 1,797), or</li>
+ *   <li>{@code uci-digits-shuffled:FILE} — the same images, the file's first TRAIN + TEST rows in a random order
+ *       ({@link #shuffledRows}, seed 0), the first TRAIN of them for training and the rest as queries: the file is
+ *       ordered by writer, so the first split queries other writers' digits and this one mostly the same writers'.</li>
  * </ul>
  * Usage: {@code ExportImageFolder SOURCE TRAIN TEST OUT}, from dino-bench's jar (docs/training.md, "Your own
  * images").
  */
 public final class ExportImageFolder {
+    /** Seed of {@code uci-digits-shuffled}'s row order. */
+    static final long SHUFFLE_SEED = 0L;
+
     private ExportImageFolder() {}
+
+    /**
+     * The rows {@code 0 … n − 1} in a random order: {@link Seeds#shuffle} drawing from {@code SplittableRandom(seed)}
+     * (the same seed gives the same order on every JVM).
+     */
+    static int[] shuffledRows(int n, long seed) {
+        int[] order = IntStream.range(0, n).toArray();
+        Seeds.shuffle(order, new SplittableRandom(seed));
+        return order;
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length != 4) {
-            System.err.println("usage: ExportImageFolder idx:DIR|synthetic|synthetic-rgb|font-digits|uci-digits:FILE TRAIN TEST OUT");
+            System.err.println("usage: ExportImageFolder idx:DIR|synthetic|synthetic-rgb|font-digits|uci-digits:FILE"
+                    + "|uci-digits-shuffled:FILE TRAIN TEST OUT");
             System.exit(2);
         }
         String src = args[0];
@@ -65,9 +85,14 @@ public final class ExportImageFolder {
             test = new UciDigits(file, nTrain, nTest);
             ti = IntStream.range(0, nTrain).toArray();
             qi = IntStream.range(0, nTest).toArray();
+        } else if (src.startsWith("uci-digits-shuffled:")) {
+            train = test = new UciDigits(Path.of(src.substring("uci-digits-shuffled:".length())), 0, nTrain + nTest);
+            int[] order = shuffledRows(nTrain + nTest, SHUFFLE_SEED);
+            ti = Arrays.copyOfRange(order, 0, nTrain);
+            qi = Arrays.copyOfRange(order, nTrain, nTrain + nTest);
         } else {
-            System.err.println("ExportImageFolder: SOURCE must be idx:DIR, synthetic, synthetic-rgb, font-digits or "
-                    + "uci-digits:FILE, got " + src);
+            System.err.println("ExportImageFolder: SOURCE must be idx:DIR, synthetic, synthetic-rgb, font-digits, "
+                    + "uci-digits:FILE or uci-digits-shuffled:FILE, got " + src);
             System.exit(2);
             return;
         }
