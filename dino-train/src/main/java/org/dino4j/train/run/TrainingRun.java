@@ -132,7 +132,8 @@ public final class TrainingRun {
             java.util.Set<String> explicit = ConfigLoader.explicitKeys(req.configFile(), req.overrides());
             cfg = withFolderChannels(cfg, explicit);
             TrainData data = openData(cfg);
-            DataScaling.Result adapted = DataScaling.adapt(cfg, data.train().size(), explicit);
+            double alignment = cfg.run().adaptToData() ? DataScaling.alignment(data.train()) : Double.NaN;
+            DataScaling.Result adapted = DataScaling.adapt(cfg, data.train().size(), alignment, explicit);
             cfg = adapted.config();
             if (!adapted.changes().isEmpty()) {
                 err.printf(Locale.ROOT, "adapted to %,d training images (run.adaptToData):%n", data.train().size());

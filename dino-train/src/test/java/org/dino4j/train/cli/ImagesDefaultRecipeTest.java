@@ -3,11 +3,13 @@ package org.dino4j.train.cli;
 import org.dino4j.train.config.ConfigLoader;
 import org.dino4j.train.config.DinoConfig;
 import org.dino4j.train.config.Presets;
+import org.dino4j.core.model.SmallResNet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,5 +78,39 @@ class ImagesDefaultRecipeTest {
         c = dryRun("train", "--data", "images:" + data, "--out", out.toString(), "--dry-run", "--set", "data.heldOut=4",
                 "--set", "data.channels=1");
         assertEquals(1, c.data().channels());
+    }
+
+    /** Two classes of bright squares (5 or 7 px) on black, 20 per class, centred or placed anywhere in 28×28. */
+    private static Path squares(Path root, boolean centred) throws IOException {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(3);
+        for (int c = 0; c < 2; c++) {
+            Path dir = Files.createDirectories(root.resolve("train").resolve("c" + c));
+            Files.createDirectories(root.resolve("test").resolve("c" + c));
+            int s = c == 0 ? 5 : 7;
+            for (int i = 0; i < 20; i++) {
+                int top = centred ? 11 + rng.nextInt(2) : rng.nextInt(28 - s), left = centred ? 11 + rng.nextInt(2) : rng.nextInt(28 - s);
+                BufferedImage im = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+                for (int y = top; y < top + s; y++) for (int x = left; x < left + s; x++) im.getRaster().setSample(x, y, 0, 220);
+                ImageIO.write(im, "png", dir.resolve("img" + i + ".png").toFile());
+                if (i < 2) ImageIO.write(im, "png", root.resolve("test").resolve("c" + c).resolve("img" + i + ".png").toFile());
+            }
+        }
+        return root;
+    }
+
+    @Test
+    void alignedFolderGetsAPoolingGridAndAFolderOfObjectsAnywhereDoesNot() throws Exception {
+        Path out = tmp.resolve("run");
+        DinoCommandTest.Result r = run("train", "--data", "images:" + squares(tmp.resolve("centred"), true), "--out",
+                out.toString(), "--dry-run");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("model.small-resnet.poolGrid: 1 → 2 (aligned images"), r.err());
+        DinoConfig c = dryRun("train", "--data", "images:" + tmp.resolve("centred"), "--out", out.toString(), "--dry-run");
+        assertEquals(2, ((SmallResNet.Options) c.model().backboneOptions()).poolGrid());
+        c = dryRun("train", "--data", "images:" + squares(tmp.resolve("anywhere"), false), "--out", out.toString(), "--dry-run");
+        assertEquals(1, ((SmallResNet.Options) c.model().backboneOptions()).poolGrid(), "objects anywhere: global pooling");
+        c = dryRun("train", "--data", "images:" + tmp.resolve("centred"), "--out", out.toString(), "--dry-run", "--set",
+                "model.small-resnet.poolGrid=1");
+        assertEquals(1, ((SmallResNet.Options) c.model().backboneOptions()).poolGrid(), "the user's choice is kept");
     }
 }

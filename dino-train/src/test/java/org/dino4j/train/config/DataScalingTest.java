@@ -1,5 +1,6 @@
 package org.dino4j.train.config;
 
+import org.dino4j.augment.data.ImageDataset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,5 +113,78 @@ class DataScalingTest {
         Files.writeString(f, "preset: images\n");
         assertTrue(ConfigLoader.load(null, f, null).run().adaptToData());
         assertFalse(ConfigLoader.load("tiny", null, null).run().adaptToData());
+    }
+
+    /** Images of {@code c × h × w} given as arrays (labels 0): the smallest ImageDataset. */
+    private static ImageDataset images(int c, int h, int w, float[]... px) {
+        return new ImageDataset() {
+            @Override public int size() { return px.length; }
+            @Override public int channels() { return c; }
+            @Override public int height() { return h; }
+            @Override public int width() { return w; }
+            @Override public int numClasses() { return 1; }
+            @Override public int label(int i) { return 0; }
+            @Override public void imageInto(int i, float[] dst) { System.arraycopy(px[i], 0, dst, 0, px[i].length); }
+        };
+    }
+
+    @Test
+    void alignmentIsTheShareOfPixelVarianceExplainedByPosition() {
+        // two 1×2 images [0, 1] and [0, 0], by hand: means μ = (0, 0.5), B = var(0, 0.5) = 0.0625; variance over the
+        // images at each position 0 and 0.25, W = 0.125; A = 0.0625 / 0.1875 = 1/3
+        assertEquals(1.0 / 3, DataScaling.alignment(images(1, 1, 2, new float[]{0, 1}, new float[]{0, 0})), 1e-12);
+        // the same image every time: all the variance is the position's
+        assertEquals(1.0, DataScaling.alignment(images(1, 2, 2, new float[]{0, 1, 0.5f, 0}, new float[]{0, 1, 0.5f, 0})), 1e-12);
+        // flat images of different brightness: the position explains nothing
+        assertEquals(0.0, DataScaling.alignment(images(1, 2, 2, new float[]{0.2f, 0.2f, 0.2f, 0.2f}, new float[]{0.7f, 0.7f, 0.7f, 0.7f})), 1e-12);
+        // nothing varies at all, and no images: 0
+        assertEquals(0.0, DataScaling.alignment(images(1, 1, 2, new float[]{0.5f, 0.5f}, new float[]{0.5f, 0.5f})), 1e-12);
+        assertEquals(0.0, DataScaling.alignment(images(1, 1, 2)), 1e-12);
+        // RGB, B and W averaged over the channels: channel 0 as the first case, channels 1 and 2 constant 0
+        // → B = 0.0625 / 3, W = 0.125 / 3, A = 1/3 again
+        assertEquals(1.0 / 3, DataScaling.alignment(images(3, 1, 2, new float[]{0, 1, 0, 0, 0, 0}, new float[]{0, 0, 0, 0, 0, 0})), 1e-12);
+    }
+
+    @Test
+    void alignmentSeparatesCentredFromAnywherePlacedObjects() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(7);
+        int n = 600, side = 16;
+        float[][] centred = new float[n][], anywhere = new float[n][];
+        for (int i = 0; i < n; i++) {
+            centred[i] = square(side, 5 + rng.nextInt(2), 5 + rng.nextInt(2), 5, rng);
+            anywhere[i] = square(side, rng.nextInt(side - 5), rng.nextInt(side - 5), 5, rng);
+        }
+        double a = DataScaling.alignment(images(1, side, side, centred)), b = DataScaling.alignment(images(1, side, side, anywhere));
+        assertTrue(a >= DataScaling.MIN_ALIGNMENT, "a square within a pixel of the centre is aligned: " + a);
+        assertTrue(b < DataScaling.MIN_ALIGNMENT, "a square anywhere is not: " + b);
+    }
+
+    /** A bright s×s square (value 0.6–1) at (top, left) on a dark background with a little noise. */
+    private static float[] square(int side, int top, int left, int s, java.util.SplittableRandom rng) {
+        float[] px = new float[side * side];
+        float v = (float) (0.6 + 0.4 * rng.nextDouble());
+        for (int i = 0; i < px.length; i++) px[i] = (float) (0.05 * rng.nextDouble());
+        for (int y = top; y < top + s; y++) for (int x = left; x < left + s; x++) px[y * side + x] = v;
+        return px;
+    }
+
+    @Test
+    void alignedImagesGetAPoolingGridUnlessTheUserChoseOne() {
+        DinoConfig c = Presets.get("images");
+        String key = "model.small-resnet.poolGrid";
+        DataScaling.Result aligned = DataScaling.adapt(c, 1400, 0.3, Set.of());
+        assertEquals(DataScaling.ALIGNED_POOL_GRID, grid(aligned.config()));
+        assertTrue(aligned.changes().stream().anyMatch(l -> l.startsWith(key + ": 1 → 2")), aligned.changes().toString());
+        assertEquals(1, grid(DataScaling.adapt(c, 1400, 0.1, Set.of()).config()), "objects anywhere keep global pooling");
+        assertEquals(1, grid(DataScaling.adapt(c, 1400, Set.of()).config()), "unknown alignment: pooling as it is");
+        assertEquals(1, grid(DataScaling.adapt(c, 1400, 0.3, Set.of(key)).config()), "a grid the user set is kept");
+        DinoConfig g4 = ConfigLoader.override(c, Map.of(key, "4"));
+        assertEquals(4, grid(DataScaling.adapt(g4, 1400, 0.3, Set.of()).config()), "only global pooling becomes a grid");
+        assertEquals(1, grid(DataScaling.adapt(ConfigLoader.override(c, Map.of("run.adaptToData", "false")), 1400, 0.9,
+                Set.of()).config()), "no adaptation without run.adaptToData");
+    }
+
+    private static int grid(DinoConfig c) {
+        return ((org.dino4j.core.model.SmallResNet.Options) c.model().backboneOptions()).poolGrid();
     }
 }
