@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -75,6 +76,38 @@ class PresetsTest {
         Path recorded = Path.of("..", "docs", "results", "fm-wide-e8", "config.yaml");
         assertTrue(Files.isRegularFile(recorded), recorded.toAbsolutePath().toString());
         assertEquals(withoutGc(ConfigLoader.load("default", recorded, null)), Presets.get("fashion-mnist-long"));
+    }
+
+    /**
+     * The runs of docs/training.md's "Your own images" table (docs/results/images/FOLDER-sSEED) are the images preset
+     * as {@code dino train --data images:DIR --seed S --threads 1} resolves it: the preset with that source, seed and
+     * thread count, adapted to the run's number of training images (data.json) — with the channels read from the
+     * folder and the pooling its alignment chose, both taken from the recorded config (how they are chosen is tested
+     * in DataScalingTest and ImagesDefaultRecipeTest). The table's numbers are those runs' baselines.json.
+     */
+    @Test
+    void imagesRunsAreThePresetAdaptedToTheirFolders() throws IOException {
+        Path results = Path.of("..", "docs", "results", "images");
+        ObjectMapper om = new ObjectMapper();
+        List<Path> runs;
+        try (Stream<Path> s = Files.list(results)) {
+            runs = s.filter(Files::isDirectory).sorted().toList();
+        }
+        assertEquals(16, runs.size(), runs.toString());
+        int grids = 0;
+        for (Path run : runs) {
+            DinoConfig recorded = ConfigLoader.load("default", run.resolve("config.yaml"), null);
+            int images = om.readTree(run.resolve("data.json").toFile()).get("images").asInt();
+            int grid = ((SmallResNet.Options) recorded.model().backboneOptions()).poolGrid();
+            DinoConfig base = ConfigLoader.override(Presets.get("images"), Map.of("data.source", recorded.data().source(),
+                    "run.seed", Long.toString(recorded.run().seed()), "run.threads", "1",
+                    "data.channels", Integer.toString(recorded.data().channels())));
+            double alignment = grid == DataScaling.ALIGNED_POOL_GRID ? 1.0 : 0.0;
+            Set<String> fixed = Set.of("data.source", "run.seed", "run.threads", "data.channels");
+            assertEquals(DataScaling.adapt(base, images, alignment, fixed).config(), recorded, run.toString());
+            grids += grid == DataScaling.ALIGNED_POOL_GRID ? 1 : 0;
+        }
+        assertEquals(12, grids, "the grey digit and garment folders pooled to a grid, the 4 shape runs globally");
     }
 
     /**
