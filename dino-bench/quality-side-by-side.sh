@@ -9,7 +9,6 @@
 # Needs the built CLI (./mvnw -q -B -DskipTests install) and Debian's python3-torch, python3-torchvision and
 # python3-yaml. Quality only: two runs share the machine, so their minutes are not a speed comparison.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 out="" seeds="0" args=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -22,12 +21,16 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$out" ] || { echo "quality-side-by-side.sh: --out DIR is required" >&2; exit 2; }
 [ $# -gt 0 ] || { echo "quality-side-by-side.sh: name at least one image folder (DIR/train, DIR/test)" >&2; exit 2; }
+dirs=()
 for dir in "$@"; do
   [ -d "$dir/train" ] && [ -d "$dir/test" ] || { echo "quality-side-by-side.sh: $dir needs train/ and test/ class folders" >&2; exit 2; }
+  dirs+=("$(cd "$dir" && pwd)")   # absolute: the runs start from the repository root
 done
 mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+cd "$(dirname "$0")/.."
 printf '%-10s %4s | %-28s | %-28s | %8s %8s\n' folder seed "dino4j final (best online)" "PyTorch final (best online)" raw random
-for dir in "$@"; do
+for dir in "${dirs[@]}"; do
   name="$(basename "$dir")"
   for s in $seeds; do
     run="$out/$name-s$s"
