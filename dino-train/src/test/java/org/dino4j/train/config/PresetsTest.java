@@ -93,7 +93,7 @@ class PresetsTest {
         try (Stream<Path> s = Files.list(results)) {
             runs = s.filter(Files::isDirectory).sorted().toList();
         }
-        assertEquals(16, runs.size(), runs.toString());
+        assertEquals(20, runs.size(), runs.toString());
         int grids = 0;
         for (Path run : runs) {
             DinoConfig recorded = ConfigLoader.load("default", run.resolve("config.yaml"), null);
@@ -107,7 +107,7 @@ class PresetsTest {
             assertEquals(DataScaling.adapt(base, images, alignment, fixed).config(), recorded, run.toString());
             grids += grid == DataScaling.ALIGNED_POOL_GRID ? 1 : 0;
         }
-        assertEquals(12, grids, "the grey digit and garment folders pooled to a grid, the 4 shape runs globally");
+        assertEquals(15, grids, "the grey digit and garment folders pooled to a grid, the 5 shape runs globally");
     }
 
     /**
